@@ -1,0 +1,34 @@
+// Compile-time configuration and the precondition macro family.
+#ifndef MICROPROP_CONFIG_HPP
+#define MICROPROP_CONFIG_HPP
+
+/// MICROPROP_CHECK_POLICY selects what a violated run-time precondition does:
+///   0 = nothing (smallest flash), 1 = assert() (default when NDEBUG is unset),
+///   2 = call the user's microprop_precondition_failed(const char* what).
+/// Dimension mistakes are compile errors and never reach these checks.
+#ifndef MICROPROP_CHECK_POLICY
+#if defined(NDEBUG)
+#define MICROPROP_CHECK_POLICY 0
+#else
+#define MICROPROP_CHECK_POLICY 1
+#endif
+#endif
+
+#if MICROPROP_CHECK_POLICY == 1
+#include <cassert>
+#define MICROPROP_CHECK(condition, what) assert((condition) && what)
+#elif MICROPROP_CHECK_POLICY == 2
+extern "C" void microprop_precondition_failed(const char* what);
+#define MICROPROP_CHECK(condition, what) \
+    ((condition) ? static_cast<void>(0) : microprop_precondition_failed(what))
+#else
+#define MICROPROP_CHECK(condition, what) static_cast<void>(0)
+#endif
+
+#if defined(__GNUC__)
+#define MICROPROP_RESTRICT __restrict__
+#else
+#define MICROPROP_RESTRICT
+#endif
+
+#endif

@@ -1,0 +1,170 @@
+// Forward and backward passes over a network's layer table.
+//
+// These functions are templated on the scalar type only: a network type is a
+// thin wrapper that hands them its layer table and buffers, so every topology
+// shares one copy of this code in flash.
+#ifndef MICROPROP_ENGINE_HPP
+#define MICROPROP_ENGINE_HPP
+
+#include <cstddef>
+
+#include "kernels/kernels.hpp"
+#include "layers/activations.hpp"
+#include "topology.hpp"
+
+namespace microprop {
+
+/// A network's layer table and buffers, without its compile-time sizes.
+template <class T>
+struct model_ref {
+    const layer_info* layers;
+    std::size_t layer_count;
+    T* parameters;
+    T* activations;  ///< outputs z^(l) of every layer, layer after layer
+};
+
+namespace engine {
+
+/// z^(l) = f(W^(l) z^(l-1) + b^(l)) for every layer, z^(0) = x (DL 4.14a).
+template <class T>
+void forward(const model_ref<T>& m, const T* x)
+{
+    const T* in = x;
+    for (std::size_t l = 0; l < m.layer_count; ++l) {
+        const layer_info& layer = m.layers[l];
+        T* out = m.activations + layer.output_offset;
+        kernels::active::dense_forward(m.parameters + layer.weight_offset,
+                                       m.parameters + layer.bias_offset, in, out, layer.inputs,
+                                       layer.outputs);
+        activation::apply(layer.activation, static_cast<T>(layer.activation_parameter), out,
+                          layer.outputs);
+        in = out;
+    }
+}
+
+template <class T>
+const T* layer_input(const model_ref<T>& m, const T* x, std::size_t l)
+{
+    return l == 0 ? x : m.activations + m.layers[l - 1].output_offset;
+}
+
+/// delta^(l-1) = f'(u^(l-1)) * (W^(l)^T delta^(l)) (DL 4.13), from g = W^T delta.
+template <class T>
+void hidden_delta_from(const model_ref<T>& m, std::size_t l, T* g)
+{
+    const layer_info& below = m.layers[l - 1];
+    activation::backward(below.activation, static_cast<T>(below.activation_parameter),
+                         m.activations + below.output_offset, g, below.outputs);
+}
+
+/// Backpropagates the output delta (in `delta`, overwritten) and adds
+/// scale * dE/dtheta to `gradient` (same layout as the parameters).
+/// `scratch` holds as many values as the widest layer. Needs a forward pass on x first.
+template <class T>
+void backward_accumulate(const model_ref<T>& m, const T* x, T* delta, T* scratch, T* gradient,
+                         T scale)
+{
+    for (std::size_t l = m.layer_count; l-- > 0;) {
+        const layer_info& layer = m.layers[l];
+        kernels::active::dense_accumulate_gradient(delta, layer_input(m, x, l),
+                                                   gradient + layer.weight_offset,
+                                                   gradient + layer.bias_offset, layer.inputs,
+                                                   layer.outputs, scale);
+        if (l == 0) break;
+        kernels::active::dense_backward_input(m.parameters + layer.weight_offset, delta, scratch,
+                                              layer.inputs, layer.outputs);
+        hidden_delta_from(m, l, scratch);
+        T* swap = delta;
+        delta = scratch;
+        scratch = swap;
+    }
+}
+
+/// Backpropagation with per-sample SGD fused in: each layer's weights are
+/// updated right after they have passed the delta down, so no gradient buffer
+/// is needed.
+template <class T>
+void backward_sgd(const model_ref<T>& m, const T* x, T* delta, T* scratch, T learning_rate,
+                  T weight_decay)
+{
+    for (std::size_t l = m.layer_count; l-- > 0;) {
+        const layer_info& layer = m.layers[l];
+        kernels::active::dense_backward_sgd(m.parameters + layer.weight_offset,
+                                            m.parameters + layer.bias_offset, layer_input(m, x, l),
+                                            delta, l == 0 ? nullptr : scratch, layer.inputs,
+                                            layer.outputs, learning_rate, weight_decay);
+        if (l == 0) break;
+        hidden_delta_from(m, l, scratch);
+        T* swap = delta;
+        delta = scratch;
+        scratch = swap;
+    }
+}
+
+// ---- Minibatch matrix form (DL 4.14a, 4.15) --------------------------------------------
+
+/// Buffers of a minibatch pass: every layer's Z^(l) as a `[width][N]` matrix.
+template <class T>
+struct batch_ref {
+    T* activations;  ///< layer l's Z at activations + output_offset * N
+    std::size_t size;  ///< N
+};
+
+/// Forward pass of N samples; `xs` holds them one after another (`[N][inputs]`).
+template <class T>
+void forward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs)
+{
+    const std::size_t n = b.size;
+    const T* in = xs;
+    std::size_t in_row = 1;
+    std::size_t in_col = m.layers[0].inputs;
+    for (std::size_t l = 0; l < m.layer_count; ++l) {
+        const layer_info& layer = m.layers[l];
+        T* out = b.activations + layer.output_offset * n;
+        kernels::active::dense_forward_batch(m.parameters + layer.weight_offset,
+                                             m.parameters + layer.bias_offset, in, in_row, in_col,
+                                             out, layer.inputs, layer.outputs, n);
+        if (layer.activation == activation_kind::softmax) {
+            for (std::size_t s = 0; s < n; ++s) activation::softmax_strided(out + s, layer.outputs, n);
+        } else {
+            activation::apply(layer.activation, static_cast<T>(layer.activation_parameter), out,
+                              layer.outputs * n);
+        }
+        in = out;
+        in_row = n;
+        in_col = 1;
+    }
+}
+
+/// Backpropagates the output deltas `[outputs][N]` (in `delta`, overwritten) and
+/// writes dE/dtheta = scale * sum over samples into `gradient` (DL 4.15 with scale = 1/N).
+/// `scratch` holds widest-layer x N values. Needs forward_batch on xs first.
+template <class T>
+void backward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs, T* delta,
+                    T* scratch, T* gradient, T scale)
+{
+    const std::size_t n = b.size;
+    for (std::size_t l = m.layer_count; l-- > 0;) {
+        const layer_info& layer = m.layers[l];
+        const bool first = l == 0;
+        const T* in = first ? xs : b.activations + m.layers[l - 1].output_offset * n;
+        kernels::active::dense_gradient_batch(delta, in, first ? 1 : n, first ? layer.inputs : 1,
+                                              gradient + layer.weight_offset,
+                                              gradient + layer.bias_offset, layer.inputs,
+                                              layer.outputs, n, scale);
+        if (first) break;
+        kernels::active::dense_backward_input_batch(m.parameters + layer.weight_offset, delta,
+                                                    scratch, layer.inputs, layer.outputs, n);
+        const layer_info& below = m.layers[l - 1];
+        activation::backward(below.activation, static_cast<T>(below.activation_parameter), in,
+                             scratch, below.outputs * n);
+        T* swap = delta;
+        delta = scratch;
+        scratch = swap;
+    }
+}
+
+}  // namespace engine
+}  // namespace microprop
+
+#endif

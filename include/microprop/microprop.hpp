@@ -1,0 +1,21 @@
+// microprop: train multilayer perceptrons on the microcontroller.
+// One include for the whole library.
+#ifndef MICROPROP_MICROPROP_HPP
+#define MICROPROP_MICROPROP_HPP
+
+#include "config.hpp"
+#include "engine.hpp"
+#include "gradient_check.hpp"
+#include "layers/activations.hpp"
+#include "layers/dense.hpp"
+#include "losses.hpp"
+#include "network.hpp"
+#include "optimizers.hpp"
+#include "random.hpp"
+#include "scalar.hpp"
+#include "span.hpp"
+#include "status.hpp"
+#include "topology.hpp"
+#include "trainer.hpp"
+
+#endif

@@ -1,0 +1,167 @@
+// A multilayer perceptron whose topology is its type.
+#ifndef MICROPROP_NETWORK_HPP
+#define MICROPROP_NETWORK_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "engine.hpp"
+#include "random.hpp"
+#include "span.hpp"
+#include "topology.hpp"
+
+namespace microprop {
+
+/// How initialize() draws the weights (biases start at zero).
+enum class init_scheme : std::uint8_t {
+    automatic,       ///< he_uniform before ReLU-type activations, glorot_uniform elsewhere
+    glorot_uniform,  ///< U(-a, a), a = sqrt(6 / (inputs + outputs)) (Glorot & Bengio 2010)
+    he_uniform,      ///< U(-a, a), a = sqrt(6 / inputs) (He et al. 2015)
+};
+
+/// A feed-forward network: `network<float, dense<4, 16>, relu, dense<16, 3>, softmax>`.
+///
+/// Layers are listed input to output. Each `dense<In, Out>` may be followed by
+/// one activation (identity when none); softmax may only come last. The input
+/// and output sizes come from the first and last dense layer, and consecutive
+/// widths are checked at compile time.
+///
+/// Memory: the object holds exactly the parameters and one output buffer per
+/// dense layer, as `std::array`s (sizeof(network) == bytes). It is a value
+/// type: copying it copies the weights. Training state lives in trainer.
+///
+/// Parameter order (one contiguous vector, see parameters()): layer 0's
+/// weights `[out][in]` row-major, layer 0's biases, layer 1's weights, ...
+template <class T, class... Layers>
+class network {
+    static_assert(sizeof...(Layers) > 0, "A network needs at least one dense layer.");
+    using stage_list = typename detail::group_layers<Layers...>::type;
+    static_assert(detail::widths_check<stage_list>::value, "Layer widths do not match.");
+
+public:
+    using scalar = T;
+    static constexpr std::size_t layer_count = detail::stage_count<stage_list>::value;
+    /// One entry per dense layer: sizes, offsets and the activation after it.
+    static constexpr std::array<layer_info, layer_count> layers = detail::make_layer_table(stage_list{});
+
+    static constexpr std::size_t input_size = layers[0].inputs;
+    static constexpr std::size_t output_size = layers[layer_count - 1].outputs;
+    static constexpr activation_kind output_activation = layers[layer_count - 1].activation;
+    static constexpr std::size_t parameter_count =
+        layers[layer_count - 1].bias_offset + layers[layer_count - 1].outputs;
+    static constexpr std::size_t activation_count =
+        layers[layer_count - 1].output_offset + layers[layer_count - 1].outputs;
+    /// The widest layer, input included: the size of a trainer's delta buffers.
+    static constexpr std::size_t max_width = [] {
+        std::size_t widest = layers[0].inputs;
+        for (const auto& layer : layers) widest = layer.outputs > widest ? layer.outputs : widest;
+        return widest;
+    }();
+
+    static constexpr std::size_t parameter_bytes = parameter_count * sizeof(T);
+    static constexpr std::size_t activation_bytes = activation_count * sizeof(T);
+    /// The whole RAM cost of an inference-only network.
+    static constexpr std::size_t bytes = parameter_bytes + activation_bytes;
+
+    static_assert([] {
+        for (std::size_t l = 0; l + 1 < layer_count; ++l) {
+            if (layers[l].activation == activation_kind::softmax) return false;
+        }
+        return true;
+    }(), "softmax may only be the network's last layer.");
+
+    /// All parameters zero; call initialize() or load weights before use.
+    network() = default;
+    /// Parameters drawn by initialize(seed, scheme).
+    explicit network(std::uint32_t seed, init_scheme scheme = init_scheme::automatic)
+    {
+        initialize(seed, scheme);
+    }
+
+    /// Draws every weight from the library's PRNG (bit-identical for the same
+    /// seed on every platform) and zeroes the biases.
+    void initialize(std::uint32_t seed, init_scheme scheme = init_scheme::automatic)
+    {
+        random_generator rng(seed);
+        for (const layer_info& layer : layers) {
+            const bool rectifier = layer.activation == activation_kind::relu ||
+                                   layer.activation == activation_kind::leaky_relu;
+            const bool use_he = scheme == init_scheme::he_uniform ||
+                                (scheme == init_scheme::automatic && rectifier);
+            const T fan = static_cast<T>(use_he ? layer.inputs : layer.inputs + layer.outputs);
+            const T limit = scalar_ops<T>::sqrt(T(6) / fan);
+            T* w = parameters_.data() + layer.weight_offset;
+            for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) w[k] = rng.uniform<T>(-limit, limit);
+            T* b = parameters_.data() + layer.bias_offset;
+            for (std::size_t k = 0; k < layer.outputs; ++k) b[k] = T(0);
+        }
+    }
+
+    /// Runs the network on `input_size` values at x; returns the output.
+    span<const T> forward(const T* x)
+    {
+        engine::forward(view(), x);
+        return output();
+    }
+    span<const T> forward(const std::array<T, input_size>& x) { return forward(x.data()); }
+
+    /// The output of the last forward pass (`output_size` values).
+    span<const T> output() const
+    {
+        return span<const T>(activations_.data() + layers[layer_count - 1].output_offset, output_size);
+    }
+    /// Output z^(l) of dense layer l (after its activation) from the last forward pass.
+    span<const T> layer_output(std::size_t l) const
+    {
+        MICROPROP_CHECK(l < layer_count, "layer index out of range");
+        return span<const T>(activations_.data() + layers[l].output_offset, layers[l].outputs);
+    }
+
+    /// Every weight and bias as one vector, in the documented order.
+    span<T> parameters() { return span<T>(parameters_.data(), parameter_count); }
+    span<const T> parameters() const { return span<const T>(parameters_.data(), parameter_count); }
+
+    /// Weights of dense layer l as an `[outputs][inputs]` row-major matrix.
+    matrix_view<T> weights(std::size_t l)
+    {
+        MICROPROP_CHECK(l < layer_count, "layer index out of range");
+        return matrix_view<T>(parameters_.data() + layers[l].weight_offset, layers[l].outputs, layers[l].inputs);
+    }
+    matrix_view<const T> weights(std::size_t l) const
+    {
+        MICROPROP_CHECK(l < layer_count, "layer index out of range");
+        return matrix_view<const T>(parameters_.data() + layers[l].weight_offset, layers[l].outputs, layers[l].inputs);
+    }
+    /// Biases of dense layer l (`outputs` values).
+    span<T> biases(std::size_t l)
+    {
+        MICROPROP_CHECK(l < layer_count, "layer index out of range");
+        return span<T>(parameters_.data() + layers[l].bias_offset, layers[l].outputs);
+    }
+    span<const T> biases(std::size_t l) const
+    {
+        MICROPROP_CHECK(l < layer_count, "layer index out of range");
+        return span<const T>(parameters_.data() + layers[l].bias_offset, layers[l].outputs);
+    }
+
+    /// The layer table and buffers, for the engine, trainers and diagnostics.
+    model_ref<T> view() { return model_ref<T>{layers.data(), layer_count, parameters_.data(), activations_.data()}; }
+
+private:
+    std::array<T, parameter_count> parameters_{};
+    std::array<T, activation_count> activations_{};
+};
+
+/// Index of the largest value (the predicted class of a classifier).
+template <class T>
+std::size_t argmax(span<const T> values)
+{
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < values.size(); ++k) best = values[k] > values[best] ? k : best;
+    return best;
+}
+
+}  // namespace microprop
+
+#endif

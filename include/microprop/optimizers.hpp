@@ -1,0 +1,94 @@
+// Update rules applied to the parameter vector with its gradient.
+//
+// Hyper-parameters are plain public members, set at run time. Each optimizer
+// says how many values of state it keeps per parameter; the trainer provides
+// that state, laid out like the parameters.
+#ifndef MICROPROP_OPTIMIZERS_HPP
+#define MICROPROP_OPTIMIZERS_HPP
+
+#include <cstddef>
+
+#include "scalar.hpp"
+
+namespace microprop {
+
+/// w <- w - lr (dE/dw + weight_decay w)  (DL ch. 3).
+struct sgd {
+    float learning_rate = 0.01f;
+    float weight_decay = 0.0f;
+    static constexpr std::size_t state_per_parameter = 0;
+
+    template <class T>
+    void step(T* w, const T* g, T* /*state*/, std::size_t n)
+    {
+        const T lr = static_cast<T>(learning_rate);
+        const T decay = static_cast<T>(weight_decay);
+        for (std::size_t k = 0; k < n; ++k) w[k] -= lr * (g[k] + decay * w[k]);
+    }
+};
+
+/// Heavy-ball momentum: v <- mu v + g', w <- w - lr v, with g' = g + weight_decay w.
+/// Nesterov: w <- w - lr (g' + mu v) after the same v update (PyTorch's formulation).
+struct momentum {
+    float learning_rate = 0.01f;
+    float momentum = 0.9f;
+    bool nesterov = false;
+    float weight_decay = 0.0f;
+    static constexpr std::size_t state_per_parameter = 1;
+
+    template <class T>
+    void step(T* w, const T* g, T* velocity, std::size_t n)
+    {
+        const T lr = static_cast<T>(learning_rate);
+        const T mu = static_cast<T>(momentum);
+        const T decay = static_cast<T>(weight_decay);
+        for (std::size_t k = 0; k < n; ++k) {
+            const T gk = g[k] + decay * w[k];
+            velocity[k] = mu * velocity[k] + gk;
+            w[k] -= lr * (nesterov ? gk + mu * velocity[k] : velocity[k]);
+        }
+    }
+};
+
+/// Adam (Kingma & Ba 2015) with bias correction; weight_decay adds an L2 term to g.
+/// m <- b1 m + (1-b1) g, v <- b2 v + (1-b2) g^2,
+/// w <- w - lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + epsilon).
+struct adam {
+    float learning_rate = 0.001f;
+    float beta1 = 0.9f;
+    float beta2 = 0.999f;
+    float epsilon = 1e-8f;
+    float weight_decay = 0.0f;
+    static constexpr std::size_t state_per_parameter = 2;
+
+    /// beta1^t and beta2^t after t steps.
+    float beta1_power = 1.0f;
+    float beta2_power = 1.0f;
+
+    template <class T>
+    void step(T* w, const T* g, T* state, std::size_t n)
+    {
+        using ops = scalar_ops<T>;
+        beta1_power *= beta1;
+        beta2_power *= beta2;
+        const T b1 = static_cast<T>(beta1);
+        const T b2 = static_cast<T>(beta2);
+        const T decay = static_cast<T>(weight_decay);
+        const T eps = static_cast<T>(epsilon);
+        const T lr = static_cast<T>(learning_rate);
+        const T m_scale = T(1) / (T(1) - static_cast<T>(beta1_power));
+        const T v_scale = T(1) / (T(1) - static_cast<T>(beta2_power));
+        T* m = state;
+        T* v = state + n;
+        for (std::size_t k = 0; k < n; ++k) {
+            const T gk = g[k] + decay * w[k];
+            m[k] = b1 * m[k] + (T(1) - b1) * gk;
+            v[k] = b2 * v[k] + (T(1) - b2) * gk * gk;
+            w[k] -= lr * (m[k] * m_scale) / (ops::sqrt(v[k] * v_scale) + eps);
+        }
+    }
+};
+
+}  // namespace microprop
+
+#endif

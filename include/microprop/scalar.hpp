@@ -1,0 +1,44 @@
+// The few operations the library needs from its scalar type.
+//
+// Kernels use +, -, * and comparisons directly; everything else goes through
+// scalar_ops<T>, so a fixed-point type (Q15/Q31) needs only a specialisation
+// of this struct and its arithmetic operators.
+#ifndef MICROPROP_SCALAR_HPP
+#define MICROPROP_SCALAR_HPP
+
+#include <cmath>
+#include <limits>
+
+namespace microprop {
+
+template <class T>
+struct scalar_ops {
+    static T exp(T x) { return std::exp(x); }
+    static T log(T x) { return std::log(x); }
+    static T tanh(T x) { return std::tanh(x); }
+    static T sqrt(T x) { return std::sqrt(x); }
+    static T abs(T x) { return x < T(0) ? -x : x; }
+    /// True for every value that is neither NaN nor infinite. Written without
+    /// std::isfinite so that -ffast-math builds cannot fold it away.
+    static bool is_finite(T x)
+    {
+        const T magnitude = abs(x);
+        return magnitude <= std::numeric_limits<T>::max();
+    }
+    static constexpr T epsilon() { return std::numeric_limits<T>::epsilon(); }
+    static constexpr T smallest_positive() { return std::numeric_limits<T>::min(); }
+    static constexpr T from(float v) { return static_cast<T>(v); }
+};
+
+template <class T>
+bool all_finite(const T* values, std::size_t n)
+{
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!scalar_ops<T>::is_finite(values[i])) return false;
+    }
+    return true;
+}
+
+}  // namespace microprop
+
+#endif

@@ -1,0 +1,71 @@
+// A minimal non-owning view (C++17 has no std::span).
+#ifndef MICROPROP_SPAN_HPP
+#define MICROPROP_SPAN_HPP
+
+#include <cstddef>
+#include <utility>
+
+#include "config.hpp"
+
+namespace microprop {
+
+/// Contiguous view of `size()` values of type T. Views never own memory; they
+/// stay valid as long as the network or trainer they came from.
+template <class T>
+class span {
+public:
+    constexpr span() = default;
+    constexpr span(T* data, std::size_t size) : data_(data), size_(size) {}
+    template <std::size_t N>
+    constexpr span(T (&array)[N]) : data_(array), size_(N) {}
+    template <class Container, class = decltype(static_cast<T*>(std::declval<Container&>().data()))>
+    constexpr span(Container& c) : data_(c.data()), size_(c.size()) {}
+
+    constexpr T* data() const { return data_; }
+    constexpr std::size_t size() const { return size_; }
+    constexpr bool empty() const { return size_ == 0; }
+    constexpr T* begin() const { return data_; }
+    constexpr T* end() const { return data_ + size_; }
+    constexpr T& operator[](std::size_t i) const
+    {
+        MICROPROP_CHECK(i < size_, "span index out of range");
+        return data_[i];
+    }
+    constexpr span subspan(std::size_t offset, std::size_t count) const
+    {
+        MICROPROP_CHECK(offset + count <= size_, "subspan out of range");
+        return span(data_ + offset, count);
+    }
+    constexpr operator span<const T>() const { return span<const T>(data_, size_); }
+
+private:
+    T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// Row-major view of a `rows x cols` matrix: element (r, c) is data()[r * cols + c].
+template <class T>
+class matrix_view {
+public:
+    constexpr matrix_view(T* data, std::size_t rows, std::size_t cols)
+        : data_(data), rows_(rows), cols_(cols) {}
+    constexpr T* data() const { return data_; }
+    constexpr std::size_t rows() const { return rows_; }
+    constexpr std::size_t cols() const { return cols_; }
+    constexpr std::size_t size() const { return rows_ * cols_; }
+    constexpr T& operator()(std::size_t r, std::size_t c) const
+    {
+        MICROPROP_CHECK(r < rows_ && c < cols_, "matrix index out of range");
+        return data_[r * cols_ + c];
+    }
+    constexpr span<T> row(std::size_t r) const { return span<T>(data_ + r * cols_, cols_); }
+
+private:
+    T* data_;
+    std::size_t rows_;
+    std::size_t cols_;
+};
+
+}  // namespace microprop
+
+#endif

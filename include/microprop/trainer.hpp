@@ -1,0 +1,193 @@
+// Everything training needs beyond the network: deltas, gradients, optimizer state.
+#ifndef MICROPROP_TRAINER_HPP
+#define MICROPROP_TRAINER_HPP
+
+#include <array>
+#include <cstddef>
+#include <type_traits>
+
+#include "engine.hpp"
+#include "losses.hpp"
+#include "optimizers.hpp"
+#include "scalar.hpp"
+#include "status.hpp"
+
+namespace microprop {
+
+/// Trains a network in place with a loss and an optimizer.
+///
+/// BatchSize = 1 trains per sample (train_sample); BatchSize = N > 1 trains on
+/// minibatches of N samples in the matrix form of DL (4.14a)/(4.15), with the
+/// gradient averaged over the batch (train_batch).
+///
+/// With plain `sgd` and BatchSize = 1 the update is fused into the backward
+/// pass and no gradient buffer exists. All state is one `std::array` inside the
+/// trainer; the byte counts below are exact (sizeof(trainer) adds one pointer
+/// and the optimizer's hyper-parameters).
+///
+/// A step whose input, target, loss or gradient is not finite returns a
+/// status and leaves the parameters and optimizer state untouched.
+template <class Network, class Loss, class Optimizer = sgd, std::size_t BatchSize = 1>
+class trainer {
+public:
+    using network_type = Network;
+    using T = typename Network::scalar;
+    static_assert(BatchSize >= 1, "A trainer's batch size must be at least 1.");
+    static_assert(loss_fits_output<Loss, Network::output_activation>::value, "");
+
+    static constexpr std::size_t batch_size = BatchSize;
+    static constexpr std::size_t parameter_count = Network::parameter_count;
+    /// True when the SGD update is fused into backprop (no gradient buffer).
+    static constexpr bool fused_sgd = std::is_same<Optimizer, sgd>::value && BatchSize == 1;
+
+    /// Two ping-pong delta buffers of the widest layer, one column per sample.
+    static constexpr std::size_t delta_count = 2 * Network::max_width * BatchSize;
+    static constexpr std::size_t gradient_count = fused_sgd ? 0 : parameter_count;
+    static constexpr std::size_t optimizer_state_count = Optimizer::state_per_parameter * parameter_count;
+    /// Z^(l) of every layer for the whole minibatch (none for per-sample training,
+    /// which uses the network's own activation buffer).
+    static constexpr std::size_t batch_activation_count = BatchSize > 1 ? Network::activation_count * BatchSize : 0;
+    /// Gathers one sample's outputs during a minibatch loss evaluation.
+    static constexpr std::size_t gather_count = BatchSize > 1 ? 2 * Network::output_size : 0;
+    static constexpr std::size_t workspace_count =
+        delta_count + gradient_count + optimizer_state_count + batch_activation_count + gather_count;
+
+    static constexpr std::size_t delta_bytes = delta_count * sizeof(T);
+    static constexpr std::size_t gradient_bytes = gradient_count * sizeof(T);
+    static constexpr std::size_t optimizer_state_bytes = optimizer_state_count * sizeof(T);
+    static constexpr std::size_t batch_activation_bytes = batch_activation_count * sizeof(T);
+    static constexpr std::size_t workspace_bytes = workspace_count * sizeof(T);
+
+    explicit trainer(Network& net, Optimizer optimizer = {}) : net_(&net), optimizer_(optimizer) {}
+
+    Optimizer& optimizer() { return optimizer_; }
+    const Optimizer& optimizer() const { return optimizer_; }
+    Network& network() { return *net_; }
+
+    /// Loss of the last successful train_sample / train_batch / compute_gradient call
+    /// (the batch mean for minibatches), measured before the update.
+    T last_loss() const { return last_loss_; }
+
+    /// One step on one sample: x has Network::input_size values, d output_size.
+    [[nodiscard]] status train_sample(const T* x, const T* d)
+    {
+        if (!all_finite(x, Network::input_size)) return status::non_finite_input;
+        if (!all_finite(d, Network::output_size)) return status::non_finite_target;
+        const model_ref<T> m = net_->view();
+        engine::forward(m, x);
+        const T* y = m.activations + last_layer().output_offset;
+        const T loss = Loss::value(y, d, Network::output_size);
+        if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
+        T* delta = workspace_.data();
+        T* scratch = delta + Network::max_width;
+        output_delta<Loss>(last_layer().activation, static_cast<T>(last_layer().activation_parameter), y, d,
+                           delta, Network::output_size);
+        if constexpr (fused_sgd) {
+            engine::backward_sgd(m, x, delta, scratch, static_cast<T>(optimizer_.learning_rate),
+                                 static_cast<T>(optimizer_.weight_decay));
+        } else {
+            T* g = gradient();
+            zero(g, parameter_count);
+            engine::backward_accumulate(m, x, delta, scratch, g, T(1));
+            if (!all_finite(g, parameter_count)) return status::non_finite_gradient;
+            optimizer_.step(m.parameters, g, optimizer_state(), parameter_count);
+        }
+        last_loss_ = loss;
+        return status::ok;
+    }
+    [[nodiscard]] status train_sample(const std::array<T, Network::input_size>& x,
+                                      const std::array<T, Network::output_size>& d)
+    {
+        return train_sample(x.data(), d.data());
+    }
+
+    /// One step on BatchSize samples stored one after another:
+    /// xs is `[BatchSize][input_size]`, ds is `[BatchSize][output_size]`.
+    [[nodiscard]] status train_batch(const T* xs, const T* ds)
+    {
+        if constexpr (BatchSize == 1) {
+            return train_sample(xs, ds);
+        } else {
+            const status s = compute_batch_gradient(xs, ds, gradient());
+            if (s != status::ok) return s;
+            optimizer_.step(net_->view().parameters, gradient(), optimizer_state(), parameter_count);
+            return status::ok;
+        }
+    }
+
+    /// dE/dtheta for one sample into `gradient` (parameter_count values, parameter
+    /// order). Changes no parameter. The network's activations hold x's forward pass after.
+    [[nodiscard]] status compute_gradient(const T* x, const T* d, T* gradient_out)
+    {
+        if (!all_finite(x, Network::input_size)) return status::non_finite_input;
+        if (!all_finite(d, Network::output_size)) return status::non_finite_target;
+        const model_ref<T> m = net_->view();
+        engine::forward(m, x);
+        const T* y = m.activations + last_layer().output_offset;
+        const T loss = Loss::value(y, d, Network::output_size);
+        if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
+        T* delta = workspace_.data();
+        output_delta<Loss>(last_layer().activation, static_cast<T>(last_layer().activation_parameter), y, d,
+                           delta, Network::output_size);
+        zero(gradient_out, parameter_count);
+        engine::backward_accumulate(m, x, delta, delta + Network::max_width, gradient_out, T(1));
+        last_loss_ = loss;
+        return all_finite(gradient_out, parameter_count) ? status::ok : status::non_finite_gradient;
+    }
+
+    /// (1/N) sum_n dE_n/dtheta over a minibatch, by the matrix form (DL 4.15).
+    [[nodiscard]] status compute_batch_gradient(const T* xs, const T* ds, T* gradient_out)
+    {
+        if (!all_finite(xs, Network::input_size * BatchSize)) return status::non_finite_input;
+        if (!all_finite(ds, Network::output_size * BatchSize)) return status::non_finite_target;
+        const model_ref<T> m = net_->view();
+        constexpr std::size_t n = BatchSize;
+        if constexpr (BatchSize == 1) {
+            return compute_gradient(xs, ds, gradient_out);
+        } else {
+            const engine::batch_ref<T> b{batch_activations(), n};
+            engine::forward_batch(m, b, xs);
+            const layer_info& out = last_layer();
+            const T* y_matrix = b.activations + out.output_offset * n;
+            T* delta = workspace_.data();
+            T* y = gather();
+            T* delta_one = y + Network::output_size;
+            T loss = T(0);
+            for (std::size_t s = 0; s < n; ++s) {
+                for (std::size_t k = 0; k < Network::output_size; ++k) y[k] = y_matrix[k * n + s];
+                const T* d = ds + s * Network::output_size;
+                loss += Loss::value(y, d, Network::output_size);
+                output_delta<Loss>(out.activation, static_cast<T>(out.activation_parameter), y, d, delta_one,
+                                   Network::output_size);
+                for (std::size_t k = 0; k < Network::output_size; ++k) delta[k * n + s] = delta_one[k];
+            }
+            loss = loss / static_cast<T>(n);
+            if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
+            engine::backward_batch(m, b, xs, delta, delta + Network::max_width * n, gradient_out,
+                                   T(1) / static_cast<T>(n));
+            if (!all_finite(gradient_out, parameter_count)) return status::non_finite_gradient;
+            last_loss_ = loss;
+            return status::ok;
+        }
+    }
+
+private:
+    static constexpr const layer_info& last_layer() { return Network::layers[Network::layer_count - 1]; }
+    static void zero(T* p, std::size_t n)
+    {
+        for (std::size_t k = 0; k < n; ++k) p[k] = T(0);
+    }
+    T* gradient() { return workspace_.data() + delta_count; }
+    T* optimizer_state() { return workspace_.data() + delta_count + gradient_count; }
+    T* batch_activations() { return optimizer_state() + optimizer_state_count; }
+    T* gather() { return batch_activations() + batch_activation_count; }
+
+    Network* net_;
+    Optimizer optimizer_;
+    T last_loss_ = T(0);
+    std::array<T, workspace_count> workspace_{};
+};
+
+}  // namespace microprop
+
+#endif

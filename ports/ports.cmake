@@ -1,0 +1,26 @@
+# Links programs (tests, examples, benchmarks) against the board port named by MICROPROP_PORT.
+#
+# ports/<board>/port.cmake defines the target `microprop_port` (startup, console, counter,
+# exit) and may set MICROPROP_PORT_RAM_BYTES. Everything here is for microprop's own
+# programs; consumers of the library never see it.
+
+add_library(microprop_warnings INTERFACE)
+target_compile_options(microprop_warnings INTERFACE
+    -Wall -Wextra -Wpedantic -Werror
+    $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti>)
+
+set(MICROPROP_PORT_DIR ${CMAKE_CURRENT_LIST_DIR}/${MICROPROP_PORT})
+if(NOT EXISTS ${MICROPROP_PORT_DIR}/port.cmake)
+    message(FATAL_ERROR "MICROPROP_PORT='${MICROPROP_PORT}' has no ports/${MICROPROP_PORT}/port.cmake")
+endif()
+include(${MICROPROP_PORT_DIR}/port.cmake)
+target_include_directories(microprop_port PUBLIC ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_LIST_DIR}/common)
+
+# microprop_add_program(<target> <sources>...): an executable for the selected port.
+function(microprop_add_program target)
+    add_executable(${target} ${ARGN})
+    target_link_libraries(${target} PRIVATE microprop::microprop microprop_port microprop_warnings)
+    if(COMMAND microprop_port_post_build)
+        microprop_port_post_build(${target})
+    endif()
+endfunction()
