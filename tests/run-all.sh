@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: host (Release with asserts), host with ASan+UBSan, then every
+# Cortex-M preset under QEMU and the real-board builds. Exit status is non-zero if any fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tests/install-deps.sh
+
+start=$(date +%s)
+for preset in host host-asan; do
+    echo "=== ${preset}: configure, build, test"
+    cmake --preset "$preset" > "build-${preset}.log" 2>&1 || { cat "build-${preset}.log"; exit 1; }
+    rm -f "build-${preset}.log"
+    cmake --build --preset "$preset"
+    ctest --preset "$preset"
+done
+echo "=== host presets done in $(( $(date +%s) - start )) s"
+
+if [ -f tests/ci-targets.sh ]; then
+    bash tests/ci-targets.sh
+fi
+echo "=== all done in $(( $(date +%s) - start )) s"
