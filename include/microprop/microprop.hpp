@@ -4,6 +4,7 @@
 #define MICROPROP_MICROPROP_HPP
 
 #include "config.hpp"
+#include "diagnostics.hpp"
 #include "engine.hpp"
 #include "gradient_check.hpp"
 #include "layers/activations.hpp"
@@ -12,6 +13,7 @@
 #include "network.hpp"
 #include "optimizers.hpp"
 #include "random.hpp"
+#include "serialize.hpp"
 #include "scalar.hpp"
 #include "span.hpp"
 #include "status.hpp"
