@@ -7,6 +7,8 @@
 #include "diagnostics.hpp"
 #include "engine.hpp"
 #include "gradient_check.hpp"
+#include "graph.hpp"
+#include "jacobian.hpp"
 #include "layers/activations.hpp"
 #include "layers/dense.hpp"
 #include "losses.hpp"

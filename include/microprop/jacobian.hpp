@@ -1,0 +1,59 @@
+// The input Jacobian J_ki = dy_k / dx_i by backpropagation (PRML 5.3.4).
+#ifndef MICROPROP_JACOBIAN_HPP
+#define MICROPROP_JACOBIAN_HPP
+
+#include <cstddef>
+
+#include "kernels/reference.hpp"
+#include "network.hpp"
+#include "scalar.hpp"
+#include "layers/activations.hpp"
+#include "span.hpp"
+#include "status.hpp"
+
+namespace microprop {
+
+/// Writes J = dy/dx for input x into `jacobian` as an `[output_size][input_size]`
+/// row-major matrix, one backward pass per output (PRML 5.73-5.74): row k starts
+/// from dy_k/dy = e_k, passes the output activation (sigmoid: delta_kl sigma'(a_l);
+/// softmax: delta_kl y_k - y_k y_l), then dy_k/da_j = h'(a_j) sum_l w_lj dy_k/da_l
+/// down to the input. `scratch` holds 2 * Network::max_width values.
+/// Runs a forward pass on x; changes no parameter.
+template <class Network>
+[[nodiscard]] status input_jacobian(Network& net, const typename Network::scalar* x,
+                                    span<typename Network::scalar> jacobian,
+                                    span<typename Network::scalar> scratch)
+{
+    using T = typename Network::scalar;
+    MICROPROP_CHECK(jacobian.size() >= Network::output_size * Network::input_size, "jacobian too small");
+    MICROPROP_CHECK(scratch.size() >= 2 * Network::max_width, "jacobian scratch too small");
+    if (!all_finite(x, Network::input_size)) return status::non_finite_input;
+    const model_ref<T> m = net.view();
+    net.forward(x);
+    for (std::size_t k = 0; k < Network::output_size; ++k) {
+        T* g = scratch.data();
+        T* below = g + Network::max_width;
+        for (std::size_t j = 0; j < Network::output_size; ++j) g[j] = j == k ? T(1) : T(0);
+        const layer_info& top = Network::layers[Network::layer_count - 1];
+        activation::backward(top.activation, static_cast<T>(top.activation_parameter),
+                             m.activations + top.output_offset, g, top.outputs);
+        for (std::size_t l = Network::layer_count; l-- > 0;) {
+            const layer_info& layer = Network::layers[l];
+            T* destination = l == 0 ? jacobian.data() + k * Network::input_size : below;
+            kernels::reference::dense_backward_input(m.parameters + layer.weight_offset, g, destination,
+                                                     layer.inputs, layer.outputs);
+            if (l == 0) break;
+            const layer_info& previous = Network::layers[l - 1];
+            activation::backward(previous.activation, static_cast<T>(previous.activation_parameter),
+                                 m.activations + previous.output_offset, below, previous.outputs);
+            T* swap = g;
+            g = below;
+            below = swap;
+        }
+    }
+    return status::ok;
+}
+
+}  // namespace microprop
+
+#endif
