@@ -8,6 +8,7 @@
 #include "engine.hpp"
 #include "gradient_check.hpp"
 #include "graph.hpp"
+#include "hessian.hpp"
 #include "jacobian.hpp"
 #include "layers/activations.hpp"
 #include "layers/dense.hpp"

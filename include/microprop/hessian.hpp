@@ -1,0 +1,348 @@
+// Second derivatives of the loss over all weights and biases as one vector
+// (PRML 5.4): the diagonal approximation, the outer-product (Levenberg-
+// Marquardt) approximation and its sequential inverse, and the exact Hessian
+// of a network with one hidden layer.
+//
+// Matrices are P x P row-major over the parameter order of network.hpp
+// (P = Network::parameter_count). Every function *adds* one sample's term, so
+// the Hessian of E = sum_n E_n is a loop over the data set into a zeroed matrix.
+#ifndef MICROPROP_HESSIAN_HPP
+#define MICROPROP_HESSIAN_HPP
+
+#include <cstddef>
+
+#include "engine.hpp"
+#include "kernels/reference.hpp"
+#include "layers/activations.hpp"
+#include "losses.hpp"
+#include "network.hpp"
+#include "scalar.hpp"
+#include "span.hpp"
+#include "status.hpp"
+
+namespace microprop {
+
+/// True for the output/loss pairs whose output curvature M = d2E/da da^T the
+/// Hessian functions know: the three matched pairs, and squared error after
+/// any element-wise output activation.
+template <class Loss, activation_kind Output>
+constexpr bool hessian_supported =
+    Loss::fused_with(Output) || (Loss::accepts(Output) && Output != activation_kind::softmax);
+
+namespace detail {
+
+template <class Loss, activation_kind Output>
+struct hessian_support_check {
+    static_assert(hessian_supported<Loss, Output>,
+                  "Hessians need identity/sigmoid/tanh/ReLU outputs with squared_error, or a matched "
+                  "pair (sigmoid + binary_cross_entropy, softmax + cross_entropy); squared error "
+                  "after softmax is not supported.");
+    static constexpr bool value = true;
+};
+
+/// M_kk' = d2E / da_k da_k' of the output layer (K x K) for output y = f(a), target d.
+template <class Loss, class T>
+void output_curvature(activation_kind output, T parameter, const T* y, const T* d, T* m, std::size_t k_size)
+{
+    for (std::size_t k = 0; k < k_size * k_size; ++k) m[k] = T(0);
+    if (output == activation_kind::softmax) {
+        T target_sum = T(0);
+        for (std::size_t k = 0; k < k_size; ++k) target_sum += d[k];
+        for (std::size_t k = 0; k < k_size; ++k) {
+            for (std::size_t l = 0; l < k_size; ++l) {
+                m[k * k_size + l] = target_sum * ((k == l ? y[k] : T(0)) - y[k] * y[l]);
+            }
+        }
+    } else if (Loss::fused_with(output) && output == activation_kind::sigmoid) {
+        for (std::size_t k = 0; k < k_size; ++k) m[k * k_size + k] = y[k] * (T(1) - y[k]);
+    } else {
+        // Squared error: d2E/da^2 = f'(a)^2 + f''(a) (y - d).
+        for (std::size_t k = 0; k < k_size; ++k) {
+            const T first = activation::derivative(output, parameter, y[k]);
+            const T second = activation::second_derivative(output, y[k]);
+            m[k * k_size + k] = first * first + second * (y[k] - d[k]);
+        }
+    }
+}
+
+}  // namespace detail
+
+/// Adds the Becker-Le Cun diagonal approximation (PRML 5.79-5.81) for sample
+/// (x, d) to `diagonal` (P values): d2E/dw_ji^2 = d2E/da_j^2 z_i^2 with
+/// d2E/da_j^2 = h'(a_j)^2 sum_k w_kj^2 d2E/da_k^2 + h''(a_j) sum_k w_kj dE/da_k,
+/// the off-diagonal terms of each next layer dropped. `scratch` holds
+/// 4 * max_width + output_size^2 values.
+template <class Loss, class Network>
+[[nodiscard]] status hessian_diagonal(Network& net, const typename Network::scalar* x,
+                                      const typename Network::scalar* d,
+                                      span<typename Network::scalar> diagonal,
+                                      span<typename Network::scalar> scratch)
+{
+    using T = typename Network::scalar;
+    static_assert(detail::hessian_support_check<Loss, Network::output_activation>::value, "");
+    constexpr std::size_t width = Network::max_width;
+    constexpr std::size_t outputs = Network::output_size;
+    MICROPROP_CHECK(diagonal.size() >= Network::parameter_count, "diagonal too small");
+    MICROPROP_CHECK(scratch.size() >= 4 * width + outputs * outputs, "hessian scratch too small");
+    if (!all_finite(x, Network::input_size)) return status::non_finite_input;
+    if (!all_finite(d, outputs)) return status::non_finite_target;
+    const model_ref<T> m = net.view();
+    net.forward(x);
+    T* delta = scratch.data();
+    T* delta_below = delta + width;
+    T* curvature = delta_below + width;
+    T* curvature_below = curvature + width;
+    T* output_m = curvature_below + width;
+
+    const layer_info& top = Network::layers[Network::layer_count - 1];
+    const T* y = m.activations + top.output_offset;
+    output_delta<Loss>(top.activation, static_cast<T>(top.activation_parameter), y, d, delta, outputs);
+    detail::output_curvature<Loss>(top.activation, static_cast<T>(top.activation_parameter), y, d, output_m, outputs);
+    for (std::size_t k = 0; k < outputs; ++k) curvature[k] = output_m[k * outputs + k];
+
+    for (std::size_t l = Network::layer_count; l-- > 0;) {
+        const layer_info& layer = Network::layers[l];
+        const T* in = engine::layer_input(m, x, l);
+        const T* w = m.parameters + layer.weight_offset;
+        for (std::size_t j = 0; j < layer.outputs; ++j) {
+            for (std::size_t i = 0; i < layer.inputs; ++i) {
+                diagonal[layer.weight_offset + j * layer.inputs + i] += curvature[j] * in[i] * in[i];
+            }
+            diagonal[layer.bias_offset + j] += curvature[j];
+        }
+        if (l == 0) break;
+        const layer_info& below = Network::layers[l - 1];
+        const T parameter = static_cast<T>(below.activation_parameter);
+        for (std::size_t i = 0; i < layer.inputs; ++i) {
+            T linear = T(0);
+            T squared = T(0);
+            for (std::size_t j = 0; j < layer.outputs; ++j) {
+                const T wji = w[j * layer.inputs + i];
+                linear += wji * delta[j];
+                squared += wji * wji * curvature[j];
+            }
+            const T z = in[i];
+            const T first = activation::derivative(below.activation, parameter, z);
+            const T second = activation::second_derivative(below.activation, z);
+            delta_below[i] = first * linear;
+            curvature_below[i] = first * first * squared + second * linear;
+        }
+        T* swap = delta;
+        delta = delta_below;
+        delta_below = swap;
+        swap = curvature;
+        curvature = curvature_below;
+        curvature_below = swap;
+    }
+    return status::ok;
+}
+
+/// Adds `b b^T` to the P x P matrix `h` (one outer-product term, PRML 5.84).
+template <class T>
+void add_outer_product(span<T> h, const T* b, std::size_t p)
+{
+    for (std::size_t r = 0; r < p; ++r) {
+        for (std::size_t c = 0; c < p; ++c) h[r * p + c] += b[r] * b[c];
+    }
+}
+
+/// Sets the P x P matrix `h` to value * I (e.g. H_0^-1 = I / alpha, PRML 5.89).
+template <class T>
+void set_scaled_identity(span<T> h, std::size_t p, T value)
+{
+    for (std::size_t r = 0; r < p; ++r) {
+        for (std::size_t c = 0; c < p; ++c) h[r * p + c] = r == c ? value : T(0);
+    }
+}
+
+/// One Woodbury step (PRML 5.89): H^-1 <- H^-1 - (H^-1 b)(b^T H^-1) / (1 + b^T H^-1 b),
+/// the inverse after adding b b^T to H. `h_inverse` is symmetric P x P; `scratch` holds P values.
+template <class T>
+void woodbury_update(span<T> h_inverse, const T* b, T* scratch, std::size_t p)
+{
+    T* hb = scratch;
+    for (std::size_t r = 0; r < p; ++r) {
+        T acc = T(0);
+        for (std::size_t c = 0; c < p; ++c) acc += h_inverse[r * p + c] * b[c];
+        hb[r] = acc;
+    }
+    T denominator = T(1);
+    for (std::size_t r = 0; r < p; ++r) denominator += b[r] * hb[r];
+    const T inverse = T(1) / denominator;
+    for (std::size_t r = 0; r < p; ++r) {
+        for (std::size_t c = 0; c < p; ++c) h_inverse[r * p + c] -= hb[r] * hb[c] * inverse;
+    }
+}
+
+/// Calls `use(b)` with b = dy_k/dtheta (P values) for every output k of sample x:
+/// the rows of the Jacobian of the outputs with respect to the parameters.
+/// `scratch` holds P + 2 * max_width values.
+template <class Network, class Use>
+[[nodiscard]] status for_each_output_gradient(Network& net, const typename Network::scalar* x,
+                                              span<typename Network::scalar> scratch, Use&& use)
+{
+    using T = typename Network::scalar;
+    constexpr std::size_t p = Network::parameter_count;
+    MICROPROP_CHECK(scratch.size() >= p + 2 * Network::max_width, "hessian scratch too small");
+    if (!all_finite(x, Network::input_size)) return status::non_finite_input;
+    const model_ref<T> m = net.view();
+    net.forward(x);
+    T* b = scratch.data();
+    T* delta = b + p;
+    T* below = delta + Network::max_width;
+    const layer_info& top = Network::layers[Network::layer_count - 1];
+    for (std::size_t k = 0; k < Network::output_size; ++k) {
+        for (std::size_t j = 0; j < Network::output_size; ++j) delta[j] = j == k ? T(1) : T(0);
+        activation::backward(top.activation, static_cast<T>(top.activation_parameter),
+                             m.activations + top.output_offset, delta, top.outputs);
+        for (std::size_t q = 0; q < p; ++q) b[q] = T(0);
+        engine::backward_accumulate(m, x, delta, below, b, T(1));
+        use(static_cast<const T*>(b));
+    }
+    return status::ok;
+}
+
+/// Adds the outer-product (Levenberg-Marquardt) approximation of sample x to
+/// `h` (P x P): sum_k b_k b_k^T with b_k = dy_k/dtheta (PRML 5.84-5.85; exact
+/// for squared error where the residual y - d is zero). `scratch`: P + 2 * max_width.
+template <class Network>
+[[nodiscard]] status outer_product_hessian(Network& net, const typename Network::scalar* x,
+                                           span<typename Network::scalar> h,
+                                           span<typename Network::scalar> scratch)
+{
+    using T = typename Network::scalar;
+    MICROPROP_CHECK(h.size() >= Network::parameter_count * Network::parameter_count, "hessian too small");
+    return for_each_output_gradient(net, x, scratch, [&](const T* b) {
+        add_outer_product(h, b, Network::parameter_count);
+    });
+}
+
+/// Updates `h_inverse` (P x P, start from set_scaled_identity(h, P, 1 / alpha)) by
+/// the Woodbury step for every b_k of sample x (PRML 5.86-5.89), so after a data
+/// set it holds (alpha I + sum_n sum_k b b^T)^-1. `scratch`: 2 P + 2 * max_width.
+template <class Network>
+[[nodiscard]] status sequential_inverse_hessian(Network& net, const typename Network::scalar* x,
+                                                span<typename Network::scalar> h_inverse,
+                                                span<typename Network::scalar> scratch)
+{
+    using T = typename Network::scalar;
+    constexpr std::size_t p = Network::parameter_count;
+    MICROPROP_CHECK(h_inverse.size() >= p * p, "inverse hessian too small");
+    MICROPROP_CHECK(scratch.size() >= 2 * p + 2 * Network::max_width, "hessian scratch too small");
+    T* woodbury_scratch = scratch.data() + p + 2 * Network::max_width;
+    return for_each_output_gradient(net, x, scratch.subspan(0, p + 2 * Network::max_width), [&](const T* b) {
+        woodbury_update(h_inverse, b, woodbury_scratch, p);
+    });
+}
+
+/// Scratch values exact_hessian needs for this network.
+template <class Network>
+constexpr std::size_t exact_hessian_scratch_size =
+    Network::output_size * Network::output_size + Network::output_size * Network::layers[0].outputs +
+    Network::layers[0].outputs * Network::layers[0].outputs + 2 * Network::max_width;
+
+/// Adds the exact Hessian of sample (x, d) to `h` (P x P) for a network with one
+/// hidden layer (two dense layers), PRML (5.92)-(5.95), biases treated as weights
+/// on a constant input 1. With a_j the hidden and a_k the output pre-activations,
+/// delta_k = dE/da_k and M_kk' = d2E/da_k da_k':
+///   second-second: z_j z_j' M_kk';
+///   first-first:   x_i x_i' [h''(a_j) I_jj' sum_k w_kj delta_k + h'(a_j) h'(a_j') sum_kk' w_kj w_k'j' M_kk'];
+///   first-second:  x_i h'(a_j) [delta_k I_jj' + z_j' sum_k' w_k'j M_kk'].
+template <class Loss, class Network>
+[[nodiscard]] status exact_hessian(Network& net, const typename Network::scalar* x,
+                                   const typename Network::scalar* d, span<typename Network::scalar> h,
+                                   span<typename Network::scalar> scratch)
+{
+    using T = typename Network::scalar;
+    static_assert(Network::layer_count == 2,
+                  "exact_hessian implements PRML (5.92)-(5.95) for networks with exactly one hidden "
+                  "layer, i.e. two dense layers.");
+    static_assert(detail::hessian_support_check<Loss, Network::output_activation>::value, "");
+    constexpr layer_info first = Network::layers[0];
+    constexpr layer_info second = Network::layers[1];
+    constexpr std::size_t n_in = first.inputs;
+    constexpr std::size_t n_hidden = first.outputs;
+    constexpr std::size_t n_out = second.outputs;
+    constexpr std::size_t p = Network::parameter_count;
+    MICROPROP_CHECK(h.size() >= p * p, "hessian too small");
+    MICROPROP_CHECK(scratch.size() >= exact_hessian_scratch_size<Network>, "hessian scratch too small");
+    if (!all_finite(x, n_in)) return status::non_finite_input;
+    if (!all_finite(d, n_out)) return status::non_finite_target;
+
+    const model_ref<T> m = net.view();
+    net.forward(x);
+    const T* z = m.activations + first.output_offset;
+    const T* y = m.activations + second.output_offset;
+    const T* w2 = m.parameters + second.weight_offset;
+    T* curvature = scratch.data();           // M, n_out x n_out
+    T* m_w2 = curvature + n_out * n_out;     // (M W2)_kj, n_out x n_hidden
+    T* a = m_w2 + n_out * n_hidden;          // (W2^T M W2)_jj', n_hidden x n_hidden
+    T* delta = a + n_hidden * n_hidden;      // dE/da_k
+    T* hidden = delta + Network::max_width;  // sum_k w_kj delta_k
+    output_delta<Loss>(second.activation, static_cast<T>(second.activation_parameter), y, d, delta, n_out);
+    detail::output_curvature<Loss>(second.activation, static_cast<T>(second.activation_parameter), y, d, curvature, n_out);
+    for (std::size_t k = 0; k < n_out; ++k) {
+        for (std::size_t j = 0; j < n_hidden; ++j) {
+            T acc = T(0);
+            for (std::size_t l = 0; l < n_out; ++l) acc += curvature[k * n_out + l] * w2[l * n_hidden + j];
+            m_w2[k * n_hidden + j] = acc;
+        }
+    }
+    for (std::size_t j = 0; j < n_hidden; ++j) {
+        for (std::size_t jj = 0; jj < n_hidden; ++jj) {
+            T acc = T(0);
+            for (std::size_t k = 0; k < n_out; ++k) acc += w2[k * n_hidden + j] * m_w2[k * n_hidden + jj];
+            a[j * n_hidden + jj] = acc;
+        }
+    }
+    kernels::reference::dense_backward_input(w2, delta, hidden, n_hidden, n_out);
+
+    const T parameter = static_cast<T>(first.activation_parameter);
+    auto h_prime = [&](std::size_t j) {
+        return activation::derivative(first.activation, parameter, z[j]);
+    };
+    auto h_second = [&](std::size_t j) { return activation::second_derivative(first.activation, z[j]); };
+    // Index of first-layer parameter (j, i), i == n_in meaning the bias; likewise (k, j) below.
+    auto first_index = [&](std::size_t j, std::size_t i) {
+        return i == n_in ? first.bias_offset + j : first.weight_offset + j * n_in + i;
+    };
+    auto second_index = [&](std::size_t k, std::size_t j) {
+        return j == n_hidden ? second.bias_offset + k : second.weight_offset + k * n_hidden + j;
+    };
+    auto input = [&](std::size_t i) { return i == n_in ? T(1) : x[i]; };
+    auto hidden_out = [&](std::size_t j) { return j == n_hidden ? T(1) : z[j]; };
+
+    for (std::size_t k = 0; k < n_out; ++k) {
+        for (std::size_t j = 0; j <= n_hidden; ++j) {
+            for (std::size_t kk = 0; kk < n_out; ++kk) {
+                for (std::size_t jj = 0; jj <= n_hidden; ++jj) {
+                    h[second_index(k, j) * p + second_index(kk, jj)] +=
+                        hidden_out(j) * hidden_out(jj) * curvature[k * n_out + kk];
+                }
+            }
+        }
+    }
+    for (std::size_t j = 0; j < n_hidden; ++j) {
+        for (std::size_t i = 0; i <= n_in; ++i) {
+            for (std::size_t jj = 0; jj < n_hidden; ++jj) {
+                const T unit = (j == jj ? h_second(j) * hidden[j] : T(0)) + h_prime(j) * h_prime(jj) * a[j * n_hidden + jj];
+                for (std::size_t ii = 0; ii <= n_in; ++ii) {
+                    h[first_index(j, i) * p + first_index(jj, ii)] += input(i) * input(ii) * unit;
+                }
+            }
+            for (std::size_t k = 0; k < n_out; ++k) {
+                for (std::size_t jj = 0; jj <= n_hidden; ++jj) {
+                    const T value = input(i) * h_prime(j) *
+                                    ((j == jj ? delta[k] : T(0)) + hidden_out(jj) * m_w2[k * n_hidden + j]);
+                    h[first_index(j, i) * p + second_index(k, jj)] += value;
+                    h[second_index(k, jj) * p + first_index(j, i)] += value;
+                }
+            }
+        }
+    }
+    return status::ok;
+}
+
+}  // namespace microprop
+
+#endif
