@@ -55,7 +55,8 @@ void dense_accumulate_gradient(const T* MICROPROP_RESTRICT delta, const T* MICRO
 
 /// Per-sample SGD fused into the backward pass: with the weights as they were
 /// on entry, g_in = W^T delta (skipped when g_in is null), and in the same pass
-/// W <- W - lr (delta x^T + decay W), b <- b - lr delta. Needs no gradient buffer.
+/// W <- W - lr (delta x^T + decay W), b <- b - lr (delta + decay b), the same rule as
+/// sgd::step applies to every parameter. Needs no gradient buffer.
 template <class T>
 void dense_backward_sgd(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b,
                         const T* MICROPROP_RESTRICT x, const T* MICROPROP_RESTRICT delta,
@@ -77,7 +78,11 @@ void dense_backward_sgd(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b,
         } else {
             for (std::size_t i = 0; i < in; ++i) row[i] = keep * row[i] - step * x[i];
         }
-        b[j] -= step;
+        if (decay == T(0)) {
+            b[j] -= step;
+        } else {
+            b[j] = keep * b[j] - step;
+        }
     }
 }
 
