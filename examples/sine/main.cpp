@@ -20,10 +20,10 @@ MICROPROP_EXAMPLE_RAM_CHECK(example_model::ram_bytes);
 namespace {
 
 constexpr std::uint32_t seed = 7;
-constexpr float learning_rate = 0.02f;  // at epoch e: learning_rate / (1 + lr_decay (e - 1))
-constexpr float lr_decay = 0.02f;
-constexpr int epochs = 600;
-constexpr int report_every = 30;
+constexpr float learning_rate = 0.01f;  // at epoch e: learning_rate / (1 + lr_decay (e - 1))
+constexpr float lr_decay = 0.01f;
+constexpr int epochs = 800;
+constexpr int report_every = 40;
 constexpr std::uint32_t train_points = 64;  // x_k = -pi + 2 pi k / 63
 constexpr std::uint32_t test_points = 201;  // a finer grid, mostly between the training points
 constexpr float pi = 3.14159265358979f;
