@@ -2,7 +2,7 @@
 include(${CMAKE_CURRENT_LIST_DIR}/../cortex-m/cortex-m.cmake)
 microprop_cortexm_port(
     CPU cortex-m4f
-    MEMORY ${CMAKE_CURRENT_LIST_DIR}/memory.ld
+    MEMORY ${MICROPROP_CORTEXM_DIR}/mps2.ld
     RAM_BYTES 4194304
     FLASH_BYTES 4194304
     SOURCES ${MICROPROP_CORTEXM_DIR}/mps2.c ${MICROPROP_CORTEXM_DIR}/systick.c
