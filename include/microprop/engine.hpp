@@ -36,8 +36,8 @@ void forward(const model_ref<T>& m, const T* x)
         kernels::active::dense_forward(m.parameters + layer.weight_offset,
                                        m.parameters + layer.bias_offset, in, out, layer.inputs,
                                        layer.outputs);
-        activation::apply(layer.activation, static_cast<T>(layer.activation_parameter), out,
-                          layer.outputs);
+        kernels::active::activate(layer.activation, static_cast<T>(layer.activation_parameter), out,
+                                  layer.outputs);
         in = out;
     }
 }
@@ -53,8 +53,8 @@ template <class T>
 void hidden_delta_from(const model_ref<T>& m, std::size_t l, T* g)
 {
     const layer_info& below = m.layers[l - 1];
-    activation::backward(below.activation, static_cast<T>(below.activation_parameter),
-                         m.activations + below.output_offset, g, below.outputs);
+    kernels::active::activation_backward(below.activation, static_cast<T>(below.activation_parameter),
+                                         m.activations + below.output_offset, g, below.outputs);
 }
 
 /// Backpropagates the output delta (in `delta`, overwritten) and adds
@@ -125,10 +125,10 @@ void forward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs)
                                              m.parameters + layer.bias_offset, in, in_row, in_col,
                                              out, layer.inputs, layer.outputs, n);
         if (layer.activation == activation_kind::softmax) {
-            for (std::size_t s = 0; s < n; ++s) activation::softmax_strided(out + s, layer.outputs, n);
+            for (std::size_t s = 0; s < n; ++s) kernels::active::softmax_strided(out + s, layer.outputs, n);
         } else {
-            activation::apply(layer.activation, static_cast<T>(layer.activation_parameter), out,
-                              layer.outputs * n);
+            kernels::active::activate(layer.activation, static_cast<T>(layer.activation_parameter), out,
+                                      layer.outputs * n);
         }
         in = out;
         in_row = n;
@@ -156,8 +156,8 @@ void backward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs, T
         kernels::active::dense_backward_input_batch(m.parameters + layer.weight_offset, delta,
                                                     scratch, layer.inputs, layer.outputs, n);
         const layer_info& below = m.layers[l - 1];
-        activation::backward(below.activation, static_cast<T>(below.activation_parameter), in,
-                             scratch, below.outputs * n);
+        kernels::active::activation_backward(below.activation, static_cast<T>(below.activation_parameter),
+                                             in, scratch, below.outputs * n);
         T* swap = delta;
         delta = scratch;
         scratch = swap;

@@ -1,11 +1,18 @@
 // Chooses the kernels the engine calls: the reference ones, or faster kernels
-// with the same signatures where the target has them. Defining
-// MICROPROP_FORCE_REFERENCE_KERNELS forces the reference path everywhere.
+// with the same signatures where the target has them (fast.hpp: float kernels,
+// with VLDM/VSTM inline assembly on Cortex-M cores with a single-precision FPU,
+// selected by __ARM_FP / __thumb2__). Defining MICROPROP_FORCE_REFERENCE_KERNELS
+// (CMake option of the same name) forces the reference path everywhere.
 #ifndef MICROPROP_KERNELS_KERNELS_HPP
 #define MICROPROP_KERNELS_KERNELS_HPP
 
+#include <cstddef>
+
+#include "../layers/activations.hpp"
 #include "reference.hpp"
 
+#if defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS
+#define MICROPROP_KERNELS_NAME "reference"
 namespace microprop::kernels::active {
 using reference::dense_accumulate_gradient;
 using reference::dense_backward_input;
@@ -14,6 +21,42 @@ using reference::dense_backward_sgd;
 using reference::dense_forward;
 using reference::dense_forward_batch;
 using reference::dense_gradient_batch;
+
+template <class T>
+void activate(activation_kind kind, T parameter, T* z, std::size_t n)
+{
+    activation::apply(kind, parameter, z, n);
+}
+template <class T>
+void activation_backward(activation_kind kind, T parameter, const T* z, T* g, std::size_t n)
+{
+    activation::backward(kind, parameter, z, g, n);
+}
+template <class T>
+void softmax_strided(T* z, std::size_t n, std::size_t stride)
+{
+    activation::softmax_strided(z, n, stride);
+}
 }  // namespace microprop::kernels::active
+#else
+#include "fast.hpp"
+#if MICROPROP_KERNELS_VFP
+#define MICROPROP_KERNELS_NAME "cortex-m-vfp"
+#else
+#define MICROPROP_KERNELS_NAME "fast-portable"
+#endif
+namespace microprop::kernels::active {
+using fast::activate;
+using fast::activation_backward;
+using fast::dense_accumulate_gradient;
+using fast::dense_backward_input;
+using fast::dense_backward_input_batch;
+using fast::dense_backward_sgd;
+using fast::dense_forward;
+using fast::dense_forward_batch;
+using fast::dense_gradient_batch;
+using fast::softmax_strided;
+}  // namespace microprop::kernels::active
+#endif
 
 #endif

@@ -1,0 +1,460 @@
+// Float kernels in inline assembly for Cortex-M cores with a single-precision
+// FPU of 32 registers (FPv4-SP: M4F; FPv5: M7, M33). Same signatures and
+// results (up to rounding order) as reference.hpp.
+//
+// GCC does not emit multi-register VLDM/VSTM in these loops, so the hot loops
+// are written here: weights stream through VLDM/VSTM eight at a time, four rows
+// share every load of the input (register blocking), and the output layer's
+// backward pass keeps eight hidden-delta sums in registers while it updates the
+// weights in place. Each kernel falls back to plain C++ for the columns and
+// rows that do not fill a block.
+#ifndef MICROPROP_KERNELS_CORTEX_M_VFP_HPP
+#define MICROPROP_KERNELS_CORTEX_M_VFP_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+namespace microprop::kernels::vfp {
+
+#define MICROPROP_VFP_CLOBBERS                                                                   \
+    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", \
+        "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", \
+        "s28", "s29", "s30", "s31", "cc", "memory"
+
+/// For `blocks` blocks of four rows from w (row stride `stride_bytes`): u[r] = b[r] + row_r . x
+/// over `chunks` blocks of 8 inputs (blocks, chunks >= 1). Returns w past the last row.
+inline const float* forward_blocks8(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
+                                 std::size_t blocks, std::size_t chunks)
+{
+    const float *w1, *w2, *w3, *xp;
+    std::size_t n;
+    __asm volatile(
+        "1:\n\t"
+        "add %[w1], %[w0], %[stride]\n\t"
+        "add %[w2], %[w1], %[stride]\n\t"
+        "add %[w3], %[w2], %[stride]\n\t"
+        "vldmia %[b]!, {s24-s27}\n\t"
+        "mov %[xp], %[x]\n\t"
+        "mov %[n], %[chunks]\n\t"
+        "2:\n\t"
+        "vldmia %[xp]!, {s0-s7}\n\t"
+        "vldmia %[w0]!, {s8-s15}\n\t"
+        "vfma.f32 s24, s8, s0\n\t"
+        "vfma.f32 s24, s9, s1\n\t"
+        "vfma.f32 s24, s10, s2\n\t"
+        "vfma.f32 s24, s11, s3\n\t"
+        "vfma.f32 s24, s12, s4\n\t"
+        "vfma.f32 s24, s13, s5\n\t"
+        "vfma.f32 s24, s14, s6\n\t"
+        "vfma.f32 s24, s15, s7\n\t"
+        "vldmia %[w1]!, {s16-s23}\n\t"
+        "vfma.f32 s25, s16, s0\n\t"
+        "vfma.f32 s25, s17, s1\n\t"
+        "vfma.f32 s25, s18, s2\n\t"
+        "vfma.f32 s25, s19, s3\n\t"
+        "vfma.f32 s25, s20, s4\n\t"
+        "vfma.f32 s25, s21, s5\n\t"
+        "vfma.f32 s25, s22, s6\n\t"
+        "vfma.f32 s25, s23, s7\n\t"
+        "vldmia %[w2]!, {s8-s15}\n\t"
+        "vfma.f32 s26, s8, s0\n\t"
+        "vfma.f32 s26, s9, s1\n\t"
+        "vfma.f32 s26, s10, s2\n\t"
+        "vfma.f32 s26, s11, s3\n\t"
+        "vfma.f32 s26, s12, s4\n\t"
+        "vfma.f32 s26, s13, s5\n\t"
+        "vfma.f32 s26, s14, s6\n\t"
+        "vfma.f32 s26, s15, s7\n\t"
+        "vldmia %[w3]!, {s16-s23}\n\t"
+        "vfma.f32 s27, s16, s0\n\t"
+        "vfma.f32 s27, s17, s1\n\t"
+        "vfma.f32 s27, s18, s2\n\t"
+        "vfma.f32 s27, s19, s3\n\t"
+        "vfma.f32 s27, s20, s4\n\t"
+        "vfma.f32 s27, s21, s5\n\t"
+        "vfma.f32 s27, s22, s6\n\t"
+        "vfma.f32 s27, s23, s7\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 2b\n\t"
+        "vstmia %[u]!, {s24-s27}\n\t"
+        "mov %[w0], %[w3]\n\t"
+        "subs %[blocks], %[blocks], #1\n\t"
+        "bne 1b\n\t"
+        : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
+          [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
+        : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
+        : MICROPROP_VFP_CLOBBERS);
+    return w;
+}
+
+/// For `blocks` blocks of four rows from w (row stride `stride_bytes`): u[r] = b[r] + row_r . x
+/// over `chunks` blocks of 16 inputs (blocks, chunks >= 1). Returns w past the last row.
+inline const float* forward_blocks16(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
+                                 std::size_t blocks, std::size_t chunks)
+{
+    const float *w1, *w2, *w3, *xp;
+    std::size_t n;
+    __asm volatile(
+        "1:\n\t"
+        "add %[w1], %[w0], %[stride]\n\t"
+        "add %[w2], %[w1], %[stride]\n\t"
+        "add %[w3], %[w2], %[stride]\n\t"
+        "vldmia %[b]!, {s24-s27}\n\t"
+        "mov %[xp], %[x]\n\t"
+        "mov %[n], %[chunks]\n\t"
+        "2:\n\t"
+        "vldmia %[xp]!, {s0-s15}\n\t"
+        "vldmia %[w0]!, {s16-s23}\n\t"
+        "vfma.f32 s24, s16, s0\n\t"
+        "vfma.f32 s24, s17, s1\n\t"
+        "vfma.f32 s24, s18, s2\n\t"
+        "vfma.f32 s24, s19, s3\n\t"
+        "vfma.f32 s24, s20, s4\n\t"
+        "vfma.f32 s24, s21, s5\n\t"
+        "vfma.f32 s24, s22, s6\n\t"
+        "vfma.f32 s24, s23, s7\n\t"
+        "vldmia %[w0]!, {s16-s23}\n\t"
+        "vfma.f32 s24, s16, s8\n\t"
+        "vfma.f32 s24, s17, s9\n\t"
+        "vfma.f32 s24, s18, s10\n\t"
+        "vfma.f32 s24, s19, s11\n\t"
+        "vfma.f32 s24, s20, s12\n\t"
+        "vfma.f32 s24, s21, s13\n\t"
+        "vfma.f32 s24, s22, s14\n\t"
+        "vfma.f32 s24, s23, s15\n\t"
+        "vldmia %[w1]!, {s16-s23}\n\t"
+        "vfma.f32 s25, s16, s0\n\t"
+        "vfma.f32 s25, s17, s1\n\t"
+        "vfma.f32 s25, s18, s2\n\t"
+        "vfma.f32 s25, s19, s3\n\t"
+        "vfma.f32 s25, s20, s4\n\t"
+        "vfma.f32 s25, s21, s5\n\t"
+        "vfma.f32 s25, s22, s6\n\t"
+        "vfma.f32 s25, s23, s7\n\t"
+        "vldmia %[w1]!, {s16-s23}\n\t"
+        "vfma.f32 s25, s16, s8\n\t"
+        "vfma.f32 s25, s17, s9\n\t"
+        "vfma.f32 s25, s18, s10\n\t"
+        "vfma.f32 s25, s19, s11\n\t"
+        "vfma.f32 s25, s20, s12\n\t"
+        "vfma.f32 s25, s21, s13\n\t"
+        "vfma.f32 s25, s22, s14\n\t"
+        "vfma.f32 s25, s23, s15\n\t"
+        "vldmia %[w2]!, {s16-s23}\n\t"
+        "vfma.f32 s26, s16, s0\n\t"
+        "vfma.f32 s26, s17, s1\n\t"
+        "vfma.f32 s26, s18, s2\n\t"
+        "vfma.f32 s26, s19, s3\n\t"
+        "vfma.f32 s26, s20, s4\n\t"
+        "vfma.f32 s26, s21, s5\n\t"
+        "vfma.f32 s26, s22, s6\n\t"
+        "vfma.f32 s26, s23, s7\n\t"
+        "vldmia %[w2]!, {s16-s23}\n\t"
+        "vfma.f32 s26, s16, s8\n\t"
+        "vfma.f32 s26, s17, s9\n\t"
+        "vfma.f32 s26, s18, s10\n\t"
+        "vfma.f32 s26, s19, s11\n\t"
+        "vfma.f32 s26, s20, s12\n\t"
+        "vfma.f32 s26, s21, s13\n\t"
+        "vfma.f32 s26, s22, s14\n\t"
+        "vfma.f32 s26, s23, s15\n\t"
+        "vldmia %[w3]!, {s16-s23}\n\t"
+        "vfma.f32 s27, s16, s0\n\t"
+        "vfma.f32 s27, s17, s1\n\t"
+        "vfma.f32 s27, s18, s2\n\t"
+        "vfma.f32 s27, s19, s3\n\t"
+        "vfma.f32 s27, s20, s4\n\t"
+        "vfma.f32 s27, s21, s5\n\t"
+        "vfma.f32 s27, s22, s6\n\t"
+        "vfma.f32 s27, s23, s7\n\t"
+        "vldmia %[w3]!, {s16-s23}\n\t"
+        "vfma.f32 s27, s16, s8\n\t"
+        "vfma.f32 s27, s17, s9\n\t"
+        "vfma.f32 s27, s18, s10\n\t"
+        "vfma.f32 s27, s19, s11\n\t"
+        "vfma.f32 s27, s20, s12\n\t"
+        "vfma.f32 s27, s21, s13\n\t"
+        "vfma.f32 s27, s22, s14\n\t"
+        "vfma.f32 s27, s23, s15\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 2b\n\t"
+        "vstmia %[u]!, {s24-s27}\n\t"
+        "mov %[w0], %[w3]\n\t"
+        "subs %[blocks], %[blocks], #1\n\t"
+        "bne 1b\n\t"
+        : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
+          [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
+        : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
+        : MICROPROP_VFP_CLOBBERS);
+    return w;
+}
+
+/// For `groups` groups of four rows (pointers in rows[], steps in st[]): row -= step * x over
+/// `chunks` blocks of 8 inputs (groups, chunks >= 1).
+inline void update_groups8(float* const* rows, const float* st, const float* x, std::size_t groups, std::size_t chunks)
+{
+    float *w0, *w1, *w2, *w3;
+    const float* xp;
+    std::size_t n;
+    __asm volatile(
+        "1:\n\t"
+        "ldr %[w0], [%[rows]], #4\n\t"
+        "ldr %[w1], [%[rows]], #4\n\t"
+        "ldr %[w2], [%[rows]], #4\n\t"
+        "ldr %[w3], [%[rows]], #4\n\t"
+        "vldmia %[st]!, {s24-s27}\n\t"
+        "mov %[xp], %[x]\n\t"
+        "mov %[n], %[chunks]\n\t"
+        "2:\n\t"
+        "vldmia %[xp]!, {s0-s7}\n\t"
+        "vldmia %[w0], {s8-s15}\n\t"
+        "vldmia %[w1], {s16-s23}\n\t"
+        "vfms.f32 s8, s24, s0\n\t"
+        "vfms.f32 s16, s25, s0\n\t"
+        "vfms.f32 s9, s24, s1\n\t"
+        "vfms.f32 s17, s25, s1\n\t"
+        "vfms.f32 s10, s24, s2\n\t"
+        "vfms.f32 s18, s25, s2\n\t"
+        "vfms.f32 s11, s24, s3\n\t"
+        "vfms.f32 s19, s25, s3\n\t"
+        "vfms.f32 s12, s24, s4\n\t"
+        "vfms.f32 s20, s25, s4\n\t"
+        "vfms.f32 s13, s24, s5\n\t"
+        "vfms.f32 s21, s25, s5\n\t"
+        "vfms.f32 s14, s24, s6\n\t"
+        "vfms.f32 s22, s25, s6\n\t"
+        "vfms.f32 s15, s24, s7\n\t"
+        "vfms.f32 s23, s25, s7\n\t"
+        "vstmia %[w0]!, {s8-s15}\n\t"
+        "vstmia %[w1]!, {s16-s23}\n\t"
+        "vldmia %[w2], {s8-s15}\n\t"
+        "vldmia %[w3], {s16-s23}\n\t"
+        "vfms.f32 s8, s26, s0\n\t"
+        "vfms.f32 s16, s27, s0\n\t"
+        "vfms.f32 s9, s26, s1\n\t"
+        "vfms.f32 s17, s27, s1\n\t"
+        "vfms.f32 s10, s26, s2\n\t"
+        "vfms.f32 s18, s27, s2\n\t"
+        "vfms.f32 s11, s26, s3\n\t"
+        "vfms.f32 s19, s27, s3\n\t"
+        "vfms.f32 s12, s26, s4\n\t"
+        "vfms.f32 s20, s27, s4\n\t"
+        "vfms.f32 s13, s26, s5\n\t"
+        "vfms.f32 s21, s27, s5\n\t"
+        "vfms.f32 s14, s26, s6\n\t"
+        "vfms.f32 s22, s27, s6\n\t"
+        "vfms.f32 s15, s26, s7\n\t"
+        "vfms.f32 s23, s27, s7\n\t"
+        "vstmia %[w2]!, {s8-s15}\n\t"
+        "vstmia %[w3]!, {s16-s23}\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 2b\n\t"
+        "subs %[groups], %[groups], #1\n\t"
+        "bne 1b\n\t"
+        : [rows] "+r"(rows), [st] "+r"(st), [groups] "+r"(groups), [w0] "=&r"(w0), [w1] "=&r"(w1),
+          [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n)
+        : [x] "r"(x), [chunks] "r"(chunks)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+/// For `groups` groups of four rows (pointers in rows[], steps in st[]): row -= step * x over
+/// `chunks` blocks of 16 inputs (groups, chunks >= 1).
+inline void update_groups16(float* const* rows, const float* st, const float* x, std::size_t groups, std::size_t chunks)
+{
+    float *w0, *w1, *w2, *w3;
+    const float* xp;
+    std::size_t n;
+    __asm volatile(
+        "1:\n\t"
+        "ldr %[w0], [%[rows]], #4\n\t"
+        "ldr %[w1], [%[rows]], #4\n\t"
+        "ldr %[w2], [%[rows]], #4\n\t"
+        "ldr %[w3], [%[rows]], #4\n\t"
+        "vldmia %[st]!, {s24-s27}\n\t"
+        "mov %[xp], %[x]\n\t"
+        "mov %[n], %[chunks]\n\t"
+        "2:\n\t"
+        "vldmia %[xp]!, {s0-s15}\n\t"
+        "vldmia %[w0], {s16-s23}\n\t"
+        "vfms.f32 s16, s24, s0\n\t"
+        "vfms.f32 s17, s24, s1\n\t"
+        "vfms.f32 s18, s24, s2\n\t"
+        "vfms.f32 s19, s24, s3\n\t"
+        "vfms.f32 s20, s24, s4\n\t"
+        "vfms.f32 s21, s24, s5\n\t"
+        "vfms.f32 s22, s24, s6\n\t"
+        "vfms.f32 s23, s24, s7\n\t"
+        "vstmia %[w0]!, {s16-s23}\n\t"
+        "vldmia %[w0], {s16-s23}\n\t"
+        "vfms.f32 s16, s24, s8\n\t"
+        "vfms.f32 s17, s24, s9\n\t"
+        "vfms.f32 s18, s24, s10\n\t"
+        "vfms.f32 s19, s24, s11\n\t"
+        "vfms.f32 s20, s24, s12\n\t"
+        "vfms.f32 s21, s24, s13\n\t"
+        "vfms.f32 s22, s24, s14\n\t"
+        "vfms.f32 s23, s24, s15\n\t"
+        "vstmia %[w0]!, {s16-s23}\n\t"
+        "vldmia %[w1], {s16-s23}\n\t"
+        "vfms.f32 s16, s25, s0\n\t"
+        "vfms.f32 s17, s25, s1\n\t"
+        "vfms.f32 s18, s25, s2\n\t"
+        "vfms.f32 s19, s25, s3\n\t"
+        "vfms.f32 s20, s25, s4\n\t"
+        "vfms.f32 s21, s25, s5\n\t"
+        "vfms.f32 s22, s25, s6\n\t"
+        "vfms.f32 s23, s25, s7\n\t"
+        "vstmia %[w1]!, {s16-s23}\n\t"
+        "vldmia %[w1], {s16-s23}\n\t"
+        "vfms.f32 s16, s25, s8\n\t"
+        "vfms.f32 s17, s25, s9\n\t"
+        "vfms.f32 s18, s25, s10\n\t"
+        "vfms.f32 s19, s25, s11\n\t"
+        "vfms.f32 s20, s25, s12\n\t"
+        "vfms.f32 s21, s25, s13\n\t"
+        "vfms.f32 s22, s25, s14\n\t"
+        "vfms.f32 s23, s25, s15\n\t"
+        "vstmia %[w1]!, {s16-s23}\n\t"
+        "vldmia %[w2], {s16-s23}\n\t"
+        "vfms.f32 s16, s26, s0\n\t"
+        "vfms.f32 s17, s26, s1\n\t"
+        "vfms.f32 s18, s26, s2\n\t"
+        "vfms.f32 s19, s26, s3\n\t"
+        "vfms.f32 s20, s26, s4\n\t"
+        "vfms.f32 s21, s26, s5\n\t"
+        "vfms.f32 s22, s26, s6\n\t"
+        "vfms.f32 s23, s26, s7\n\t"
+        "vstmia %[w2]!, {s16-s23}\n\t"
+        "vldmia %[w2], {s16-s23}\n\t"
+        "vfms.f32 s16, s26, s8\n\t"
+        "vfms.f32 s17, s26, s9\n\t"
+        "vfms.f32 s18, s26, s10\n\t"
+        "vfms.f32 s19, s26, s11\n\t"
+        "vfms.f32 s20, s26, s12\n\t"
+        "vfms.f32 s21, s26, s13\n\t"
+        "vfms.f32 s22, s26, s14\n\t"
+        "vfms.f32 s23, s26, s15\n\t"
+        "vstmia %[w2]!, {s16-s23}\n\t"
+        "vldmia %[w3], {s16-s23}\n\t"
+        "vfms.f32 s16, s27, s0\n\t"
+        "vfms.f32 s17, s27, s1\n\t"
+        "vfms.f32 s18, s27, s2\n\t"
+        "vfms.f32 s19, s27, s3\n\t"
+        "vfms.f32 s20, s27, s4\n\t"
+        "vfms.f32 s21, s27, s5\n\t"
+        "vfms.f32 s22, s27, s6\n\t"
+        "vfms.f32 s23, s27, s7\n\t"
+        "vstmia %[w3]!, {s16-s23}\n\t"
+        "vldmia %[w3], {s16-s23}\n\t"
+        "vfms.f32 s16, s27, s8\n\t"
+        "vfms.f32 s17, s27, s9\n\t"
+        "vfms.f32 s18, s27, s10\n\t"
+        "vfms.f32 s19, s27, s11\n\t"
+        "vfms.f32 s20, s27, s12\n\t"
+        "vfms.f32 s21, s27, s13\n\t"
+        "vfms.f32 s22, s27, s14\n\t"
+        "vfms.f32 s23, s27, s15\n\t"
+        "vstmia %[w3]!, {s16-s23}\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 2b\n\t"
+        "subs %[groups], %[groups], #1\n\t"
+        "bne 1b\n\t"
+        : [rows] "+r"(rows), [st] "+r"(st), [groups] "+r"(groups), [w0] "=&r"(w0), [w1] "=&r"(w1),
+          [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n)
+        : [x] "r"(x), [chunks] "r"(chunks)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+/// u[0] = b[0] + one row of W times x, over `chunks` blocks of 8 inputs (chunks >= 1).
+inline void forward_row1(const float* w0, const float* x, const float* b, float* u, std::size_t chunks)
+{
+    __asm volatile(
+            "vldr s24, [%[b]]\n\t"
+            "1:\n\t"
+            "vldmia %[x]!, {s0-s7}\n\t"
+            "vldmia %[w0]!, {s8-s15}\n\t"
+            "vfma.f32 s24, s8, s0\n\t"
+            "vfma.f32 s24, s9, s1\n\t"
+            "vfma.f32 s24, s10, s2\n\t"
+            "vfma.f32 s24, s11, s3\n\t"
+            "vfma.f32 s24, s12, s4\n\t"
+            "vfma.f32 s24, s13, s5\n\t"
+            "vfma.f32 s24, s14, s6\n\t"
+            "vfma.f32 s24, s15, s7\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            "vstr s24, [%[u]]\n\t"
+        : [w0] "+r"(w0), [x] "+r"(x), [n] "+r"(chunks)
+        : [b] "r"(b), [u] "r"(u)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+/// row -= st[0] * x over `chunks` blocks of 8 (chunks >= 1).
+inline void update_row1(float* w0, const float* x, const float* st, std::size_t chunks)
+{
+    __asm volatile(
+            "vldr s24, [%[st]]\n\t"
+            "1:\n\t"
+            "vldmia %[x]!, {s0-s7}\n\t"
+            "vldmia %[w0], {s8-s15}\n\t"
+            "vfms.f32 s8, s24, s0\n\t"
+            "vfms.f32 s9, s24, s1\n\t"
+            "vfms.f32 s10, s24, s2\n\t"
+            "vfms.f32 s11, s24, s3\n\t"
+            "vfms.f32 s12, s24, s4\n\t"
+            "vfms.f32 s13, s24, s5\n\t"
+            "vfms.f32 s14, s24, s6\n\t"
+            "vfms.f32 s15, s24, s7\n\t"
+            "vstmia %[w0]!, {s8-s15}\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+        : [w0] "+r"(w0), [x] "+r"(x), [n] "+r"(chunks)
+        : [st] "r"(st)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+/// For the 8 columns at w (row stride `stride_bytes`) and `rows` rows (rows >= 1):
+/// g[0..7] = sum_j w_j * delta_j with the weights on entry, and w_j -= (lr delta_j) x[0..7].
+/// `zeros_lr` holds eight zeros and then the learning rate.
+inline void fused_columns8(float* w, std::size_t stride_bytes, const float* x, const float* delta,
+                           const float* zeros_lr, float* g, std::size_t rows)
+{
+    __asm volatile(
+            "vldmia %[x], {s0-s7}\n\t"
+            "vldmia %[z], {s8-s15}\n\t"
+            "vldr s26, [%[z], #32]\n\t"
+            "1:\n\t"
+            "vldmia %[d]!, {s24}\n\t"
+            "vmul.f32 s25, s24, s26\n\t"
+            "vldmia %[w], {s16-s23}\n\t"
+            "vfma.f32 s8, s16, s24\n\t"
+            "vfma.f32 s9, s17, s24\n\t"
+            "vfma.f32 s10, s18, s24\n\t"
+            "vfma.f32 s11, s19, s24\n\t"
+            "vfma.f32 s12, s20, s24\n\t"
+            "vfma.f32 s13, s21, s24\n\t"
+            "vfma.f32 s14, s22, s24\n\t"
+            "vfma.f32 s15, s23, s24\n\t"
+            "vfms.f32 s16, s25, s0\n\t"
+            "vfms.f32 s17, s25, s1\n\t"
+            "vfms.f32 s18, s25, s2\n\t"
+            "vfms.f32 s19, s25, s3\n\t"
+            "vfms.f32 s20, s25, s4\n\t"
+            "vfms.f32 s21, s25, s5\n\t"
+            "vfms.f32 s22, s25, s6\n\t"
+            "vfms.f32 s23, s25, s7\n\t"
+            "vstmia %[w], {s16-s23}\n\t"
+            "add %[w], %[w], %[stride]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            "vstmia %[g], {s8-s15}\n\t"
+        : [w] "+r"(w), [d] "+r"(delta), [n] "+r"(rows)
+        : [x] "r"(x), [z] "r"(zeros_lr), [g] "r"(g), [stride] "r"(stride_bytes)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+#undef MICROPROP_VFP_CLOBBERS
+
+}  // namespace microprop::kernels::vfp
+
+#endif

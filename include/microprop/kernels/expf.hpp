@@ -1,0 +1,81 @@
+// An inline single-precision e^x for targets whose C library computes expf
+// slowly or out of line (every call clobbers the caller's FPU registers).
+//
+// Cody-Waite range reduction x = n ln2 + r, |r| <= ln2/2, a degree-7 Taylor
+// polynomial for e^r (truncation error below 0.05 ulp), 1 + r summed with its
+// rounding error carried, and an exponent add. Measured error against a
+// double-precision e^x over every float of the range: at most 0.84 ulp
+// (tests/bench/expf_accuracy.cpp), subnormal results of exp_nonpositive
+// included.
+#ifndef MICROPROP_KERNELS_EXPF_HPP
+#define MICROPROP_KERNELS_EXPF_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace microprop::kernels {
+
+namespace detail {
+
+/// e^x = p 2^n with p in [0.7, 1.42]; valid for |x| <= 104.
+inline float exp_mantissa(float x, std::int32_t& n_out)
+{
+    constexpr float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+    constexpr float log2e = 1.44269502162933349609375f;
+    constexpr float ln2_hi = 0.693145751953125f;  // 16 significant bits: n * ln2_hi is exact
+    constexpr float ln2_lo = 1.428606765330187045e-06f;
+    const float t = x * log2e + shifter;
+    const float n = t - shifter;
+    std::int32_t t_bits;
+    std::memcpy(&t_bits, &t, sizeof t_bits);
+    n_out = t_bits - 0x4B400000;  // bits of the shifter
+    float r = x - n * ln2_hi;
+    r = r - n * ln2_lo;
+    // e^r = 1 + r + r^2 q(r) with q = (e^r - 1 - r) / r^2; 1 + r is summed with its
+    // rounding error carried (Fast2Sum, |r| < 1), so the result is rounded about once.
+    float q = 1.0f / 5040.0f;
+    q = q * r + 1.0f / 720.0f;
+    q = q * r + 1.0f / 120.0f;
+    q = q * r + 1.0f / 24.0f;
+    q = q * r + 1.0f / 6.0f;
+    q = q * r + 0.5f;
+    const float s = 1.0f + r;
+    const float s_error = (1.0f - s) + r;
+    return s + (s_error + (r * r) * q);
+}
+
+inline float scale_by_power_of_two(float p, std::int32_t n)
+{
+    std::int32_t p_bits;
+    std::memcpy(&p_bits, &p, sizeof p_bits);
+    p_bits += static_cast<std::int32_t>(static_cast<std::uint32_t>(n) << 23);
+    std::memcpy(&p, &p_bits, sizeof p);
+    return p;
+}
+
+}  // namespace detail
+
+/// e^x for every float x (outside [-86, 88] and for NaN it defers to std::exp).
+inline float exp_inline(float x)
+{
+    if (!(x > -86.0f && x < 88.0f)) return std::exp(x);
+    std::int32_t n;
+    const float p = detail::exp_mantissa(x, n);
+    return detail::scale_by_power_of_two(p, n);
+}
+
+/// e^x for x <= 0 (as softmax needs after subtracting the maximum), subnormal results
+/// included, with no call out of line. NaN propagates; x > 0 is outside its domain.
+inline float exp_nonpositive(float x)
+{
+    if (!(x >= -103.972084f)) return x != x ? x : 0.0f;  // below: e^x rounds to 0
+    std::int32_t n;
+    const float p = detail::exp_mantissa(x, n);
+    // Scaled in two steps so that results below FLT_MIN round once, as subnormals.
+    return detail::scale_by_power_of_two(p, n + 24) * 5.9604644775390625e-08f;
+}
+
+}  // namespace microprop::kernels
+
+#endif

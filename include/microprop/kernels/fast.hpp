@@ -1,0 +1,350 @@
+// Faster kernels with the reference signatures (reference.hpp stays the
+// specification). Float gets:
+//   - dead-unit skipping in the fused SGD backward pass: a row whose delta is
+//     exactly 0 (an inactive ReLU unit) neither passes anything down nor
+//     changes its weights, so it is skipped. Exact when weight_decay == 0 (the
+//     only case that uses it); MICROPROP_SKIP_DEAD_UNITS=0 turns it off;
+//   - on Cortex-M cores with a 32-register single-precision FPU, the VLDM/VSTM
+//     streaming kernels of cortex_m_vfp.hpp;
+//   - elsewhere, loops written so that compilers vectorise them without
+//     -ffast-math (eight independent partial sums per dot product);
+//   - on Arm, an inline e^x (expf.hpp) for sigmoid and softmax.
+// Any other scalar type uses the reference kernels unchanged.
+#ifndef MICROPROP_KERNELS_FAST_HPP
+#define MICROPROP_KERNELS_FAST_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "../config.hpp"
+#include "../layers/activations.hpp"
+#include "expf.hpp"
+#include "reference.hpp"
+
+#if defined(__arm__) && defined(__thumb2__) && defined(__ARM_FP) && ((__ARM_FP & 4) != 0) && \
+    !defined(__SOFTFP__) && !defined(__ARM_FEATURE_MVE)
+#define MICROPROP_KERNELS_VFP 1
+#include "cortex_m_vfp.hpp"
+#else
+#define MICROPROP_KERNELS_VFP 0
+#endif
+
+#ifndef MICROPROP_SKIP_DEAD_UNITS
+#define MICROPROP_SKIP_DEAD_UNITS 1
+#endif
+
+namespace microprop::kernels::fast {
+
+/// e^x as the fast kernels compute it.
+inline float exp_float(float x)
+{
+#if defined(__arm__)
+    return exp_inline(x);
+#else
+    return std::exp(x);
+#endif
+}
+/// e^x for x <= 0 (softmax after subtracting the maximum).
+inline float exp_nonpositive_float(float x)
+{
+#if defined(__arm__)
+    return exp_nonpositive(x);
+#else
+    return std::exp(x);
+#endif
+}
+
+// ---- Float implementations ---------------------------------------------------------------
+
+namespace detail {
+
+inline float dot_portable(const float* MICROPROP_RESTRICT row, const float* MICROPROP_RESTRICT x,
+                          std::size_t in, float acc)
+{
+    std::size_t i = 0;
+    if (in >= 8) {
+        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (; i + 8 <= in; i += 8) {
+            for (std::size_t k = 0; k < 8; ++k) s[k] += row[i + k] * x[i + k];
+        }
+        acc += ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    }
+    for (; i < in; ++i) acc += row[i] * x[i];
+    return acc;
+}
+
+inline void forward_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+                          const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u, std::size_t in,
+                          std::size_t out)
+{
+#if MICROPROP_KERNELS_VFP
+    if (in >= 8) {
+        const bool by16 = in % 16 == 0;
+        const std::size_t chunks = by16 ? in / 16 : in / 8;
+        const std::size_t done = by16 ? in : chunks * 8;
+        const std::size_t blocks = out / 4;
+        const float* row = w;
+        if (blocks > 0) {
+            row = by16 ? vfp::forward_blocks16(w, in * sizeof(float), x, b, u, blocks, chunks)
+                       : vfp::forward_blocks8(w, in * sizeof(float), x, b, u, blocks, chunks);
+        }
+        for (std::size_t j = blocks * 4; j < out; ++j, row += in) {
+            vfp::forward_row1(row, x, b + j, u + j, in / 8);
+        }
+        const std::size_t tail_from = by16 ? in : (in / 8) * 8;
+        (void)done;
+        if (tail_from != in) {
+            for (std::size_t j = 0; j < out; ++j) {
+                const float* rr = w + j * in;
+                float acc = u[j];
+                for (std::size_t i = tail_from; i < in; ++i) acc += rr[i] * x[i];
+                u[j] = acc;
+            }
+        }
+        return;
+    }
+#endif
+    for (std::size_t j = 0; j < out; ++j) u[j] = dot_portable(w + j * in, x, in, b[j]);
+}
+
+/// row -= step * x.
+inline void update_row_portable(float* MICROPROP_RESTRICT row, const float* MICROPROP_RESTRICT x,
+                                std::size_t in, float step)
+{
+    for (std::size_t i = 0; i < in; ++i) row[i] -= step * x[i];
+}
+
+/// The first layer's update (no g_in): W -= lr delta x^T, b -= lr delta.
+inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
+                         const float* MICROPROP_RESTRICT x, const float* MICROPROP_RESTRICT delta,
+                         std::size_t in, std::size_t out, float lr)
+{
+#if MICROPROP_KERNELS_VFP
+    if (in >= 8) {
+        // Rows to update are gathered in groups (skipping dead ones), then streamed four at a time.
+        constexpr std::size_t group_rows = 8;
+        const bool by16 = in % 16 == 0;
+        const std::size_t chunks = by16 ? in / 16 : in / 8;
+        const std::size_t tail_from = by16 ? in : (in / 8) * 8;
+        float* rows[group_rows];
+        float steps[group_rows];
+        std::size_t pending = 0;
+        float* row = w;
+        for (std::size_t j = 0; j < out; ++j, row += in) {
+            const float dj = delta[j];
+#if MICROPROP_SKIP_DEAD_UNITS
+            if (dj == 0.0f) continue;
+#endif
+            const float step = lr * dj;
+            b[j] -= step;
+            for (std::size_t i = tail_from; i < in; ++i) row[i] -= step * x[i];
+            rows[pending] = row;
+            steps[pending] = step;
+            if (++pending == group_rows) {
+                if (by16) {
+                    vfp::update_groups16(rows, steps, x, group_rows / 4, chunks);
+                } else {
+                    vfp::update_groups8(rows, steps, x, group_rows / 4, chunks);
+                }
+                pending = 0;
+            }
+        }
+        const std::size_t groups = pending / 4;
+        if (groups > 0) {
+            if (by16) {
+                vfp::update_groups16(rows, steps, x, groups, chunks);
+            } else {
+                vfp::update_groups8(rows, steps, x, groups, chunks);
+            }
+        }
+        for (std::size_t k = groups * 4; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, in / 8);
+        return;
+    }
+#endif
+    for (std::size_t j = 0; j < out; ++j) {
+        const float dj = delta[j];
+#if MICROPROP_SKIP_DEAD_UNITS
+        if (dj == 0.0f) continue;
+#endif
+        const float step = lr * dj;
+        update_row_portable(w + j * in, x, in, step);
+        b[j] -= step;
+    }
+}
+
+/// g_in = W^T delta with the weights on entry, W -= lr delta x^T, b -= lr delta.
+inline void backward_update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
+                                  const float* MICROPROP_RESTRICT x, const float* MICROPROP_RESTRICT delta,
+                                  float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, float lr)
+{
+#if MICROPROP_KERNELS_VFP
+    const std::size_t blocks = out > 0 ? in / 8 : 0;
+    const std::size_t i0 = blocks * 8;
+    const float zeros_lr[9] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, lr};
+    for (std::size_t c = 0; c < blocks; ++c) {
+        vfp::fused_columns8(w + 8 * c, in * sizeof(float), x + 8 * c, delta, zeros_lr, g_in + 8 * c, out);
+    }
+    if (i0 < in) {
+        for (std::size_t i = i0; i < in; ++i) g_in[i] = 0.0f;
+        for (std::size_t j = 0; j < out; ++j) {
+            float* row = w + j * in;
+            const float dj = delta[j];
+            const float step = lr * dj;
+            for (std::size_t i = i0; i < in; ++i) {
+                g_in[i] += row[i] * dj;
+                row[i] -= step * x[i];
+            }
+        }
+    }
+    for (std::size_t j = 0; j < out; ++j) b[j] -= lr * delta[j];
+#else
+    for (std::size_t i = 0; i < in; ++i) g_in[i] = 0.0f;
+    for (std::size_t j = 0; j < out; ++j) {
+        const float dj = delta[j];
+#if MICROPROP_SKIP_DEAD_UNITS
+        if (dj == 0.0f) continue;
+#endif
+        const float step = lr * dj;
+        float* MICROPROP_RESTRICT row = w + j * in;
+        for (std::size_t i = 0; i < in; ++i) {
+            g_in[i] += row[i] * dj;
+            row[i] -= step * x[i];
+        }
+        b[j] -= step;
+    }
+#endif
+}
+
+#if defined(__arm__)
+// On Arm the comparisons below cost an FPSCR transfer each; the sign bit does the same
+// work in integer registers (relu(-0) = +0 as with the reference; a NaN passes through).
+inline void relu(float* z, std::size_t n)
+{
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < n; ++i) {
+        std::int32_t v;
+        std::memcpy(&v, z + i, sizeof v);
+        v &= ~(v >> 31);
+        std::memcpy(z + i, &v, sizeof v);
+    }
+}
+/// g <- z > 0 ? g : 0; z holds ReLU outputs, so z > 0 is a positive non-zero bit pattern.
+inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n)
+{
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < n; ++i) {
+        std::int32_t v;
+        std::memcpy(&v, z + i, sizeof v);
+        if (v <= 0) g[i] = 0.0f;
+    }
+}
+#else
+inline void relu(float* z, std::size_t n)
+{
+    for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+}
+inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n)
+{
+    for (std::size_t i = 0; i < n; ++i) g[i] = z[i] > 0.0f ? g[i] : 0.0f;
+}
+#endif
+
+}  // namespace detail
+
+// ---- The kernel set (same signatures as reference.hpp) ------------------------------------
+
+template <class T>
+void dense_forward(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+                   T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        detail::forward_float(w, b, x, u, in, out);
+    } else {
+        reference::dense_forward(w, b, x, u, in, out);
+    }
+}
+
+template <class T>
+void dense_backward_sgd(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+                        const T* MICROPROP_RESTRICT delta, T* MICROPROP_RESTRICT g_in, std::size_t in,
+                        std::size_t out, T lr, T decay)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        if (decay == 0.0f) {
+            if (g_in == nullptr) {
+                detail::update_float(w, b, x, delta, in, out, lr);
+            } else {
+                detail::backward_update_float(w, b, x, delta, g_in, in, out, lr);
+            }
+            return;
+        }
+    }
+    reference::dense_backward_sgd(w, b, x, delta, g_in, in, out, lr, decay);
+}
+
+using reference::dense_accumulate_gradient;
+using reference::dense_backward_input;
+using reference::dense_backward_input_batch;
+using reference::dense_forward_batch;
+using reference::dense_gradient_batch;
+
+// ---- Activations with the inline e^x -----------------------------------------------------
+
+template <class T>
+void softmax_strided(T* z, std::size_t n, std::size_t stride)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        float largest = z[0];
+        for (std::size_t i = 1; i < n; ++i) largest = z[i * stride] > largest ? z[i * stride] : largest;
+        float sum = 0.0f;
+        for (std::size_t i = 0; i < n; ++i) {
+            z[i * stride] = exp_nonpositive_float(z[i * stride] - largest);
+            sum += z[i * stride];
+        }
+        const float inverse = 1.0f / sum;
+        for (std::size_t i = 0; i < n; ++i) z[i * stride] *= inverse;
+    } else {
+        activation::softmax_strided(z, n, stride);
+    }
+}
+
+/// z <- f(z), as activation::apply.
+template <class T>
+void activate(activation_kind kind, T parameter, T* z, std::size_t n)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        switch (kind) {
+            case activation_kind::sigmoid:
+                for (std::size_t i = 0; i < n; ++i) z[i] = 1.0f / (1.0f + exp_float(-z[i]));
+                return;
+            case activation_kind::relu:
+                detail::relu(z, n);
+                return;
+            case activation_kind::softmax:
+                softmax_strided(z, n, 1);
+                return;
+            default:
+                break;
+        }
+    }
+    activation::apply(kind, parameter, z, n);
+}
+
+/// g <- f'(u) g from z = f(u), as activation::backward.
+template <class T>
+void activation_backward(activation_kind kind, T parameter, const T* z, T* g, std::size_t n)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        if (kind == activation_kind::relu) {
+            detail::relu_backward(z, g, n);
+            return;
+        }
+    }
+    activation::backward(kind, parameter, z, g, n);
+}
+
+}  // namespace microprop::kernels::fast
+
+#endif

@@ -1,0 +1,215 @@
+// Instructions per training sample and per inference, for one workload of
+// workloads.hpp (BENCH_WORKLOAD = 1, 2 or 3), on whatever port it is linked to.
+//
+// Under QEMU -icount the port counter advances a fixed number of ticks per
+// executed instruction; the program measures that ratio itself on a loop of
+// known length (2 instructions per iteration) in the same run, so it prints
+// instructions whatever the counter's clock. Set-up and a warm-up are
+// excluded; the harness loop's own cost (measured with an empty body) is
+// subtracted. Output, one line per mode, machine-readable:
+//   bench workload=W2 mode=sgd insn_per_sample=5123.4 floor_macs=5056 insn_per_mac=1.013 ...
+#include <stddef.h>
+#include <stdint.h>
+
+#include <new>
+
+#include <console.hpp>
+#include <port.h>
+
+#include "workloads.hpp"
+
+#ifndef BENCH_WORKLOAD
+#define BENCH_WORKLOAD 2
+#endif
+/// Modes to run (bit mask): 1 inference, 2 per-sample SGD, 4 minibatch SGD, 8 minibatch Adam.
+#ifndef BENCH_MODES
+#define BENCH_MODES 15
+#endif
+
+namespace {
+
+#if BENCH_WORKLOAD == 1
+using net_t = bench::w1_net;
+using loss_t = bench::w1_loss;
+constexpr const auto& data = bench::w1_data;
+constexpr const char* workload = "W1";
+constexpr std::size_t warmup = 64, reps = 512;
+#elif BENCH_WORKLOAD == 2
+using net_t = bench::w2_net;
+using loss_t = bench::w2_loss;
+constexpr const auto& data = bench::w2_data;
+constexpr const char* workload = "W2";
+constexpr std::size_t warmup = 64, reps = 256;
+#else
+using net_t = bench::w3_net;
+using loss_t = bench::w3_loss;
+constexpr const auto& data = bench::w3_data;
+constexpr const char* workload = "W3";
+constexpr std::size_t warmup = 32, reps = 32;
+#endif
+constexpr std::size_t batch = bench::batch;
+static_assert(decltype(bench::w2_data)::samples >= batch, "");
+
+// 2 instructions per iteration on every Thumb core (subs + taken bne).
+__attribute__((noinline)) void known_loop(uint32_t n)
+{
+#if defined(__arm__)
+    __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+l"(n) : : "cc");
+#else
+    volatile uint32_t sink = n;
+    while (sink != 0) sink = sink - 1;
+#endif
+}
+
+__attribute__((noinline)) void empty_body(const float*, const float*) { __asm volatile("" ::: "memory"); }
+
+double ticks_per_instruction = 1.0;
+double harness_cost_per_batch = 0.0;
+
+void calibrate()
+{
+    constexpr uint32_t n1 = 20000, n2 = 120000;
+    uint32_t t0 = microprop_port_counter();
+    known_loop(n1);
+    uint32_t t1 = microprop_port_counter();
+    known_loop(n2);
+    uint32_t t2 = microprop_port_counter();
+    const double d = static_cast<double>((t2 - t1)) - static_cast<double>((t1 - t0));
+    ticks_per_instruction = d / (2.0 * (n2 - n1));
+    if (!(ticks_per_instruction > 0.0)) ticks_per_instruction = 1.0;
+}
+
+template <class F>
+double instructions(F&& body, std::size_t n)
+{
+    const uint32_t t0 = microprop_port_counter();
+    for (std::size_t s = 0; s < n; ++s) body(s);
+    const uint32_t t1 = microprop_port_counter();
+    return static_cast<double>(t1 - t0) / ticks_per_instruction;
+}
+
+/// Harness cost of one iteration calling a function with two pointers.
+double harness_cost(std::size_t n)
+{
+    return instructions([](std::size_t s) { empty_body(data.input(s), data.target(s)); }, n) /
+           static_cast<double>(n);
+}
+
+void report(const char* mode, double per_sample, std::size_t macs, double loss)
+{
+    console::print("bench workload=", workload, " mode=", mode, " insn_per_sample=",
+                   console::fixed{per_sample, 1}, " floor_macs=", static_cast<uint32_t>(macs),
+                   " insn_per_mac=", console::fixed{per_sample / static_cast<double>(macs), 3},
+                   " value=", console::sci{loss, 4}, "\n");
+}
+
+int failures = 0;
+void check(microprop::status s)
+{
+    if (s != microprop::status::ok) ++failures;
+}
+
+namespace mp = microprop;
+using sgd_trainer = mp::trainer<net_t, loss_t, mp::sgd>;
+using batch_sgd_trainer = mp::trainer<net_t, loss_t, mp::sgd, batch>;
+using batch_adam_trainer = mp::trainer<net_t, loss_t, mp::adam, batch>;
+
+#ifndef BENCH_RAM_BYTES
+#define BENCH_RAM_BYTES 1073741824u
+#endif
+/// A mode runs when the network, its trainer and 6 KB for stack and the rest fit the port's RAM.
+constexpr bool fits(std::size_t trainer_bytes)
+{
+    return sizeof(net_t) + trainer_bytes + 6144u <= BENCH_RAM_BYTES;
+}
+constexpr bool run_infer = (BENCH_MODES & 1) != 0 && fits(0);
+constexpr bool run_sgd = (BENCH_MODES & 2) != 0 && fits(sizeof(sgd_trainer));
+constexpr bool run_batch_sgd = (BENCH_MODES & 4) != 0 && fits(sizeof(batch_sgd_trainer));
+constexpr bool run_adam = (BENCH_MODES & 8) != 0 && fits(sizeof(batch_adam_trainer));
+
+constexpr std::size_t max_of(std::size_t a, std::size_t b) { return a > b ? a : b; }
+/// One network and one trainer slot shared by the modes, so RAM is the largest mode's.
+net_t net;
+alignas(8) unsigned char trainer_slot[max_of(
+    max_of(run_sgd ? sizeof(sgd_trainer) : 1, run_batch_sgd ? sizeof(batch_sgd_trainer) : 1),
+    run_adam ? sizeof(batch_adam_trainer) : 1)];
+
+void skipped(const char* mode, int bit, std::size_t bytes)
+{
+    if ((BENCH_MODES & bit) == 0) return;
+    console::print("bench workload=", workload, " mode=", mode, " skipped: needs ",
+                   static_cast<uint32_t>(sizeof(net_t) + bytes), " bytes of RAM\n");
+}
+
+template <class Trainer>
+void run_batch(const char* mode, Trainer& tr)
+{
+    for (std::size_t s = 0; s < 2; ++s) check(tr.train_batch(data.x.data(), data.d.data()));
+    constexpr std::size_t steps = reps / batch > 0 ? reps / batch : 1;
+    const double n = instructions([&](std::size_t) { check(tr.train_batch(data.x.data(), data.d.data())); }, steps);
+    report(mode, n / (steps * batch) - harness_cost_per_batch / batch, bench::floor_macs<net_t>(), tr.last_loss());
+}
+
+/// Runs one mode; a template so that modes left out (RAM, BENCH_MODES) are not even instantiated.
+template <int Mode>
+void run_mode(double harness)
+{
+    if constexpr (Mode == 1) {
+        if constexpr (run_infer) {
+            net.initialize(1);
+            float sink = 0.0f;
+            for (std::size_t s = 0; s < warmup; ++s) sink += net.forward(data.input(s))[0];
+            const double n = instructions([&](std::size_t s) { sink += net.forward(data.input(s))[0]; }, reps);
+            report("infer", n / reps - harness, bench::inference_macs<net_t>(), sink);
+        } else {
+            skipped("infer", 1, 0);
+        }
+    } else if constexpr (Mode == 2) {
+        if constexpr (run_sgd) {
+            net.initialize(1);
+            auto& tr = *new (trainer_slot) sgd_trainer(net, mp::sgd{bench::learning_rate, 0.0f});
+            for (std::size_t s = 0; s < warmup; ++s) check(tr.train_sample(data.input(s), data.target(s)));
+            const double n =
+                instructions([&](std::size_t s) { check(tr.train_sample(data.input(s), data.target(s))); }, reps);
+            report("sgd", n / reps - harness, bench::floor_macs<net_t>(), tr.last_loss());
+        } else {
+            skipped("sgd", 2, sizeof(sgd_trainer));
+        }
+    } else if constexpr (Mode == 4) {
+        if constexpr (run_batch_sgd) {
+            net.initialize(1);
+            run_batch("sgd_batch32", *new (trainer_slot) batch_sgd_trainer(net, mp::sgd{bench::learning_rate, 0.0f}));
+        } else {
+            skipped("sgd_batch32", 4, sizeof(batch_sgd_trainer));
+        }
+    } else {
+        if constexpr (run_adam) {
+            net.initialize(1);
+            run_batch("adam_batch32", *new (trainer_slot) batch_adam_trainer(net, mp::adam{}));
+        } else {
+            skipped("adam_batch32", 8, sizeof(batch_adam_trainer));
+        }
+    }
+}
+
+}  // namespace
+
+int main()
+{
+    microprop_port_init();
+    calibrate();
+    const double harness = harness_cost(256);
+    harness_cost_per_batch = harness;
+    console::print("bench workload=", workload, " calibration ticks_per_insn=",
+                   console::fixed{ticks_per_instruction, 4}, " harness_insn=", console::fixed{harness, 1},
+                   " kernels=", MICROPROP_KERNELS_NAME, " dead_unit_skipping=",
+                   MICROPROP_SKIP_DEAD_UNITS ? "on" : "off", " data=\"", bench::data_description, "\"\n");
+    run_mode<1>(harness);
+    run_mode<2>(harness);
+    run_mode<4>(harness);
+    run_mode<8>(harness);
+    console::print("bench workload=", workload, " ram_bytes=",
+                   static_cast<uint32_t>(sizeof(net) + sizeof(trainer_slot)), " failures=",
+                   static_cast<uint32_t>(failures), "\n");
+    return failures == 0 ? 0 : 1;
+}

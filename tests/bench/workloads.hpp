@@ -1,0 +1,125 @@
+// The benchmark workloads of issue 4, defined once for every benchmark program.
+//
+//   W1: 2-8-1, sigmoid hidden and output, squared error, XOR data (4 samples).
+//   W2: 64-32-10, ReLU hidden, softmax cross-entropy.
+//   W3: 784-64-10, ReLU hidden, softmax cross-entropy (50,890 parameters).
+//
+// Data for W2 and W3 is synthetic and deterministic (the same bytes on every
+// platform): kSamples samples of 10 classes, each a fixed random "glyph" (half
+// of the pixels lit, intensities 0..16 like the 8x8 digits data) plus bounded
+// per-sample noise, scaled to [0, 1]. It is generated at compile time and kept
+// in flash. Instruction counts do not depend on the data except through
+// dead-unit skipping (hidden ReLU units that are inactive on a sample); every
+// table says which data it used.
+#ifndef MICROPROP_BENCH_WORKLOADS_HPP
+#define MICROPROP_BENCH_WORKLOADS_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include <microprop/microprop.hpp>
+
+namespace bench {
+
+namespace mp = microprop;
+
+/// Learning rate of every SGD workload (issue 4: per-sample SGD, float32, lr 0.01).
+constexpr float learning_rate = 0.01f;
+/// Minibatch size of the minibatch modes.
+constexpr std::size_t batch = 32;
+
+using w1_net = mp::network<float, mp::dense<2, 8>, mp::sigmoid, mp::dense<8, 1>, mp::sigmoid>;
+using w1_loss = mp::squared_error;
+using w2_net = mp::network<float, mp::dense<64, 32>, mp::relu, mp::dense<32, 10>, mp::softmax>;
+using w2_loss = mp::cross_entropy;
+using w3_net = mp::network<float, mp::dense<784, 64>, mp::relu, mp::dense<64, 10>, mp::softmax>;
+using w3_loss = mp::cross_entropy;
+
+/// Samples, inputs and one-hot targets, `[Samples][In]` and `[Samples][Out]`.
+template <std::size_t Samples, std::size_t In, std::size_t Out>
+struct data_set {
+    static constexpr std::size_t samples = Samples;
+    static constexpr std::size_t inputs = In;
+    static constexpr std::size_t outputs = Out;
+    std::array<float, Samples * In> x{};
+    std::array<float, Samples * Out> d{};
+    constexpr const float* input(std::size_t s) const { return x.data() + (s % Samples) * In; }
+    constexpr const float* target(std::size_t s) const { return d.data() + (s % Samples) * Out; }
+};
+
+/// XOR, repeated to 32 samples so that minibatch modes have a full batch.
+constexpr data_set<32, 2, 1> make_xor()
+{
+    data_set<32, 2, 1> set{};
+    for (std::size_t s = 0; s < 32; ++s) {
+        const float a = static_cast<float>(s & 1u);
+        const float b = static_cast<float>((s >> 1) & 1u);
+        set.x[s * 2] = a;
+        set.x[s * 2 + 1] = b;
+        set.d[s] = (s & 1u) != ((s >> 1) & 1u) ? 1.0f : 0.0f;
+    }
+    return set;
+}
+
+/// A small deterministic generator (32-bit LCG, top bits) usable in constexpr.
+struct lcg {
+    std::uint32_t state;
+    constexpr std::uint32_t next(std::uint32_t range)
+    {
+        state = state * 1664525u + 1013904223u;
+        return (state >> 8) % range;
+    }
+};
+
+/// Glyph-plus-noise classification data: sample s belongs to class s % 10.
+template <std::size_t Samples, std::size_t In>
+constexpr data_set<Samples, In, 10> make_glyphs(std::uint32_t seed)
+{
+    data_set<Samples, In, 10> set{};
+    std::array<std::uint8_t, 10 * In> glyph{};
+    lcg rng{seed};
+    for (auto& p : glyph) p = rng.next(2) == 0 ? 0 : static_cast<std::uint8_t>(4 + rng.next(13));
+    for (std::size_t s = 0; s < Samples; ++s) {
+        const std::size_t c = s % 10;
+        for (std::size_t i = 0; i < In; ++i) {
+            int v = glyph[c * In + i];
+            v += static_cast<int>(rng.next(9)) - 4;
+            v = v < 0 ? 0 : (v > 16 ? 16 : v);
+            set.x[s * In + i] = static_cast<float>(v) / 16.0f;
+        }
+        set.d[s * 10 + c] = 1.0f;
+    }
+    return set;
+}
+
+inline constexpr data_set<32, 2, 1> w1_data = make_xor();
+inline constexpr data_set<32, 64, 10> w2_data = make_glyphs<32, 64>(2024u);
+inline constexpr data_set<32, 784, 10> w3_data = make_glyphs<32, 784>(784u);
+constexpr const char* data_description = "synthetic glyphs (tests/bench/workloads.hpp)";
+
+/// Multiply-accumulates of one per-sample SGD step: forward (one per weight),
+/// hidden-layer deltas (one per weight above the first layer) and the fused
+/// gradient-and-update (one per weight), as issue 4 defines the floor.
+template <class Net>
+constexpr std::size_t floor_macs()
+{
+    std::size_t macs = 0;
+    for (std::size_t l = 0; l < Net::layer_count; ++l) {
+        const std::size_t weights = Net::layers[l].inputs * Net::layers[l].outputs;
+        macs += (l == 0 ? 2 : 3) * weights;
+    }
+    return macs;
+}
+/// Multiply-accumulates of one inference (one per weight).
+template <class Net>
+constexpr std::size_t inference_macs()
+{
+    std::size_t macs = 0;
+    for (std::size_t l = 0; l < Net::layer_count; ++l) macs += Net::layers[l].inputs * Net::layers[l].outputs;
+    return macs;
+}
+
+}  // namespace bench
+
+#endif
