@@ -33,6 +33,22 @@ function(microprop_cortexm_port)
             "-DCMAKE_TOOLCHAIN_FILE=toolchains/${arg_CPU}.cmake (or a preset from CMakePresets.json); "
             "current CPU: '${MICROPROP_CPU}'")
     endif()
+    # -DCMAKE_CXX_FLAGS=... (or _C_, _EXE_LINKER_) on the command line replaces the
+    # toolchain's *_FLAGS_INIT, CPU flags included: put them back for our programs.
+    separate_arguments(cpu_flags UNIX_COMMAND "${MICROPROP_CPU_FLAGS}")
+    list(GET cpu_flags 0 mcpu)
+    foreach(var CMAKE_C_FLAGS CMAKE_CXX_FLAGS)
+        if(NOT " ${${var}} " MATCHES " ${mcpu} ")
+            message(STATUS "microprop: ${var} lacks the toolchain's CPU flags; adding ${MICROPROP_CPU_FLAGS}")
+            add_compile_options(${cpu_flags} -ffunction-sections -fdata-sections
+                $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions$<SEMICOLON>-fno-rtti$<SEMICOLON>-fno-threadsafe-statics>)
+            break()
+        endif()
+    endforeach()
+    if(NOT " ${CMAKE_EXE_LINKER_FLAGS} " MATCHES " ${mcpu} ")
+        message(STATUS "microprop: CMAKE_EXE_LINKER_FLAGS lacks the toolchain's flags; adding them")
+        add_link_options(${cpu_flags} --specs=nano.specs -Wl,--gc-sections)
+    endif()
     if(NOT arg_IRQS)
         set(arg_IRQS 32)
     endif()

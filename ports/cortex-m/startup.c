@@ -114,8 +114,19 @@ void cortexm_exit(int code)
 static void write_text(const char* s);
 static void write_unsigned(uint32_t v);
 
+/* The lowest words of the stack region: if they lost their paint, the stack
+ * reached the end of .bss (on cores without MSPLIM nothing else notices). */
+#define STACK_GUARD_WORDS 8u
+
 void microprop_port_exit(int code)
 {
+    for (uint32_t i = 0; i < STACK_GUARD_WORDS; ++i) {
+        if (__stack_limit[i] != STACK_PAINT) {
+            write_text("\nfatal: stack overflow: the stack ran into static data\n");
+            if (code == 0) code = 5;
+            break;
+        }
+    }
 #if defined(CORTEXM_REPORT_STACK)
     write_text("stack_high_water=");
     write_unsigned((uint32_t)cortexm_stack_high_water());
