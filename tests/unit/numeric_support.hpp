@@ -36,18 +36,25 @@ private:
 /// Overwrites every weight with U(-1, 1) * gain / sqrt(fan_in) and every bias
 /// with U(-0.5, 0.5): nonzero biases (initialize() zeroes them) and
 /// activations that are far from saturation, so every gradient entry matters.
+/// Works on the layer table, so one copy serves every topology of a scalar type.
+template <class T>
+void fill_parameters(const mp::layer_info* layers, std::size_t layer_count, T* theta, std::uint32_t seed,
+                     double gain)
+{
+    lcg rng(seed);
+    for (std::size_t l = 0; l < layer_count; ++l) {
+        const mp::layer_info& layer = layers[l];
+        const double scale = gain / std::sqrt(static_cast<double>(layer.inputs));
+        T* w = theta + layer.weight_offset;
+        for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) w[k] = static_cast<T>(scale * rng.symmetric());
+        T* b = theta + layer.bias_offset;
+        for (std::size_t k = 0; k < layer.outputs; ++k) b[k] = static_cast<T>(0.5 * rng.symmetric());
+    }
+}
 template <class Net>
 void fill_parameters(Net& net, std::uint32_t seed, double gain = 1.5)
 {
-    using T = typename Net::scalar;
-    lcg rng(seed);
-    for (std::size_t l = 0; l < Net::layer_count; ++l) {
-        auto w = net.weights(l);
-        const double scale = gain / std::sqrt(static_cast<double>(w.cols()));
-        for (std::size_t k = 0; k < w.size(); ++k) w.data()[k] = static_cast<T>(scale * rng.symmetric());
-        auto b = net.biases(l);
-        for (std::size_t k = 0; k < b.size(); ++k) b[k] = static_cast<T>(0.5 * rng.symmetric());
-    }
+    fill_parameters(Net::layers.data(), Net::layer_count, net.parameters().data(), seed, gain);
 }
 
 /// True when both arrays hold exactly the same bits.

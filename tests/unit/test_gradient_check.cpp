@@ -138,43 +138,29 @@ struct worst_seen {
     static inline double library_relative = 0; ///< max of check_gradient's max_relative_error
 };
 
-/// Checks one network (parameters drawn from `seed`) on one sample, both ways.
-template <class T, class Pair, class... Hidden>
-void check_case(std::uint32_t seed, const char* hidden_name)
+// The per-network part of a case is kept small (the network, its trainer and
+// mp::check_gradient); everything else is generic in T, so that all the
+// combinations fit in the flash of a Cortex-M0 test image.
+
+/// Our own central differences on our own loss, for any network: `loss_at`
+/// runs the network on (x, d) with its current parameters.
+template <class T>
+bool own_central_differences(mp::span<T> theta, const T* analytic, double (*loss_at)(void*, const T*, const T*),
+                             void* net, const T* x, const T* d)
 {
-    using net_t = typename make_network<T, typename Pair::output, Hidden...>::type;
-    using loss_t = typename Pair::loss;
     using tol = tolerance<T>;
-    constexpr std::size_t P = net_t::parameter_count;
-
-    net_t net;
-    numtest::fill_parameters(net, seed);
-    T x[3];
-    T d[3];
-    for (int k = 0; k < 3; ++k) {
-        x[k] = static_cast<T>(sample_input[k]);
-        d[k] = static_cast<T>(Pair::target[k]);
-    }
-
-    // Backprop's gradient.
-    T analytic[P];
-    mp::trainer<net_t, loss_t, mp::sgd> tr(net);
-    ASSERT_EQ(tr.compute_gradient(x, d, analytic), mp::status::ok);
-
-    // Our own central differences on our own loss.
     bool all_ok = true;
-    mp::span<T> theta = net.parameters();
     const double h_rel = std::cbrt(static_cast<double>(mp::scalar_ops<T>::epsilon()));
-    for (std::size_t p = 0; p < P; ++p) {
+    for (std::size_t p = 0; p < theta.size(); ++p) {
         const T original = theta[p];
         const double magnitude = absolute(static_cast<double>(original));
         const T step = static_cast<T>(h_rel * (magnitude > 1.0 ? magnitude : 1.0));
         const T up = original + step;
         const T down = original - step;
         theta[p] = up;
-        const double e_up = numtest::own_loss<loss_t>::value(net.forward(x).data(), d, 3);
+        const double e_up = loss_at(net, x, d);
         theta[p] = down;
-        const double e_down = numtest::own_loss<loss_t>::value(net.forward(x).data(), d, 3);
+        const double e_down = loss_at(net, x, d);
         theta[p] = original;
         const double numeric = (e_up - e_down) / (static_cast<double>(up) - static_cast<double>(down));
         all_ok &= NUMTEST_CLOSE(analytic[p], numeric, tol::own_atol, tol::own_rtol, "own central difference", p);
@@ -185,24 +171,71 @@ void check_case(std::uint32_t seed, const char* hidden_name)
         if (fraction > worst_seen<T>::own_fraction) worst_seen<T>::own_fraction = fraction;
         if (diff > worst_seen<T>::own_absolute) worst_seen<T>::own_absolute = diff;
     }
+    return all_ok;
+}
 
-    // The library's check, which must also restore every parameter bit for bit.
-    T before[P];
-    for (std::size_t p = 0; p < P; ++p) before[p] = theta[p];
-    const auto r = mp::check_gradient<loss_t>(net, x, d, mp::span<T>(analytic, P), static_cast<T>(tol::library_floor));
+/// Judges mp::check_gradient's result, and that it restored the parameters.
+template <class T>
+void judge_library_check(const mp::gradient_check_result<T>& r, bool own_ok, const T* before, const T* after,
+                         std::size_t count, const char* hidden_name, const char* pair_name, std::uint32_t seed)
+{
+    using tol = tolerance<T>;
     EXPECT_EQ(r.outcome, mp::status::ok);
-    all_ok &= r.max_relative_error <= static_cast<T>(tol::library_max_relative);
     EXPECT_LE(r.max_relative_error, static_cast<T>(tol::library_max_relative));
     if (static_cast<double>(r.max_relative_error) > worst_seen<T>::library_relative) {
         worst_seen<T>::library_relative = static_cast<double>(r.max_relative_error);
     }
-    EXPECT_TRUE(numtest::same_bits(before, theta.data(), P));
-    if (!all_ok) {
-        console::print("    in case ", sizeof(T) == 4 ? "float" : "double", " ", hidden_name, " -> ", Pair::name,
+    EXPECT_TRUE(numtest::same_bits(before, after, count));
+    if (!own_ok || !(r.max_relative_error <= static_cast<T>(tol::library_max_relative))) {
+        console::print("    in case ", sizeof(T) == 4 ? "float" : "double", " ", hidden_name, " -> ", pair_name,
                        ", seed ", seed, "; check_gradient worst parameter ", r.parameter_index, " (layer ",
                        r.layer, "): analytic ", console::sci{static_cast<double>(r.analytic), 6}, " numeric ",
                        console::sci{static_cast<double>(r.numeric), 6}, "\n");
     }
+}
+
+template <class T>
+void load_sample(const double* target, T* x, T* d)
+{
+    for (int k = 0; k < 3; ++k) {
+        x[k] = static_cast<T>(sample_input[k]);
+        d[k] = static_cast<T>(target[k]);
+    }
+}
+
+template <class Net, class Loss>
+double loss_at(void* net, const typename Net::scalar* x, const typename Net::scalar* d)
+{
+    return numtest::own_loss<Loss>::value(static_cast<Net*>(net)->forward(x).data(), d, Net::output_size);
+}
+
+/// Checks one network (parameters drawn from `seed`) on one sample, both ways.
+template <class T, class Pair, class... Hidden>
+void check_case(std::uint32_t seed, const char* hidden_name)
+{
+    using net_t = typename make_network<T, typename Pair::output, Hidden...>::type;
+    using loss_t = typename Pair::loss;
+    constexpr std::size_t P = net_t::parameter_count;
+
+    net_t net;
+    numtest::fill_parameters(net, seed);
+    T x[3];
+    T d[3];
+    load_sample(Pair::target, x, d);
+
+    // Backprop's gradient.
+    T analytic[P];
+    mp::trainer<net_t, loss_t, mp::sgd> tr(net);
+    ASSERT_EQ(tr.compute_gradient(x, d, analytic), mp::status::ok);
+
+    const bool own_ok = own_central_differences<T>(net.parameters(), analytic, &loss_at<net_t, loss_t>, &net, x, d);
+
+    // The library's check, which must also restore every parameter bit for bit.
+    T before[P];
+    for (std::size_t p = 0; p < P; ++p) before[p] = net.parameters()[p];
+    const auto r = mp::check_gradient<loss_t>(net, x, d, mp::span<T>(analytic, P),
+                                              static_cast<T>(tolerance<T>::library_floor));
+    judge_library_check<T>(r, own_ok, before, net.parameters().data(), P, hidden_name, Pair::name, seed);
 }
 
 /// One hidden activation with every output/loss pair.
@@ -380,6 +413,8 @@ void print_worst()
 
 }  // namespace
 
+// NUMTEST_ONLY_FLOAT / NUMTEST_ONLY_DOUBLE build one scalar type per image (see CMakeLists.txt).
+#if !defined(NUMTEST_ONLY_DOUBLE)
 TEST(gradient_check, float_hidden_identity) { one_hidden_all_outputs<float, mp::identity>("identity"); }
 TEST(gradient_check, float_hidden_sigmoid) { one_hidden_all_outputs<float, mp::sigmoid>("sigmoid"); }
 TEST(gradient_check, float_hidden_tanh) { one_hidden_all_outputs<float, mp::tanh>("tanh"); }
@@ -390,7 +425,12 @@ TEST(gradient_check, float_two_and_three_hidden_layers)
     deep_all_outputs<float>();
     print_worst<float>();
 }
+TEST(minibatch, float_gradient_is_mean_of_samples) { batch_cases<float>(); }
+TEST(fused_sgd, float_step_is_w_minus_lr_grad) { fused_sgd_cases<float>(0.0f); }
+TEST(fused_sgd, float_step_with_weight_decay) { fused_sgd_cases<float>(0.1f); }
+#endif
 
+#if !defined(NUMTEST_ONLY_FLOAT)
 TEST(gradient_check, double_hidden_identity) { one_hidden_all_outputs<double, mp::identity>("identity"); }
 TEST(gradient_check, double_hidden_sigmoid) { one_hidden_all_outputs<double, mp::sigmoid>("sigmoid"); }
 TEST(gradient_check, double_hidden_tanh) { one_hidden_all_outputs<double, mp::tanh>("tanh"); }
@@ -401,11 +441,7 @@ TEST(gradient_check, double_two_and_three_hidden_layers)
     deep_all_outputs<double>();
     print_worst<double>();
 }
-
-TEST(minibatch, float_gradient_is_mean_of_samples) { batch_cases<float>(); }
 TEST(minibatch, double_gradient_is_mean_of_samples) { batch_cases<double>(); }
-
-TEST(fused_sgd, float_step_is_w_minus_lr_grad) { fused_sgd_cases<float>(0.0f); }
 TEST(fused_sgd, double_step_is_w_minus_lr_grad) { fused_sgd_cases<double>(0.0f); }
-TEST(fused_sgd, float_step_with_weight_decay) { fused_sgd_cases<float>(0.1f); }
 TEST(fused_sgd, double_step_with_weight_decay) { fused_sgd_cases<double>(0.1f); }
+#endif

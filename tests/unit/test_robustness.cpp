@@ -211,40 +211,41 @@ TEST(robustness, check_gradient_reports_non_finite_input)
 
 // ---- Initialisation ---------------------------------------------------------------------
 
+// Big enough that every layer has >= 24 weights, small enough that two of
+// them (double) fit on a Cortex-M0's 16 KB stack.
 template <class T>
-using init_net = mp::network<T, mp::dense<16, 16>, mp::relu, mp::dense<16, 12>, mp::sigmoid, mp::dense<12, 16>,
-                             mp::leaky_relu, mp::dense<16, 4>, mp::softmax>;
+using init_net = mp::network<T, mp::dense<8, 12>, mp::relu, mp::dense<12, 8>, mp::sigmoid, mp::dense<8, 8>,
+                             mp::leaky_relu, mp::dense<8, 3>, mp::softmax>;
 
 template <class T>
 void same_seed_same_bits()
 {
     using net_t = init_net<T>;
     constexpr std::size_t P = net_t::parameter_count;
-    const net_t a(2024);
-    const net_t b(2024);
+    net_t a(2024);
+    net_t b(2024);
     EXPECT_TRUE(same_bits(a.parameters().data(), b.parameters().data(), P));
     // initialize() on a used network gives the same bits again.
-    net_t c(2024);
-    numtest::fill_parameters(c, 1);
-    c.initialize(2024);
-    EXPECT_TRUE(same_bits(a.parameters().data(), c.parameters().data(), P));
+    numtest::fill_parameters(b, 1);
+    b.initialize(2024);
+    EXPECT_TRUE(same_bits(a.parameters().data(), b.parameters().data(), P));
     // A different seed changes every weight (biases are zero in both).
-    const net_t d(2025);
+    b.initialize(2025);
     std::size_t differing = 0;
     std::size_t weights = 0;
     for (std::size_t l = 0; l < net_t::layer_count; ++l) {
         const auto wa = a.weights(l);
-        const auto wd = d.weights(l);
-        for (std::size_t k = 0; k < wa.size(); ++k) differing += wa.data()[k] != wd.data()[k] ? 1u : 0u;
+        const auto wb = b.weights(l);
+        for (std::size_t k = 0; k < wa.size(); ++k) differing += wa.data()[k] != wb.data()[k] ? 1u : 0u;
         weights += wa.size();
     }
     EXPECT_EQ(differing, weights);
     // An explicit scheme is as reproducible, and differs from automatic (which
     // uses He for the ReLU-type layers).
-    const net_t e(2024, mp::init_scheme::glorot_uniform);
-    const net_t f(2024, mp::init_scheme::glorot_uniform);
-    EXPECT_TRUE(same_bits(e.parameters().data(), f.parameters().data(), P));
-    EXPECT_FALSE(same_bits(a.parameters().data(), e.parameters().data(), P));
+    b.initialize(2024, mp::init_scheme::glorot_uniform);
+    EXPECT_FALSE(same_bits(a.parameters().data(), b.parameters().data(), P));
+    a.initialize(2024, mp::init_scheme::glorot_uniform);
+    EXPECT_TRUE(same_bits(a.parameters().data(), b.parameters().data(), P));
 }
 
 TEST(initialisation, float_same_seed_same_bits) { same_seed_same_bits<float>(); }
@@ -252,9 +253,11 @@ TEST(initialisation, double_same_seed_same_bits) { same_seed_same_bits<double>()
 
 /// Every weight of every layer lies in [-a, a] with a = sqrt(6 / fan) (fan =
 /// inputs for He, inputs + outputs for Glorot), fills that range (max |w| >
-/// 0.9 a: with >= 64 weights per layer a uniform draw misses that with
-/// probability < 0.9^64 = 1e-3 per layer, and the seeds are fixed), and the
-/// biases are zero.
+/// 0.75 a: with >= 24 weights per layer a uniform draw misses that with
+/// probability < 0.75^24 = 1e-3 per layer, and the seed is fixed), and the
+/// biases are zero. A scheme mix-up fails one of the two checks (the He and
+/// Glorot limits differ by factors of 1.17 to 1.58 here; checked by swapping
+/// the schemes in the library once).
 template <class T>
 void limits_hold(mp::init_scheme scheme)
 {
@@ -276,7 +279,7 @@ void limits_hold(mp::init_scheme scheme)
             largest = v > largest ? v : largest;
         }
         EXPECT_LE(largest, allowed);
-        EXPECT_GT(largest, 0.9 * limit);
+        EXPECT_GT(largest, 0.75 * limit);
         for (const T bias : net.biases(l)) EXPECT_EQ(bias, T(0));
     }
 }
