@@ -22,6 +22,15 @@
 #define BENCH_WORKLOAD 2
 #endif
 /// Modes to run (bit mask): 1 inference, 2 per-sample SGD, 4 minibatch SGD, 8 minibatch Adam.
+#ifndef BENCH_VARIANT
+#define BENCH_VARIANT "default"
+#endif
+#if defined(MICROPROP_SKIP_DEAD_UNITS) && MICROPROP_SKIP_DEAD_UNITS && \
+    !(defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS)
+constexpr const char* dead_unit_skipping = "on";
+#else
+constexpr const char* dead_unit_skipping = "off";
+#endif
 #ifndef BENCH_MODES
 #define BENCH_MODES 15
 #endif
@@ -53,8 +62,10 @@ static_assert(decltype(bench::w2_data)::samples >= batch, "");
 // 2 instructions per iteration on every Thumb core (subs + taken bne).
 __attribute__((noinline)) void known_loop(uint32_t n)
 {
-#if defined(__arm__)
+#if defined(__arm__) && defined(__thumb2__)
     __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+l"(n) : : "cc");
+#elif defined(__arm__)
+    __asm volatile("1: sub %0, #1\n\tbne 1b" : "+l"(n) : : "cc");  // Thumb-1 inline asm: divided syntax
 #else
     volatile uint32_t sink = n;
     while (sink != 0) sink = sink - 1;
@@ -117,10 +128,10 @@ using batch_adam_trainer = mp::trainer<net_t, loss_t, mp::adam, batch>;
 #ifndef BENCH_RAM_BYTES
 #define BENCH_RAM_BYTES 1073741824u
 #endif
-/// A mode runs when the network, its trainer and 6 KB for stack and the rest fit the port's RAM.
+/// A mode runs when the network, its trainer and 3 KB for stack and the rest fit the port's RAM.
 constexpr bool fits(std::size_t trainer_bytes)
 {
-    return sizeof(net_t) + trainer_bytes + 6144u <= BENCH_RAM_BYTES;
+    return sizeof(net_t) + trainer_bytes + 3072u <= BENCH_RAM_BYTES;
 }
 constexpr bool run_infer = (BENCH_MODES & 1) != 0 && fits(0);
 constexpr bool run_sgd = (BENCH_MODES & 2) != 0 && fits(sizeof(sgd_trainer));
@@ -202,8 +213,8 @@ int main()
     harness_cost_per_batch = harness;
     console::print("bench workload=", workload, " calibration ticks_per_insn=",
                    console::fixed{ticks_per_instruction, 4}, " harness_insn=", console::fixed{harness, 1},
-                   " kernels=", MICROPROP_KERNELS_NAME, " dead_unit_skipping=",
-                   MICROPROP_SKIP_DEAD_UNITS ? "on" : "off", " data=\"", bench::data_description, "\"\n");
+                   " kernels=", MICROPROP_KERNELS_NAME, " dead_unit_skipping=", dead_unit_skipping,
+                   " variant=", BENCH_VARIANT, " data=\"", bench::data_description, "\"\n");
     run_mode<1>(harness);
     run_mode<2>(harness);
     run_mode<4>(harness);
