@@ -4,6 +4,7 @@
 #define MICROPROP_RANDOM_HPP
 
 #include <cstdint>
+#include <type_traits>
 
 namespace microprop {
 
@@ -43,11 +44,19 @@ public:
         return static_cast<T>(next() >> 8) * static_cast<T>(1.0f / 16777216.0f);
     }
 
-    /// Uniform in [low, high).
+    /// Uniform in [low, high). For floating-point T the product is rounded
+    /// before the sum (through a volatile), so that a compiler that contracts
+    /// a * b + c into one FMA (GCC does by default on Cortex-M4F/M7/M33) still
+    /// gives the same bits as every other core.
     template <class T>
-    constexpr T uniform(T low, T high)
+    T uniform(T low, T high)
     {
-        return low + (high - low) * uniform<T>();
+        if constexpr (std::is_floating_point<T>::value) {
+            volatile T scaled = (high - low) * uniform<T>();
+            return low + scaled;
+        } else {
+            return low + (high - low) * uniform<T>();
+        }
     }
 
     /// Uniform integer in [0, bound) (bound > 0), by Lemire's multiply-shift.
