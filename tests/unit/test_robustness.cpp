@@ -325,10 +325,11 @@ TEST(value_semantics, copying_copies_the_weights)
     // Assignment copies back; both then compute the same output.
     a = b;
     EXPECT_TRUE(same_bits(a.parameters().data(), b.parameters().data(), P));
-    b.parameters()[0] += 1.0f;
+    const float kept = b.parameters()[0];
+    b.parameters()[0] = kept + 1.0f;
     EXPECT_NE(a.parameters()[0], b.parameters()[0]);
     const float a0 = a.forward(x)[0];
-    b.parameters()[0] -= 1.0f;
+    b.parameters()[0] = kept;
     EXPECT_EQ(b.forward(x)[0], a0);
 }
 
