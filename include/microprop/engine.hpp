@@ -33,11 +33,10 @@ void forward(const model_ref<T>& m, const T* x)
     for (std::size_t l = 0; l < m.layer_count; ++l) {
         const layer_info& layer = m.layers[l];
         T* out = m.activations + layer.output_offset;
-        kernels::active::dense_forward(m.parameters + layer.weight_offset,
-                                       m.parameters + layer.bias_offset, in, out, layer.inputs,
-                                       layer.outputs);
-        kernels::active::activate(layer.activation, static_cast<T>(layer.activation_parameter), out,
-                                  layer.outputs);
+        kernels::active::dense_forward_activate(m.parameters + layer.weight_offset,
+                                                m.parameters + layer.bias_offset, in, out, layer.inputs,
+                                                layer.outputs, layer.activation,
+                                                static_cast<T>(layer.activation_parameter));
         in = out;
     }
 }
@@ -94,6 +93,15 @@ void backward_sgd(const model_ref<T>& m, const T* x, T* delta, T* scratch, T lea
                                             delta, l == 0 ? nullptr : scratch, layer.inputs,
                                             layer.outputs, learning_rate, weight_decay);
         if (l == 0) break;
+        if (l == 1 && m.layers[0].activation == activation_kind::relu) {
+            // The first layer's update applies the ReLU derivative as it goes.
+            const layer_info& first = m.layers[0];
+            kernels::active::dense_update_below_relu(m.parameters + first.weight_offset,
+                                                     m.parameters + first.bias_offset, x, scratch,
+                                                     m.activations + first.output_offset, first.inputs,
+                                                     first.outputs, learning_rate, weight_decay);
+            break;
+        }
         hidden_delta_from(m, l, scratch);
         T* swap = delta;
         delta = scratch;

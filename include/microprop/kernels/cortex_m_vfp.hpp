@@ -22,13 +22,80 @@ namespace microprop::kernels::vfp {
         "s28", "s29", "s30", "s31", "cc", "memory"
 
 /// For `blocks` blocks of four rows from w (row stride `stride_bytes`): u[r] = b[r] + row_r . x
-/// over `chunks` blocks of 8 inputs (blocks, chunks >= 1). Returns w past the last row.
+/// over `chunks` blocks of 8 inputs (blocks, chunks >= 1), then ReLU when Relu is set (on the
+/// sign bit: relu(-0) = +0). Returns w past the last row.
+template <bool Relu>
 inline const float* forward_blocks8(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
                                  std::size_t blocks, std::size_t chunks)
 {
     const float *w1, *w2, *w3, *xp;
     std::size_t n;
-    __asm volatile(
+    if constexpr (Relu) {
+        __asm volatile(
+        "1:\n\t"
+        "add %[w1], %[w0], %[stride]\n\t"
+        "add %[w2], %[w1], %[stride]\n\t"
+        "add %[w3], %[w2], %[stride]\n\t"
+        "vldmia %[b]!, {s24-s27}\n\t"
+        "mov %[xp], %[x]\n\t"
+        "mov %[n], %[chunks]\n\t"
+        "2:\n\t"
+        "vldmia %[xp]!, {s0-s7}\n\t"
+        "vldmia %[w0]!, {s8-s15}\n\t"
+        "vfma.f32 s24, s8, s0\n\t"
+        "vfma.f32 s24, s9, s1\n\t"
+        "vfma.f32 s24, s10, s2\n\t"
+        "vfma.f32 s24, s11, s3\n\t"
+        "vfma.f32 s24, s12, s4\n\t"
+        "vfma.f32 s24, s13, s5\n\t"
+        "vfma.f32 s24, s14, s6\n\t"
+        "vfma.f32 s24, s15, s7\n\t"
+        "vldmia %[w1]!, {s16-s23}\n\t"
+        "vfma.f32 s25, s16, s0\n\t"
+        "vfma.f32 s25, s17, s1\n\t"
+        "vfma.f32 s25, s18, s2\n\t"
+        "vfma.f32 s25, s19, s3\n\t"
+        "vfma.f32 s25, s20, s4\n\t"
+        "vfma.f32 s25, s21, s5\n\t"
+        "vfma.f32 s25, s22, s6\n\t"
+        "vfma.f32 s25, s23, s7\n\t"
+        "vldmia %[w2]!, {s8-s15}\n\t"
+        "vfma.f32 s26, s8, s0\n\t"
+        "vfma.f32 s26, s9, s1\n\t"
+        "vfma.f32 s26, s10, s2\n\t"
+        "vfma.f32 s26, s11, s3\n\t"
+        "vfma.f32 s26, s12, s4\n\t"
+        "vfma.f32 s26, s13, s5\n\t"
+        "vfma.f32 s26, s14, s6\n\t"
+        "vfma.f32 s26, s15, s7\n\t"
+        "vldmia %[w3]!, {s16-s23}\n\t"
+        "vfma.f32 s27, s16, s0\n\t"
+        "vfma.f32 s27, s17, s1\n\t"
+        "vfma.f32 s27, s18, s2\n\t"
+        "vfma.f32 s27, s19, s3\n\t"
+        "vfma.f32 s27, s20, s4\n\t"
+        "vfma.f32 s27, s21, s5\n\t"
+        "vfma.f32 s27, s22, s6\n\t"
+        "vfma.f32 s27, s23, s7\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 2b\n\t"
+        "vmov %[w1], %[w2], s24, s25\n\t"
+        "vmov %[xp], %[n], s26, s27\n\t"
+        "bic %[w1], %[w1], %[w1], asr #31\n\t"
+        "bic %[w2], %[w2], %[w2], asr #31\n\t"
+        "bic %[xp], %[xp], %[xp], asr #31\n\t"
+        "bic %[n], %[n], %[n], asr #31\n\t"
+        "strd %[w1], %[w2], [%[u]], #8\n\t"
+        "strd %[xp], %[n], [%[u]], #8\n\t"
+        "mov %[w0], %[w3]\n\t"
+        "subs %[blocks], %[blocks], #1\n\t"
+        "bne 1b\n\t"
+            : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
+              [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
+            : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
+            : MICROPROP_VFP_CLOBBERS);
+    } else {
+        __asm volatile(
         "1:\n\t"
         "add %[w1], %[w0], %[stride]\n\t"
         "add %[w2], %[w1], %[stride]\n\t"
@@ -80,21 +147,125 @@ inline const float* forward_blocks8(const float* w, std::size_t stride_bytes, co
         "mov %[w0], %[w3]\n\t"
         "subs %[blocks], %[blocks], #1\n\t"
         "bne 1b\n\t"
-        : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
-          [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
-        : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
-        : MICROPROP_VFP_CLOBBERS);
+            : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
+              [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
+            : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
+            : MICROPROP_VFP_CLOBBERS);
+    }
     return w;
 }
 
 /// For `blocks` blocks of four rows from w (row stride `stride_bytes`): u[r] = b[r] + row_r . x
-/// over `chunks` blocks of 16 inputs (blocks, chunks >= 1). Returns w past the last row.
+/// over `chunks` blocks of 16 inputs (blocks, chunks >= 1), then ReLU when Relu is set (on the
+/// sign bit: relu(-0) = +0). Returns w past the last row.
+template <bool Relu>
 inline const float* forward_blocks16(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
                                  std::size_t blocks, std::size_t chunks)
 {
     const float *w1, *w2, *w3, *xp;
     std::size_t n;
-    __asm volatile(
+    if constexpr (Relu) {
+        __asm volatile(
+        "1:\n\t"
+        "add %[w1], %[w0], %[stride]\n\t"
+        "add %[w2], %[w1], %[stride]\n\t"
+        "add %[w3], %[w2], %[stride]\n\t"
+        "vldmia %[b]!, {s24-s27}\n\t"
+        "mov %[xp], %[x]\n\t"
+        "mov %[n], %[chunks]\n\t"
+        "2:\n\t"
+        "vldmia %[xp]!, {s0-s15}\n\t"
+        "vldmia %[w0]!, {s16-s23}\n\t"
+        "vfma.f32 s24, s16, s0\n\t"
+        "vfma.f32 s24, s17, s1\n\t"
+        "vfma.f32 s24, s18, s2\n\t"
+        "vfma.f32 s24, s19, s3\n\t"
+        "vfma.f32 s24, s20, s4\n\t"
+        "vfma.f32 s24, s21, s5\n\t"
+        "vfma.f32 s24, s22, s6\n\t"
+        "vfma.f32 s24, s23, s7\n\t"
+        "vldmia %[w0]!, {s16-s23}\n\t"
+        "vfma.f32 s24, s16, s8\n\t"
+        "vfma.f32 s24, s17, s9\n\t"
+        "vfma.f32 s24, s18, s10\n\t"
+        "vfma.f32 s24, s19, s11\n\t"
+        "vfma.f32 s24, s20, s12\n\t"
+        "vfma.f32 s24, s21, s13\n\t"
+        "vfma.f32 s24, s22, s14\n\t"
+        "vfma.f32 s24, s23, s15\n\t"
+        "vldmia %[w1]!, {s16-s23}\n\t"
+        "vfma.f32 s25, s16, s0\n\t"
+        "vfma.f32 s25, s17, s1\n\t"
+        "vfma.f32 s25, s18, s2\n\t"
+        "vfma.f32 s25, s19, s3\n\t"
+        "vfma.f32 s25, s20, s4\n\t"
+        "vfma.f32 s25, s21, s5\n\t"
+        "vfma.f32 s25, s22, s6\n\t"
+        "vfma.f32 s25, s23, s7\n\t"
+        "vldmia %[w1]!, {s16-s23}\n\t"
+        "vfma.f32 s25, s16, s8\n\t"
+        "vfma.f32 s25, s17, s9\n\t"
+        "vfma.f32 s25, s18, s10\n\t"
+        "vfma.f32 s25, s19, s11\n\t"
+        "vfma.f32 s25, s20, s12\n\t"
+        "vfma.f32 s25, s21, s13\n\t"
+        "vfma.f32 s25, s22, s14\n\t"
+        "vfma.f32 s25, s23, s15\n\t"
+        "vldmia %[w2]!, {s16-s23}\n\t"
+        "vfma.f32 s26, s16, s0\n\t"
+        "vfma.f32 s26, s17, s1\n\t"
+        "vfma.f32 s26, s18, s2\n\t"
+        "vfma.f32 s26, s19, s3\n\t"
+        "vfma.f32 s26, s20, s4\n\t"
+        "vfma.f32 s26, s21, s5\n\t"
+        "vfma.f32 s26, s22, s6\n\t"
+        "vfma.f32 s26, s23, s7\n\t"
+        "vldmia %[w2]!, {s16-s23}\n\t"
+        "vfma.f32 s26, s16, s8\n\t"
+        "vfma.f32 s26, s17, s9\n\t"
+        "vfma.f32 s26, s18, s10\n\t"
+        "vfma.f32 s26, s19, s11\n\t"
+        "vfma.f32 s26, s20, s12\n\t"
+        "vfma.f32 s26, s21, s13\n\t"
+        "vfma.f32 s26, s22, s14\n\t"
+        "vfma.f32 s26, s23, s15\n\t"
+        "vldmia %[w3]!, {s16-s23}\n\t"
+        "vfma.f32 s27, s16, s0\n\t"
+        "vfma.f32 s27, s17, s1\n\t"
+        "vfma.f32 s27, s18, s2\n\t"
+        "vfma.f32 s27, s19, s3\n\t"
+        "vfma.f32 s27, s20, s4\n\t"
+        "vfma.f32 s27, s21, s5\n\t"
+        "vfma.f32 s27, s22, s6\n\t"
+        "vfma.f32 s27, s23, s7\n\t"
+        "vldmia %[w3]!, {s16-s23}\n\t"
+        "vfma.f32 s27, s16, s8\n\t"
+        "vfma.f32 s27, s17, s9\n\t"
+        "vfma.f32 s27, s18, s10\n\t"
+        "vfma.f32 s27, s19, s11\n\t"
+        "vfma.f32 s27, s20, s12\n\t"
+        "vfma.f32 s27, s21, s13\n\t"
+        "vfma.f32 s27, s22, s14\n\t"
+        "vfma.f32 s27, s23, s15\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 2b\n\t"
+        "vmov %[w1], %[w2], s24, s25\n\t"
+        "vmov %[xp], %[n], s26, s27\n\t"
+        "bic %[w1], %[w1], %[w1], asr #31\n\t"
+        "bic %[w2], %[w2], %[w2], asr #31\n\t"
+        "bic %[xp], %[xp], %[xp], asr #31\n\t"
+        "bic %[n], %[n], %[n], asr #31\n\t"
+        "strd %[w1], %[w2], [%[u]], #8\n\t"
+        "strd %[xp], %[n], [%[u]], #8\n\t"
+        "mov %[w0], %[w3]\n\t"
+        "subs %[blocks], %[blocks], #1\n\t"
+        "bne 1b\n\t"
+            : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
+              [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
+            : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
+            : MICROPROP_VFP_CLOBBERS);
+    } else {
+        __asm volatile(
         "1:\n\t"
         "add %[w1], %[w0], %[stride]\n\t"
         "add %[w2], %[w1], %[stride]\n\t"
@@ -182,10 +353,11 @@ inline const float* forward_blocks16(const float* w, std::size_t stride_bytes, c
         "mov %[w0], %[w3]\n\t"
         "subs %[blocks], %[blocks], #1\n\t"
         "bne 1b\n\t"
-        : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
-          [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
-        : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
-        : MICROPROP_VFP_CLOBBERS);
+            : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [n] "=&r"(n),
+              [b] "+r"(b), [u] "+r"(u), [blocks] "+r"(blocks)
+            : [x] "r"(x), [stride] "r"(stride_bytes), [chunks] "r"(chunks)
+            : MICROPROP_VFP_CLOBBERS);
+    }
     return w;
 }
 

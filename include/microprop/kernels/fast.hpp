@@ -75,26 +75,34 @@ inline float dot_portable(const float* MICROPROP_RESTRICT row, const float* MICR
     return acc;
 }
 
-inline void forward_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+/// u = W x + b, then ReLU when `relu` is set. Returns false (and leaves the
+/// activation to the caller) when it could not fuse the ReLU.
+inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
                           const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u, std::size_t in,
-                          std::size_t out)
+                          std::size_t out, bool relu)
 {
 #if MICROPROP_KERNELS_VFP
     if (in >= 8) {
         const bool by16 = in % 16 == 0;
         const std::size_t chunks = by16 ? in / 16 : in / 8;
-        const std::size_t done = by16 ? in : chunks * 8;
+        const std::size_t tail_from = by16 ? in : (in / 8) * 8;
+        const bool fuse = relu && tail_from == in;
         const std::size_t blocks = out / 4;
         const float* row = w;
         if (blocks > 0) {
-            row = by16 ? vfp::forward_blocks16(w, in * sizeof(float), x, b, u, blocks, chunks)
-                       : vfp::forward_blocks8(w, in * sizeof(float), x, b, u, blocks, chunks);
+            const std::size_t stride = in * sizeof(float);
+            if (fuse) {
+                row = by16 ? vfp::forward_blocks16<true>(w, stride, x, b, u, blocks, chunks)
+                           : vfp::forward_blocks8<true>(w, stride, x, b, u, blocks, chunks);
+            } else {
+                row = by16 ? vfp::forward_blocks16<false>(w, stride, x, b, u, blocks, chunks)
+                           : vfp::forward_blocks8<false>(w, stride, x, b, u, blocks, chunks);
+            }
         }
         for (std::size_t j = blocks * 4; j < out; ++j, row += in) {
             vfp::forward_row1(row, x, b + j, u + j, in / 8);
+            if (fuse) u[j] = u[j] > 0.0f ? u[j] : 0.0f;
         }
-        const std::size_t tail_from = by16 ? in : (in / 8) * 8;
-        (void)done;
         if (tail_from != in) {
             for (std::size_t j = 0; j < out; ++j) {
                 const float* rr = w + j * in;
@@ -103,10 +111,13 @@ inline void forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
                 u[j] = acc;
             }
         }
-        return;
+        return fuse;
     }
+#else
+    (void)relu;
 #endif
     for (std::size_t j = 0; j < out; ++j) u[j] = dot_portable(w + j * in, x, in, b[j]);
+    return false;
 }
 
 /// row -= step * x.
@@ -117,9 +128,11 @@ inline void update_row_portable(float* MICROPROP_RESTRICT row, const float* MICR
 }
 
 /// The first layer's update (no g_in): W -= lr delta x^T, b -= lr delta.
+/// With `relu_z` set, delta holds W^T delta of the layer above and row j's delta is delta_j
+/// where relu_z[j] > 0 and 0 elsewhere (the ReLU derivative applied on the fly).
 inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
                          const float* MICROPROP_RESTRICT x, const float* MICROPROP_RESTRICT delta,
-                         std::size_t in, std::size_t out, float lr)
+                         std::size_t in, std::size_t out, float lr, const float* relu_z = nullptr)
 {
 #if MICROPROP_KERNELS_VFP
     if (in >= 8) {
@@ -133,10 +146,23 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
         std::size_t pending = 0;
         float* row = w;
         for (std::size_t j = 0; j < out; ++j, row += in) {
-            const float dj = delta[j];
+            float dj;
+            if (relu_z != nullptr) {
+                // z > 0 tested on the bits (no FPSCR transfer); a dead unit's delta is 0.
+                std::int32_t z_bits;
+                std::memcpy(&z_bits, relu_z + j, sizeof z_bits);
+                dj = delta[j];
 #if MICROPROP_SKIP_DEAD_UNITS
-            if (dj == 0.0f) continue;
+                if (z_bits <= 0) continue;
+#else
+                if (z_bits <= 0) dj = 0.0f;
 #endif
+            } else {
+                dj = delta[j];
+#if MICROPROP_SKIP_DEAD_UNITS
+                if (dj == 0.0f) continue;
+#endif
+            }
             const float step = lr * dj;
             b[j] -= step;
             for (std::size_t i = tail_from; i < in; ++i) row[i] -= step * x[i];
@@ -164,7 +190,7 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
     }
 #endif
     for (std::size_t j = 0; j < out; ++j) {
-        const float dj = delta[j];
+        const float dj = relu_z != nullptr && !(relu_z[j] > 0.0f) ? 0.0f : delta[j];
 #if MICROPROP_SKIP_DEAD_UNITS
         if (dj == 0.0f) continue;
 #endif
@@ -260,7 +286,7 @@ void dense_forward(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
                    T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out)
 {
     if constexpr (std::is_same<T, float>::value) {
-        detail::forward_float(w, b, x, u, in, out);
+        detail::forward_float(w, b, x, u, in, out, false);
     } else {
         reference::dense_forward(w, b, x, u, in, out);
     }
@@ -282,6 +308,24 @@ void dense_backward_sgd(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const 
         }
     }
     reference::dense_backward_sgd(w, b, x, delta, g_in, in, out, lr, decay);
+}
+
+/// The first layer's fused SGD update when a ReLU follows it: g = W^T delta of the layer
+/// above (overwritten), z = the ReLU's output. Same result as activation::backward on g
+/// followed by dense_backward_sgd without g_in, without the separate pass over g.
+template <class T>
+void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+                             T* MICROPROP_RESTRICT g, const T* MICROPROP_RESTRICT z, std::size_t in,
+                             std::size_t out, T lr, T decay)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        if (decay == 0.0f) {
+            detail::update_float(w, b, x, g, in, out, lr, z);
+            return;
+        }
+    }
+    activation::backward(activation_kind::relu, T(0), z, g, out);
+    dense_backward_sgd(w, b, x, g, static_cast<T*>(nullptr), in, out, lr, decay);
 }
 
 using reference::dense_accumulate_gradient;
@@ -330,6 +374,20 @@ void activate(activation_kind kind, T parameter, T* z, std::size_t n)
         }
     }
     activation::apply(kind, parameter, z, n);
+}
+
+/// z = f(W x + b): dense_forward then activate, with ReLU fused into the kernel where it can be.
+template <class T>
+void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
+                            const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t in,
+                            std::size_t out, activation_kind kind, T parameter)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        if (detail::forward_float(w, b, x, z, in, out, kind == activation_kind::relu)) return;
+    } else {
+        reference::dense_forward(w, b, x, z, in, out);
+    }
+    activate(kind, parameter, z, out);
 }
 
 /// g <- f'(u) g from z = f(u), as activation::backward.

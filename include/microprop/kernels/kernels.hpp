@@ -37,6 +37,22 @@ void softmax_strided(T* z, std::size_t n, std::size_t stride)
 {
     activation::softmax_strided(z, n, stride);
 }
+template <class T>
+void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+                             T* MICROPROP_RESTRICT g, const T* MICROPROP_RESTRICT z, std::size_t in,
+                             std::size_t out, T lr, T decay)
+{
+    activation::backward(activation_kind::relu, T(0), z, g, out);
+    reference::dense_backward_sgd(w, b, x, g, static_cast<T*>(nullptr), in, out, lr, decay);
+}
+template <class T>
+void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
+                            const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t in,
+                            std::size_t out, activation_kind kind, T parameter)
+{
+    reference::dense_forward(w, b, x, z, in, out);
+    activation::apply(kind, parameter, z, out);
+}
 }  // namespace microprop::kernels::active
 #else
 #include "fast.hpp"
@@ -53,6 +69,8 @@ using fast::dense_backward_input;
 using fast::dense_backward_input_batch;
 using fast::dense_backward_sgd;
 using fast::dense_forward;
+using fast::dense_forward_activate;
+using fast::dense_update_below_relu;
 using fast::dense_forward_batch;
 using fast::dense_gradient_batch;
 using fast::softmax_strided;
