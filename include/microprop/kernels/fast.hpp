@@ -136,61 +136,55 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
 {
 #if MICROPROP_KERNELS_VFP
     if (in >= 8) {
-        // Rows to update are gathered in groups (skipping dead ones), then streamed four at a time.
+        // Rows to update are gathered in groups of eight (dead ones skipped), then streamed
+        // four at a time; the columns past the last full block are done here.
         constexpr std::size_t group_rows = 8;
         const bool by16 = in % 16 == 0;
+        void (*const stream)(float* const*, const float*, const float*, std::size_t, std::size_t) =
+            by16 ? vfp::update_groups16 : vfp::update_groups8;
         const std::size_t chunks = by16 ? in / 16 : in / 8;
         const std::size_t tail_from = by16 ? in : (in / 8) * 8;
         float* rows[group_rows];
         float steps[group_rows];
         std::size_t pending = 0;
-        float* row = w;
-        for (std::size_t j = 0; j < out; ++j, row += in) {
-            float dj;
+        for (std::size_t j = 0; j < out; ++j) {
+            float dj = delta[j];
             if (relu_z != nullptr) {
-                // z > 0 tested on the bits (no FPSCR transfer); a dead unit's delta is 0.
+                // z > 0 tested on the bits (no FPSCR transfer).
                 std::int32_t z_bits;
                 std::memcpy(&z_bits, relu_z + j, sizeof z_bits);
-                dj = delta[j];
-#if MICROPROP_SKIP_DEAD_UNITS
-                if (z_bits <= 0) continue;
-#else
                 if (z_bits <= 0) dj = 0.0f;
-#endif
-            } else {
-                dj = delta[j];
-#if MICROPROP_SKIP_DEAD_UNITS
-                if (dj == 0.0f) continue;
-#endif
             }
+#if MICROPROP_SKIP_DEAD_UNITS
+            if (dj == 0.0f) continue;
+#endif
             const float step = lr * dj;
             b[j] -= step;
-            for (std::size_t i = tail_from; i < in; ++i) row[i] -= step * x[i];
-            rows[pending] = row;
+            rows[pending] = w + j * in;
             steps[pending] = step;
             if (++pending == group_rows) {
-                if (by16) {
-                    vfp::update_groups16(rows, steps, x, group_rows / 4, chunks);
-                } else {
-                    vfp::update_groups8(rows, steps, x, group_rows / 4, chunks);
-                }
+                stream(rows, steps, x, group_rows / 4, chunks);
                 pending = 0;
             }
         }
         const std::size_t groups = pending / 4;
-        if (groups > 0) {
-            if (by16) {
-                vfp::update_groups16(rows, steps, x, groups, chunks);
-            } else {
-                vfp::update_groups8(rows, steps, x, groups, chunks);
+        if (groups > 0) stream(rows, steps, x, groups, chunks);
+        for (std::size_t k = groups * 4; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, in / 8);
+        if (tail_from != in) {
+            for (std::size_t j = 0; j < out; ++j) {
+                float dj = delta[j];
+                if (relu_z != nullptr && !(relu_z[j] > 0.0f)) dj = 0.0f;
+                const float step = lr * dj;
+                float* row = w + j * in;
+                for (std::size_t i = tail_from; i < in; ++i) row[i] -= step * x[i];
             }
         }
-        for (std::size_t k = groups * 4; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, in / 8);
         return;
     }
 #endif
     for (std::size_t j = 0; j < out; ++j) {
-        const float dj = relu_z != nullptr && !(relu_z[j] > 0.0f) ? 0.0f : delta[j];
+        float dj = delta[j];
+        if (relu_z != nullptr && !(relu_z[j] > 0.0f)) dj = 0.0f;
 #if MICROPROP_SKIP_DEAD_UNITS
         if (dj == 0.0f) continue;
 #endif
