@@ -53,7 +53,7 @@ for preset in "${presets[@]}"; do
         fi
         test_s=$((SECONDS - start))
         tests=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -1 |
-                awk '{print ($5 - $1) "/" $5 " passed"}')
+                awk '{print ($6 - $1) "/" $6 " passed"}')
         [ -n "$tests" ] || tests="?"
     elif [ "$status" = ok ]; then
         images=$(find "$dir" -name '*.elf' | wc -l)
