@@ -64,13 +64,17 @@ int main()
     example::epoch_order order(data::train_count);
     float x[data::feature_count];
     float d[data::class_count];
+    example::training_clock clock;
     for (int epoch = 1; epoch <= epochs; ++epoch) {
         tr.optimizer().learning_rate = learning_rate / (1.0f + lr_decay * static_cast<float>(epoch - 1));
         order.reshuffle(rng);
         float loss = 0.0f;
         for (std::uint32_t k = 0; k < data::train_count; ++k) {
             load(data::train_index[order[k]], x, d);
-            if (tr.train_sample(x, d) != mp::status::ok) {
+            clock.start();
+            const mp::status step = tr.train_sample(x, d);
+            clock.stop(1);
+            if (step != mp::status::ok) {
                 console::print("training failed at epoch ", epoch, "\n");
                 microprop_port_exit(1);
             }
@@ -81,6 +85,7 @@ int main()
                        " test_acc=", console::fixed{accuracy(data::test_index), 4}, "\n");
     }
     console::print("result: train_acc=", console::fixed{accuracy(data::train_index), 4},
-                   " test_acc=", console::fixed{accuracy(data::test_index), 4}, "\n");
+                   " test_acc=", console::fixed{accuracy(data::test_index), 4},
+                   " us_per_sample=", console::fixed{clock.microseconds_per_sample(), 3}, "\n");
     microprop_port_exit(0);
 }

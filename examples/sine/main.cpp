@@ -60,6 +60,7 @@ int main()
     example::epoch_order order(train_points);
     float xs[batch_size];
     float ds[batch_size];
+    example::training_clock clock;
     for (int epoch = 1; epoch <= epochs; ++epoch) {
         tr.optimizer().learning_rate = learning_rate / (1.0f + lr_decay * static_cast<float>(epoch - 1));
         order.reshuffle(rng);
@@ -69,7 +70,10 @@ int main()
                 xs[s] = point(order[b * batch_size + s], train_points);
                 ds[s] = std::sin(pi * xs[s]);
             }
-            if (tr.train_batch(xs, ds) != mp::status::ok) {
+            clock.start();
+            const mp::status step = tr.train_batch(xs, ds);
+            clock.stop(batch_size);
+            if (step != mp::status::ok) {
                 console::print("training failed at epoch ", epoch, "\n");
                 microprop_port_exit(1);
             }
@@ -81,6 +85,7 @@ int main()
                            " test_mse=", console::sci{test_mse(), 4}, "\n");
         }
     }
-    console::print("result: mse=", console::sci{test_mse(), 4}, "\n");
+    console::print("result: mse=", console::sci{test_mse(), 4},
+                   " us_per_sample=", console::fixed{clock.microseconds_per_sample(), 3}, "\n");
     microprop_port_exit(0);
 }

@@ -46,10 +46,14 @@ int main()
                    epochs, " epochs; network ", network::bytes, " B, trainer ", sizeof(trainer), " B\n");
     net.initialize(seed);
     trainer tr(net, mp::sgd{learning_rate});
+    example::training_clock clock;
     for (int epoch = 1; epoch <= epochs; ++epoch) {
         float loss = 0.0f;
         for (int s = 0; s < 4; ++s) {
-            if (tr.train_sample(inputs[s], targets[s]) != mp::status::ok) {
+            clock.start();
+            const mp::status step = tr.train_sample(inputs[s], targets[s]);
+            clock.stop(1);
+            if (step != mp::status::ok) {
                 console::print("training failed at epoch ", epoch, "\n");
                 microprop_port_exit(1);
             }
@@ -68,6 +72,7 @@ int main()
         console::print(static_cast<int>(inputs[s][0]), " xor ", static_cast<int>(inputs[s][1]), " -> ",
                        console::fixed{net.forward(inputs[s])[0], 4}, "\n");
     }
-    console::print("result: loss=", console::sci{loss, 4}, " acc=", console::fixed{correct / 4.0, 2}, "\n");
+    console::print("result: loss=", console::sci{loss, 4}, " acc=", console::fixed{correct / 4.0, 2},
+                   " us_per_sample=", console::fixed{clock.microseconds_per_sample(), 3}, "\n");
     microprop_port_exit(0);
 }
