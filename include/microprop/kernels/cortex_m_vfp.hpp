@@ -672,6 +672,94 @@ inline void fused_columns8(float* w, std::size_t stride_bytes, const float* x, c
         : MICROPROP_VFP_CLOBBERS);
 }
 
+/// Softmax of n >= 1 contiguous values in place, as activation::softmax_strided computes it
+/// (maximum subtracted, e^x by exp_nonpositive of expf.hpp, times 1/sum), in one asm block
+/// with the polynomial's constants held in registers.
+inline void softmax(float* z, std::size_t n)
+{
+    static const float k[15] = {1.44269502162933349609375f, 12582912.0f, 0.693145751953125f,
+                                1.428606765330187045e-06f, 1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f,
+                                1.0f / 24.0f, 1.0f / 6.0f, 0.5f, 1.0f, 5.9604644775390625e-08f,
+                                -103.972084f, 0.0f, 0.0f};
+    float* p;
+    std::size_t c;
+    std::uint32_t tn, tp;
+    __asm volatile(
+        "mov %[p], %[z]\n\t"
+        "mov %[c], %[n]\n\t"
+        "vldr s16, [%[p]]\n\t"
+        "1:\n\t"
+        "vldmia %[p]!, {s0}\n\t"
+        "vcmp.f32 s0, s16\n\t"
+        "vmrs APSR_nzcv, fpscr\n\t"
+        "it gt\n\t"
+        "vmovgt.f32 s16, s0\n\t"
+        "subs %[c], %[c], #1\n\t"
+        "bne 1b\n\t"
+        "vldmia %[k], {s17-s31}\n\t"
+        "mov %[p], %[z]\n\t"
+        "mov %[c], %[n]\n\t"
+        "2:\n\t"
+        "vldr s0, [%[p]]\n\t"
+        "vsub.f32 s0, s0, s16\n\t"
+        "vcmpe.f32 s0, s29\n\t"
+        "vmrs APSR_nzcv, fpscr\n\t"
+        "blt 5f\n\t"
+        "vmov.f32 s1, s18\n\t"
+        "vfma.f32 s1, s0, s17\n\t"
+        "vsub.f32 s2, s1, s18\n\t"
+        "vmov %[tn], s1\n\t"
+        "vfms.f32 s0, s2, s19\n\t"
+        "vfms.f32 s0, s2, s20\n\t"
+        "vmov.f32 s3, s22\n\t"
+        "vfma.f32 s3, s0, s21\n\t"
+        "vmov.f32 s4, s23\n\t"
+        "vfma.f32 s4, s0, s3\n\t"
+        "vmov.f32 s3, s24\n\t"
+        "vfma.f32 s3, s0, s4\n\t"
+        "vmov.f32 s4, s25\n\t"
+        "vfma.f32 s4, s0, s3\n\t"
+        "vmov.f32 s3, s26\n\t"
+        "vfma.f32 s3, s0, s4\n\t"
+        "vadd.f32 s5, s27, s0\n\t"
+        "vsub.f32 s6, s27, s5\n\t"
+        "vadd.f32 s6, s6, s0\n\t"
+        "vmul.f32 s7, s0, s0\n\t"
+        "vfma.f32 s6, s7, s3\n\t"
+        "vadd.f32 s5, s5, s6\n\t"
+        "vmov %[tp], s5\n\t"
+        "add %[tp], %[tp], %[tn], lsl #23\n\t"
+        "add %[tp], %[tp], #0x0C000000\n\t"
+        "vmov s5, %[tp]\n\t"
+        "vmul.f32 s5, s5, s28\n\t"
+        "3:\n\t"
+        "vstmia %[p]!, {s5}\n\t"
+        "vadd.f32 s31, s31, s5\n\t"
+        "subs %[c], %[c], #1\n\t"
+        "bne 2b\n\t"
+        "b 6f\n\t"
+        "5:\n\t"
+        "vmov.f32 s5, s30\n\t"
+        "vcmp.f32 s0, s0\n\t"
+        "vmrs APSR_nzcv, fpscr\n\t"
+        "it vs\n\t"
+        "vmovvs.f32 s5, s0\n\t"
+        "b 3b\n\t"
+        "6:\n\t"
+        "vdiv.f32 s0, s27, s31\n\t"
+        "mov %[p], %[z]\n\t"
+        "mov %[c], %[n]\n\t"
+        "7:\n\t"
+        "vldr s1, [%[p]]\n\t"
+        "vmul.f32 s1, s1, s0\n\t"
+        "vstmia %[p]!, {s1}\n\t"
+        "subs %[c], %[c], #1\n\t"
+        "bne 7b\n\t"
+        : [p] "=&r"(p), [c] "=&r"(c), [tn] "=&r"(tn), [tp] "=&r"(tp)
+        : [z] "r"(z), [n] "r"(n), [k] "r"(k)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
 #undef MICROPROP_VFP_CLOBBERS
 
 }  // namespace microprop::kernels::vfp

@@ -334,6 +334,12 @@ template <class T>
 void softmax_strided(T* z, std::size_t n, std::size_t stride)
 {
     if constexpr (std::is_same<T, float>::value) {
+#if MICROPROP_KERNELS_VFP
+        if (stride == 1 && n > 0) {
+            vfp::softmax(z, n);
+            return;
+        }
+#endif
         float largest = z[0];
         for (std::size_t i = 1; i < n; ++i) largest = z[i * stride] > largest ? z[i * stride] : largest;
         float sum = 0.0f;
