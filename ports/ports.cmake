@@ -9,6 +9,13 @@ target_compile_options(microprop_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Werror
     $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti>)
 
+# tests/footprint/footprint.sh: GCC writes each object's call graph with frame sizes (.ci),
+# from which tests/footprint/stack_usage.py computes the worst-case stack.
+option(MICROPROP_STACK_USAGE "Write call-graph and stack-usage info (-fcallgraph-info=su) for every object" OFF)
+if(MICROPROP_STACK_USAGE)
+    target_compile_options(microprop_warnings INTERFACE -fcallgraph-info=su)
+endif()
+
 set(MICROPROP_PORT_DIR ${CMAKE_CURRENT_LIST_DIR}/${MICROPROP_PORT})
 if(NOT EXISTS ${MICROPROP_PORT_DIR}/port.cmake)
     message(FATAL_ERROR "MICROPROP_PORT='${MICROPROP_PORT}' has no ports/${MICROPROP_PORT}/port.cmake")

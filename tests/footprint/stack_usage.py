@@ -5,12 +5,19 @@ Reads every .ci file under the given directories (one per compiled source of
 the program), builds the static call graph with each function's frame size,
 and prints the deepest path from the entry point (main by default).
 
-Calls into code compiled without -fcallgraph-info (newlib, libgcc) have no
-node: they count 0 bytes and are listed as `unknown`, as are indirect calls
-and recursion, so the figure is exact only when that list is empty or the
-unknown callees are leaves with small frames (memcpy, __aeabi_* helpers).
+Functions compiled without -fcallgraph-info (newlib, libgcc) have no node.
+With --elf, their frames and calls are read from the linked image's
+disassembly instead (push/vpush/sub sp in the prologue, bl targets), so the
+whole call tree is counted. What still cannot be followed (indirect calls,
+recursion, symbols found nowhere) is listed as `unknown` and counts 0 bytes.
 
-usage: stack_usage.py [--entry main] DIR... -> prints `stack_bytes=N unknown=a,b`
+Interrupts: each --isr handler that exists in the program can fire at the
+deepest point of the main path; it adds its own depth plus --exception-frame
+bytes (what the core stacks on entry: 32 bytes, 104 with a lazily stacked FPU
+context, plus 4 of alignment padding).
+
+usage: stack_usage.py [--entry main] [--elf IMAGE] [--isr NAME --exception-frame B] DIR...
+       -> `stack_bytes=N unknown=a,b`
 """
 import argparse
 import os
@@ -39,6 +46,62 @@ def read_graph(directories):
     return frames, calls, dynamic
 
 
+PUSH = re.compile(r"\b(push|stmdb)(?:\.w)?\s+(?:sp!,\s*)?\{([^}]*)\}")
+VPUSH = re.compile(r"\bvpush\s+\{([^}]*)\}")
+SUB_SP = re.compile(r"\bsub(?:\.w)?\s+sp,\s*(?:sp,\s*)?#(\d+)")
+CALL = re.compile(r"\bblx?\s+[0-9a-f]+\s+<([^>+]+)>")
+FUNCTION = re.compile(r"^[0-9a-f]+ <([^>]+)>:$")
+
+
+def register_count(text):
+    count = 0
+    for part in text.split(","):
+        part = part.strip()
+        if "-" in part:
+            first, last = part.split("-")
+            count += int(last.strip()[1:]) - int(first.strip()[1:]) + 1
+        elif part:
+            count += 1
+    return count
+
+
+def read_binary(elf, objdump):
+    """Frames and calls of every function in the image, from its disassembly."""
+    import subprocess
+    text = subprocess.run([objdump, "-d", "--no-show-raw-insn", elf], check=True,
+                          capture_output=True, text=True).stdout
+    frames, calls, current, in_prologue = {}, {}, None, False
+    for line in text.splitlines():
+        match = FUNCTION.match(line.strip())
+        if match:
+            current, in_prologue = match.group(1), True
+            frames[current] = 0
+            calls[current] = set()
+            continue
+        if current is None:
+            continue
+        call = CALL.search(line)
+        if call:
+            calls[current].add(call.group(1))
+            in_prologue = False
+            continue
+        if not in_prologue:
+            continue
+        push = PUSH.search(line)
+        vpush = VPUSH.search(line)
+        sub = SUB_SP.search(line)
+        if push:
+            frames[current] += 4 * register_count(push.group(2))
+        elif vpush:
+            size = 8 if "d" in vpush.group(1) else 4
+            frames[current] += size * register_count(vpush.group(1))
+        elif sub:
+            frames[current] += int(sub.group(1))
+        elif re.search(r"\b(b|bx|cb|cbn)z?\b|\bb[a-z]{2}(\.n|\.w)?\s", line):
+            in_prologue = False
+    return frames, calls
+
+
 def deepest(entry, frames, calls):
     unknown = set()
     memo = {}
@@ -64,13 +127,30 @@ def deepest(entry, frames, calls):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entry", default="main")
+    parser.add_argument("--elf", help="linked image, for functions without call-graph info")
+    parser.add_argument("--objdump", default="arm-none-eabi-objdump")
+    parser.add_argument("--isr", action="append", default=[], help="interrupt handler (repeatable)")
+    parser.add_argument("--exception-frame", type=int, default=0, help="bytes stacked on exception entry")
     parser.add_argument("directories", nargs="+")
     args = parser.parse_args()
     frames, calls, dynamic = read_graph(args.directories)
+    if args.elf:
+        binary_frames, binary_calls = read_binary(args.elf, args.objdump)
+        for name, size in binary_frames.items():
+            if name not in frames:
+                frames[name] = size
+                calls[name] = binary_calls.get(name, set())
     if args.entry not in frames:
         print(f"stack_usage: no call graph for {args.entry} under {args.directories}", file=sys.stderr)
         return 1
     depth, unknown = deepest(args.entry, frames, calls)
+    interrupt = 0
+    for handler in args.isr:
+        if handler in frames:
+            handler_depth, handler_unknown = deepest(handler, frames, calls)
+            interrupt = max(interrupt, handler_depth + args.exception_frame)
+            unknown |= handler_unknown
+    depth += interrupt
     flags = sorted(unknown) + sorted("dynamic:" + d for d in dynamic)
     print(f"stack_bytes={depth} unknown={','.join(flags) if flags else '-'}")
     return 0
