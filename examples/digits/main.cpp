@@ -7,6 +7,7 @@
 #include "model.hpp"
 
 #include "../data/digits_data.hpp"
+#include "../common/training_clock.hpp"
 #include "console.hpp"
 #include "port.h"
 

@@ -6,6 +6,7 @@
 #include "model.hpp"
 
 #include "../data/iris_data.hpp"
+#include "../common/training_clock.hpp"
 #include "console.hpp"
 #include "port.h"
 

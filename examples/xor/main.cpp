@@ -3,6 +3,7 @@
 // `result: loss=<mean squared error loss over the four patterns>` (goal < 0.01).
 #include "model.hpp"
 
+#include "../common/training_clock.hpp"
 #include "console.hpp"
 #include "port.h"
 
