@@ -136,7 +136,7 @@ struct tolerance<double> {
 };
 
 template <class T, class Hidden>
-void per_sample_case(std::uint32_t seed)
+NUMTEST_NOINLINE void per_sample_case(std::uint32_t seed)
 {
     using net_t = mp::network<T, mp::dense<I, H>, Hidden, mp::dense<H, K>, mp::identity>;
     static_assert(net_t::parameter_count == parameter_count, "the test's offsets assume this shape");
@@ -178,7 +178,7 @@ void per_sample_case(std::uint32_t seed)
 }
 
 template <class T, class Hidden>
-void minibatch_case(std::uint32_t seed)
+NUMTEST_NOINLINE void minibatch_case(std::uint32_t seed)
 {
     using net_t = mp::network<T, mp::dense<I, H>, Hidden, mp::dense<H, K>, mp::identity>;
     using tol = tolerance<T>;

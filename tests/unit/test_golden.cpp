@@ -57,7 +57,7 @@ void track(double a, double b, double& worst)
 /// Loads a golden case into Net, runs it sample by sample and as a batch of
 /// all its samples, and compares everything the script computed.
 template <class Net, class Loss, class Golden>
-void check_golden(const char* name)
+NUMTEST_NOINLINE void check_golden(const char* name)
 {
     using T = typename Net::scalar;
     using tol = tolerance<T>;

@@ -212,7 +212,7 @@ double loss_at(void* net, const typename Net::scalar* x, const typename Net::sca
 
 /// Checks one network (parameters drawn from `seed`) on one sample, both ways.
 template <class T, class Pair, class... Hidden>
-void check_case(std::uint32_t seed, const char* hidden_name)
+NUMTEST_NOINLINE void check_case(std::uint32_t seed, const char* hidden_name)
 {
     using net_t = typename make_network<T, typename Pair::output, Hidden...>::type;
     using loss_t = typename Pair::loss;
@@ -297,7 +297,7 @@ struct batch_tolerance<double> {
 };
 
 template <class T, class Pair, class... Hidden>
-void batch_case(std::uint32_t seed)
+NUMTEST_NOINLINE void batch_case(std::uint32_t seed)
 {
     using net_t = typename make_network<T, typename Pair::output, Hidden...>::type;
     using loss_t = typename Pair::loss;
@@ -355,7 +355,7 @@ void batch_cases()
 // w - lr * (delta_j * x_i): the products round differently, by at most an ulp
 // or two of lr * g and of w. Allowed: 4 eps (|w| + lr |g + decay w|).
 template <class T, class Pair, class... Hidden>
-void fused_sgd_case(std::uint32_t seed, float learning_rate, float weight_decay)
+NUMTEST_NOINLINE void fused_sgd_case(std::uint32_t seed, float learning_rate, float weight_decay)
 {
     using net_t = typename make_network<T, typename Pair::output, Hidden...>::type;
     using loss_t = typename Pair::loss;

@@ -106,7 +106,7 @@ double as_seen(float hyper_parameter)  // a float hyper-parameter as a T-typed s
 // ---- SGD ---------------------------------------------------------------------------------
 
 template <class T, std::size_t N>
-void sgd_case(float lr, float wd, std::uint32_t seed)
+NUMTEST_NOINLINE void sgd_case(float lr, float wd, std::uint32_t seed)
 {
     net_t<T> net;
     numtest::fill_parameters(net, seed);
@@ -128,7 +128,7 @@ void sgd_case(float lr, float wd, std::uint32_t seed)
 // ---- Momentum and Nesterov ---------------------------------------------------------------
 
 template <class T, std::size_t N>
-void momentum_case(float lr, float mu, bool nesterov, float wd, std::uint32_t seed)
+NUMTEST_NOINLINE void momentum_case(float lr, float mu, bool nesterov, float wd, std::uint32_t seed)
 {
     net_t<T> net;
     numtest::fill_parameters(net, seed);
@@ -159,7 +159,7 @@ void momentum_case(float lr, float mu, bool nesterov, float wd, std::uint32_t se
 // ---- Adam ----------------------------------------------------------------------------------
 
 template <class T, std::size_t N>
-void adam_case(float lr, float wd, std::uint32_t seed)
+NUMTEST_NOINLINE void adam_case(float lr, float wd, std::uint32_t seed)
 {
     net_t<T> net;
     numtest::fill_parameters(net, seed);
