@@ -25,8 +25,14 @@ namespace microprop {
 /// trainer; the byte counts below are exact (sizeof(trainer) adds one pointer
 /// and the optimizer's hyper-parameters).
 ///
-/// A step whose input, target, loss or gradient is not finite returns a
-/// status and leaves the parameters and optimizer state untouched.
+/// A step whose input, target or loss is not finite returns a status and
+/// leaves the parameters and optimizer state untouched. Trainers with a
+/// gradient buffer (every optimizer but fused per-sample SGD) also check the
+/// whole gradient before the update. Fused SGD updates each layer while the
+/// deltas are still travelling down, so a finite sample whose gradient
+/// overflows the scalar type (inputs near 1e38 in float) is not caught before
+/// the weights change; where that must be ruled out, train with `momentum`
+/// (momentum = 0 is plain SGD) or a minibatch, which check first.
 template <class Network, class Loss, class Optimizer = sgd, std::size_t BatchSize = 1>
 class trainer {
 public:

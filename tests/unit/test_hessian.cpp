@@ -27,17 +27,19 @@ template <class Loss, class Network>
 void finite_difference_hessian(Network& net, const double* x, const double* d, double* h)
 {
     constexpr std::size_t p = Network::parameter_count;
-    double up[p];
-    double down[p];
+    double up[p] = {};
+    double down[p] = {};
     mp::trainer<Network, Loss> backprop(net);
     for (std::size_t q = 0; q < p; ++q) {
         const double original = net.parameters()[q];
         net.parameters()[q] = original + fd_step;
-        (void)backprop.compute_gradient(x, d, up);
+        const bool ok_up = backprop.compute_gradient(x, d, up) == mp::status::ok;
         net.parameters()[q] = original - fd_step;
-        (void)backprop.compute_gradient(x, d, down);
+        const bool ok_down = backprop.compute_gradient(x, d, down) == mp::status::ok;
         net.parameters()[q] = original;
-        for (std::size_t r = 0; r < p; ++r) h[r * p + q] = (up[r] - down[r]) / (2 * fd_step);
+        // A failed gradient poisons the column, so every comparison with it fails.
+        const double poison = ok_up && ok_down ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+        for (std::size_t r = 0; r < p; ++r) h[r * p + q] = (up[r] - down[r]) / (2 * fd_step) + poison;
     }
 }
 

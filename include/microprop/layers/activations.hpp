@@ -38,7 +38,8 @@ struct relu {
     static constexpr activation_kind kind = activation_kind::relu;
     static constexpr float parameter = 0.0f;
 };
-/// f(u) = u if u > 0 else (Numerator/Denominator) u.
+/// f(u) = u if u > 0 else (Numerator/Denominator) u. The slope is stored as a
+/// float in the layer table, for double networks too (0.01 is 0.00999999977).
 template <int Numerator, int Denominator>
 struct basic_leaky_relu {
     static_assert(Numerator > 0 && Numerator < Denominator,
