@@ -1,0 +1,308 @@
+// Host benchmark (Google Benchmark): the W1-W3 workloads of workloads.hpp, per-sample SGD
+// training and inference, for microprop and, in the same run, FANN 2.2 (float), a
+// straightforward Eigen 3 fixed-size implementation and a plain-loop implementation (both
+// written here as baselines). Each benchmark reports ns per sample; bench_table.py turns the
+// JSON output into the README table with the ratio of each to microprop.
+//
+// FANN 2.2 has neither ReLU nor softmax: its networks use FANN_LINEAR_PIECE (ReLU clipped at 1)
+// hidden units and sigmoid outputs with FANN's squared-error backprop, the closest it offers
+// at the same cost per weight. Everything else trains exactly the workload.
+#define EIGEN_STACK_ALLOCATION_LIMIT 0  // W3's 784x64 fixed-size matrix lives in a static object
+#include <Eigen/Dense>
+#include <benchmark/benchmark.h>
+#include <floatfann.h>
+
+#include <cmath>
+#include <cstddef>
+#include <memory>
+
+#include "workloads.hpp"
+
+namespace {
+
+namespace mp = microprop;
+constexpr float lr = bench::learning_rate;
+
+// ---- microprop -------------------------------------------------------------------------------
+
+template <class Net, class Loss, class Data>
+void microprop_train(benchmark::State& state, const Data& data)
+{
+    static Net net;
+    net.initialize(1);
+    mp::trainer<Net, Loss, mp::sgd> tr(net, mp::sgd{lr, 0.0f});
+    std::size_t s = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(tr.train_sample(data.input(s), data.target(s)));
+        ++s;
+    }
+    benchmark::ClobberMemory();
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+template <class Net, class Data>
+void microprop_infer(benchmark::State& state, const Data& data)
+{
+    static Net net;
+    net.initialize(1);
+    std::size_t s = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(net.forward(data.input(s)).data());
+        ++s;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+// ---- Plain loops: a hand-written two-layer network, the obvious triple loops ------------------
+
+enum class kind { sigmoid_squared, relu_softmax };
+
+template <std::size_t In, std::size_t H, std::size_t Out, kind K>
+struct plain_mlp {
+    float w1[H][In], b1[H], w2[Out][H], b2[Out];
+    float h[H], y[Out], d2[Out], d1[H];
+
+    void init()
+    {
+        mp::random_generator rng(1);
+        const float a1 = std::sqrt(6.0f / (K == kind::relu_softmax ? In : In + H));
+        const float a2 = std::sqrt(6.0f / (H + Out));
+        for (auto& r : w1) for (auto& v : r) v = rng.uniform<float>(-a1, a1);
+        for (auto& r : w2) for (auto& v : r) v = rng.uniform<float>(-a2, a2);
+        for (auto& v : b1) v = 0.0f;
+        for (auto& v : b2) v = 0.0f;
+    }
+    void forward(const float* x)
+    {
+        for (std::size_t j = 0; j < H; ++j) {
+            float a = b1[j];
+            for (std::size_t i = 0; i < In; ++i) a += w1[j][i] * x[i];
+            h[j] = K == kind::relu_softmax ? (a > 0.0f ? a : 0.0f) : 1.0f / (1.0f + std::exp(-a));
+        }
+        for (std::size_t k = 0; k < Out; ++k) {
+            float a = b2[k];
+            for (std::size_t j = 0; j < H; ++j) a += w2[k][j] * h[j];
+            y[k] = a;
+        }
+        if (K == kind::relu_softmax) {
+            float m = y[0];
+            for (std::size_t k = 1; k < Out; ++k) m = y[k] > m ? y[k] : m;
+            float sum = 0.0f;
+            for (std::size_t k = 0; k < Out; ++k) sum += (y[k] = std::exp(y[k] - m));
+            for (std::size_t k = 0; k < Out; ++k) y[k] /= sum;
+        } else {
+            for (std::size_t k = 0; k < Out; ++k) y[k] = 1.0f / (1.0f + std::exp(-y[k]));
+        }
+    }
+    void train(const float* x, const float* d)
+    {
+        forward(x);
+        for (std::size_t k = 0; k < Out; ++k) {
+            d2[k] = y[k] - d[k];
+            if (K == kind::sigmoid_squared) d2[k] *= y[k] * (1.0f - y[k]);
+        }
+        for (std::size_t j = 0; j < H; ++j) {
+            float g = 0.0f;
+            for (std::size_t k = 0; k < Out; ++k) g += w2[k][j] * d2[k];
+            d1[j] = K == kind::relu_softmax ? (h[j] > 0.0f ? g : 0.0f) : g * h[j] * (1.0f - h[j]);
+        }
+        for (std::size_t k = 0; k < Out; ++k) {
+            for (std::size_t j = 0; j < H; ++j) w2[k][j] -= lr * d2[k] * h[j];
+            b2[k] -= lr * d2[k];
+        }
+        for (std::size_t j = 0; j < H; ++j) {
+            for (std::size_t i = 0; i < In; ++i) w1[j][i] -= lr * d1[j] * x[i];
+            b1[j] -= lr * d1[j];
+        }
+    }
+};
+
+// ---- Eigen 3: fixed-size matrices, expression templates, nothing clever ----------------------
+
+template <std::size_t In, std::size_t H, std::size_t Out, kind K>
+struct eigen_mlp {
+    using in_t = Eigen::Matrix<float, int(In), 1>;
+    using hid_t = Eigen::Matrix<float, int(H), 1>;
+    using out_t = Eigen::Matrix<float, int(Out), 1>;
+    Eigen::Matrix<float, int(H), int(In), Eigen::RowMajor> w1;
+    hid_t b1, h;
+    Eigen::Matrix<float, int(Out), int(H), Eigen::RowMajor> w2;
+    out_t b2, y;
+
+    void init()
+    {
+        mp::random_generator rng(1);
+        const float a1 = std::sqrt(6.0f / (K == kind::relu_softmax ? In : In + H));
+        const float a2 = std::sqrt(6.0f / (H + Out));
+        for (Eigen::Index k = 0; k < w1.size(); ++k) w1.data()[k] = rng.uniform<float>(-a1, a1);
+        for (Eigen::Index k = 0; k < w2.size(); ++k) w2.data()[k] = rng.uniform<float>(-a2, a2);
+        b1.setZero();
+        b2.setZero();
+    }
+    void forward(const float* xp)
+    {
+        const Eigen::Map<const in_t> x(xp);
+        if (K == kind::relu_softmax) {
+            h.noalias() = (w1 * x + b1).cwiseMax(0.0f);
+            y.noalias() = w2 * h + b2;
+            y = (y.array() - y.maxCoeff()).exp();
+            y /= y.sum();
+        } else {
+            h = (-(w1 * x + b1)).array().exp().matrix();
+            h = (1.0f + h.array()).inverse().matrix();
+            y = (-(w2 * h + b2)).array().exp().matrix();
+            y = (1.0f + y.array()).inverse().matrix();
+        }
+    }
+    void train(const float* xp, const float* dp)
+    {
+        forward(xp);
+        const Eigen::Map<const in_t> x(xp);
+        const Eigen::Map<const out_t> d(dp);
+        out_t d2 = y - d;
+        if (K == kind::sigmoid_squared) d2.array() *= y.array() * (1.0f - y.array());
+        hid_t d1 = w2.transpose() * d2;
+        if (K == kind::relu_softmax) {
+            d1.array() *= (h.array() > 0.0f).template cast<float>();
+        } else {
+            d1.array() *= h.array() * (1.0f - h.array());
+        }
+        w2.noalias() -= (lr * d2) * h.transpose();
+        b2 -= lr * d2;
+        w1.noalias() -= (lr * d1) * x.transpose();
+        b1 -= lr * d1;
+    }
+};
+
+template <class Model, class Data>
+void model_train(benchmark::State& state, const Data& data)
+{
+    static Model model;
+    model.init();
+    std::size_t s = 0;
+    for (auto _ : state) {
+        model.train(data.input(s), data.target(s));
+        benchmark::ClobberMemory();
+        ++s;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+template <class Model, class Data>
+void model_infer(benchmark::State& state, const Data& data)
+{
+    static Model model;
+    model.init();
+    std::size_t s = 0;
+    for (auto _ : state) {
+        model.forward(data.input(s));
+        benchmark::DoNotOptimize(model.y);
+        ++s;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+// ---- FANN 2.2 (float build) ------------------------------------------------------------------
+
+struct fann_deleter {
+    void operator()(struct fann* ann) const { fann_destroy(ann); }
+};
+
+template <class Data>
+std::unique_ptr<struct fann, fann_deleter> make_fann(unsigned in, unsigned hidden, unsigned out, bool relu_like)
+{
+    std::unique_ptr<struct fann, fann_deleter> ann(fann_create_standard(3, in, hidden, out));
+    fann_set_activation_function_hidden(ann.get(), relu_like ? FANN_LINEAR_PIECE : FANN_SIGMOID);
+    fann_set_activation_function_output(ann.get(), FANN_SIGMOID);
+    fann_set_learning_rate(ann.get(), lr);
+    fann_set_learning_momentum(ann.get(), 0.0f);
+    fann_set_train_error_function(ann.get(), FANN_ERRORFUNC_LINEAR);
+    fann_set_training_algorithm(ann.get(), FANN_TRAIN_INCREMENTAL);
+    fann_randomize_weights(ann.get(), -0.1f, 0.1f);
+    return ann;
+}
+
+template <class Data>
+void fann_train_bench(benchmark::State& state, const Data& data, unsigned hidden, bool relu_like)
+{
+    auto ann = make_fann<Data>(Data::inputs, hidden, Data::outputs, relu_like);
+    std::size_t s = 0;
+    for (auto _ : state) {
+        fann_train(ann.get(), const_cast<fann_type*>(data.input(s)), const_cast<fann_type*>(data.target(s)));
+        ++s;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+template <class Data>
+void fann_infer_bench(benchmark::State& state, const Data& data, unsigned hidden, bool relu_like)
+{
+    auto ann = make_fann<Data>(Data::inputs, hidden, Data::outputs, relu_like);
+    std::size_t s = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(fann_run(ann.get(), const_cast<fann_type*>(data.input(s))));
+        ++s;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+using plain_w1 = plain_mlp<2, 8, 1, kind::sigmoid_squared>;
+using plain_w2 = plain_mlp<64, 32, 10, kind::relu_softmax>;
+using plain_w3 = plain_mlp<784, 64, 10, kind::relu_softmax>;
+using eigen_w1 = eigen_mlp<2, 8, 1, kind::sigmoid_squared>;
+using eigen_w2 = eigen_mlp<64, 32, 10, kind::relu_softmax>;
+using eigen_w3 = eigen_mlp<784, 64, 10, kind::relu_softmax>;
+
+void microprop_W1_train(benchmark::State& s) { microprop_train<bench::w1_net, bench::w1_loss>(s, bench::w1_data); }
+void microprop_W2_train(benchmark::State& s) { microprop_train<bench::w2_net, bench::w2_loss>(s, bench::w2_data); }
+void microprop_W3_train(benchmark::State& s) { microprop_train<bench::w3_net, bench::w3_loss>(s, bench::w3_data); }
+void microprop_W1_infer(benchmark::State& s) { microprop_infer<bench::w1_net>(s, bench::w1_data); }
+void microprop_W2_infer(benchmark::State& s) { microprop_infer<bench::w2_net>(s, bench::w2_data); }
+void microprop_W3_infer(benchmark::State& s) { microprop_infer<bench::w3_net>(s, bench::w3_data); }
+void eigen_W1_train(benchmark::State& s) { model_train<eigen_w1>(s, bench::w1_data); }
+void eigen_W2_train(benchmark::State& s) { model_train<eigen_w2>(s, bench::w2_data); }
+void eigen_W3_train(benchmark::State& s) { model_train<eigen_w3>(s, bench::w3_data); }
+void eigen_W1_infer(benchmark::State& s) { model_infer<eigen_w1>(s, bench::w1_data); }
+void eigen_W2_infer(benchmark::State& s) { model_infer<eigen_w2>(s, bench::w2_data); }
+void eigen_W3_infer(benchmark::State& s) { model_infer<eigen_w3>(s, bench::w3_data); }
+void plain_W1_train(benchmark::State& s) { model_train<plain_w1>(s, bench::w1_data); }
+void plain_W2_train(benchmark::State& s) { model_train<plain_w2>(s, bench::w2_data); }
+void plain_W3_train(benchmark::State& s) { model_train<plain_w3>(s, bench::w3_data); }
+void plain_W1_infer(benchmark::State& s) { model_infer<plain_w1>(s, bench::w1_data); }
+void plain_W2_infer(benchmark::State& s) { model_infer<plain_w2>(s, bench::w2_data); }
+void plain_W3_infer(benchmark::State& s) { model_infer<plain_w3>(s, bench::w3_data); }
+void fann_W1_train(benchmark::State& s) { fann_train_bench(s, bench::w1_data, 8, false); }
+void fann_W2_train(benchmark::State& s) { fann_train_bench(s, bench::w2_data, 32, true); }
+void fann_W3_train(benchmark::State& s) { fann_train_bench(s, bench::w3_data, 64, true); }
+void fann_W1_infer(benchmark::State& s) { fann_infer_bench(s, bench::w1_data, 8, false); }
+void fann_W2_infer(benchmark::State& s) { fann_infer_bench(s, bench::w2_data, 32, true); }
+void fann_W3_infer(benchmark::State& s) { fann_infer_bench(s, bench::w3_data, 64, true); }
+
+}  // namespace
+
+BENCHMARK(microprop_W1_train);
+BENCHMARK(eigen_W1_train);
+BENCHMARK(fann_W1_train);
+BENCHMARK(plain_W1_train);
+BENCHMARK(microprop_W1_infer);
+BENCHMARK(eigen_W1_infer);
+BENCHMARK(fann_W1_infer);
+BENCHMARK(plain_W1_infer);
+BENCHMARK(microprop_W2_train);
+BENCHMARK(eigen_W2_train);
+BENCHMARK(fann_W2_train);
+BENCHMARK(plain_W2_train);
+BENCHMARK(microprop_W2_infer);
+BENCHMARK(eigen_W2_infer);
+BENCHMARK(fann_W2_infer);
+BENCHMARK(plain_W2_infer);
+BENCHMARK(microprop_W3_train);
+BENCHMARK(eigen_W3_train);
+BENCHMARK(fann_W3_train);
+BENCHMARK(plain_W3_train);
+BENCHMARK(microprop_W3_infer);
+BENCHMARK(eigen_W3_infer);
+BENCHMARK(fann_W3_infer);
+BENCHMARK(plain_W3_infer);
+
+BENCHMARK_MAIN();
