@@ -23,8 +23,11 @@ foreach(line IN LISTS lines)
 endforeach()
 if(found)
     list(REMOVE_DUPLICATES found)
+    list(JOIN found " " found_text)
     file(REMOVE ${IMAGE})
-    message(FATAL_ERROR "no-heap check failed: ${IMAGE} contains ${found}\n"
-        "microprop images must not allocate (see ports/cortex-m/check-no-heap.cmake); "
-        "find the caller with: arm-none-eabi-ld ... -Wl,--trace-symbol=<name> or a -Map file")
+    # Unwrapped, one line (message() re-flows long text).
+    execute_process(COMMAND ${CMAKE_COMMAND} -E echo
+        "no-heap check failed: ${IMAGE} contains: ${found_text}")
+    message(FATAL_ERROR "microprop images must not allocate (ports/cortex-m/check-no-heap.cmake). "
+        "Find who pulls a symbol in by relinking with -Wl,--trace-symbol=<symbol> or reading the .map file.")
 endif()

@@ -62,6 +62,19 @@ function(microprop_cortexm_port)
     target_link_options(microprop_port INTERFACE
         -nostartfiles -L${MICROPROP_CORTEXM_DIR} -T${arg_MEMORY})
 
+    # Shows that the no-heap check works: an image that calls malloc and
+    # operator new must fail to build with the check's message.
+    if(MICROPROP_BUILD_TESTS)
+        add_executable(microprop_heap_selftest EXCLUDE_FROM_ALL ${MICROPROP_CORTEXM_DIR}/heap_selftest.cpp)
+        target_link_libraries(microprop_heap_selftest PRIVATE microprop_port)
+        microprop_port_post_build(microprop_heap_selftest)
+        add_test(NAME no_heap_check_rejects_allocation
+            COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target microprop_heap_selftest)
+        set_tests_properties(no_heap_check_rejects_allocation PROPERTIES
+            PASS_REGULAR_EXPRESSION "no-heap check failed: [^ ]+ contains: _Znwj( [^ ]+)* _sbrk( [^ ]+)* malloc"
+            RUN_SERIAL TRUE)
+    endif()
+
     set(MICROPROP_PORT_RAM_BYTES ${arg_RAM_BYTES} PARENT_SCOPE)
     set(MICROPROP_PORT_FLASH_BYTES ${arg_FLASH_BYTES} PARENT_SCOPE)
     set(MICROPROP_PORT_LINKER_SCRIPTS ${arg_MEMORY} ${MICROPROP_CORTEXM_DIR}/sections.ld PARENT_SCOPE)
