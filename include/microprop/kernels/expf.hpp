@@ -4,13 +4,12 @@
 // Cody-Waite range reduction x = n ln2 + r, |r| <= ln2/2, a degree-7 Taylor
 // polynomial for e^r (truncation error below 0.05 ulp), 1 + r summed with its
 // rounding error carried, and an exponent add. Measured error against a
-// double-precision e^x over every float of the range: at most 0.84 ulp
-// (tests/bench/expf_accuracy.cpp), subnormal results of exp_nonpositive
-// included.
+// double-precision e^x over every float in [-120, 100]: at most 0.84 ulp,
+// subnormal results included, and exactly 0 / +inf where e^x rounds to them
+// (tests/bench/expf_accuracy.cpp).
 #ifndef MICROPROP_KERNELS_EXPF_HPP
 #define MICROPROP_KERNELS_EXPF_HPP
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -56,13 +55,20 @@ inline float scale_by_power_of_two(float p, std::int32_t n)
 
 }  // namespace detail
 
-/// e^x for every float x (outside [-86, 88] and for NaN it defers to std::exp).
+/// e^x for every float x, with no call out of line: overflow gives +inf, results below
+/// FLT_MIN round once as subnormals, NaN propagates.
 inline float exp_inline(float x)
 {
-    if (!(x > -86.0f && x < 88.0f)) return std::exp(x);
+    if (!(x < 88.7228394f)) return x * 3.40282347e+38f;  // +inf; a NaN stays NaN
+    if (!(x >= -103.972084f)) return 0.0f;                      // e^x rounds to 0
     std::int32_t n;
     const float p = detail::exp_mantissa(x, n);
-    return detail::scale_by_power_of_two(p, n);
+    // 2^n as 2^h * 2^(n-h), both normal for n in [-150, 128], so one rounding at most.
+    const std::int32_t h = n / 2;
+    float scale;
+    const std::int32_t scale_bits = (n - h + 127) << 23;
+    std::memcpy(&scale, &scale_bits, sizeof scale);
+    return detail::scale_by_power_of_two(p, h) * scale;
 }
 
 /// e^x for x <= 0 (as softmax needs after subtracting the maximum), subnormal results

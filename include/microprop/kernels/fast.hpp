@@ -23,8 +23,9 @@
 #include "expf.hpp"
 #include "reference.hpp"
 
+// MICROPROP_KERNELS_NO_ASM=1 keeps the portable C++ kernels (smallest flash) on such cores.
 #if defined(__arm__) && defined(__thumb2__) && defined(__ARM_FP) && ((__ARM_FP & 4) != 0) && \
-    !defined(__SOFTFP__) && !defined(__ARM_FEATURE_MVE)
+    !defined(__SOFTFP__) && !defined(__ARM_FEATURE_MVE) && !(defined(MICROPROP_KERNELS_NO_ASM) && MICROPROP_KERNELS_NO_ASM)
 #define MICROPROP_KERNELS_VFP 1
 #include "cortex_m_vfp.hpp"
 #else
@@ -159,25 +160,20 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
                           std::size_t out, bool relu)
 {
 #if MICROPROP_KERNELS_VFP
-    if (in >= 8) {
-        const bool by16 = in % 16 == 0;
-        const std::size_t chunks = by16 ? in / 16 : in / 8;
-        const std::size_t tail_from = by16 ? in : (in / 8) * 8;
+    if (in >= 16) {
+        // Sixteen inputs per block; the columns past the last full block are added in C.
+        const std::size_t chunks = in / 16;
+        const std::size_t tail_from = chunks * 16;
         const bool fuse = relu && tail_from == in;
         const std::size_t blocks = out / 4;
         const float* row = w;
         if (blocks > 0) {
             const std::size_t stride = in * sizeof(float);
-            if (fuse) {
-                row = by16 ? vfp::forward_blocks16<true>(w, stride, x, b, u, blocks, chunks)
-                           : vfp::forward_blocks8<true>(w, stride, x, b, u, blocks, chunks);
-            } else {
-                row = by16 ? vfp::forward_blocks16<false>(w, stride, x, b, u, blocks, chunks)
-                           : vfp::forward_blocks8<false>(w, stride, x, b, u, blocks, chunks);
-            }
+            row = fuse ? vfp::forward_blocks16<true>(w, stride, x, b, u, blocks, chunks)
+                       : vfp::forward_blocks16<false>(w, stride, x, b, u, blocks, chunks);
         }
         for (std::size_t j = blocks * 4; j < out; ++j, row += in) {
-            vfp::forward_row1(row, x, b + j, u + j, in / 8);
+            vfp::forward_row1(row, x, b + j, u + j, tail_from / 8);
             if (fuse) u[j] = u[j] > 0.0f ? u[j] : 0.0f;
         }
         if (tail_from != in) {
@@ -221,15 +217,12 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
                          std::size_t in, std::size_t out, float lr, const float* relu_z = nullptr)
 {
 #if MICROPROP_KERNELS_VFP
-    if (in >= 8) {
-        // Rows to update are gathered in groups of eight (dead ones skipped), then streamed
-        // four at a time; the columns past the last full block are done here.
-        constexpr std::size_t group_rows = 8;
-        const bool by16 = in % 16 == 0;
-        void (*const stream)(float* const*, const float*, const float*, std::size_t, std::size_t) =
-            by16 ? vfp::update_groups16 : vfp::update_groups8;
-        const std::size_t chunks = by16 ? in / 16 : in / 8;
-        const std::size_t tail_from = by16 ? in : (in / 8) * 8;
+    if (in >= 16) {
+        // Rows to update are gathered in groups of four (dead ones skipped) and streamed
+        // together, sixteen columns per block; the columns past the last block are done here.
+        constexpr std::size_t group_rows = 4;
+        const std::size_t chunks = in / 16;
+        const std::size_t tail_from = chunks * 16;
         float* rows[group_rows];
         float steps[group_rows];
         std::size_t pending = 0;
@@ -249,13 +242,11 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
             rows[pending] = w + j * in;
             steps[pending] = step;
             if (++pending == group_rows) {
-                stream(rows, steps, x, group_rows / 4, chunks);
+                vfp::update_groups16(rows, steps, x, 1, chunks);
                 pending = 0;
             }
         }
-        const std::size_t groups = pending / 4;
-        if (groups > 0) stream(rows, steps, x, groups, chunks);
-        for (std::size_t k = groups * 4; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, in / 8);
+        for (std::size_t k = 0; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, tail_from / 8);
         if (tail_from != in) {
             for (std::size_t j = 0; j < out; ++j) {
                 float dj = delta[j];
@@ -473,21 +464,29 @@ template <class T>
 void activate(activation_kind kind, T parameter, T* z, std::size_t n)
 {
     if constexpr (std::is_same<T, float>::value) {
+        // Every kind handled here, so activation::apply (and the expf it calls) is not linked.
         switch (kind) {
+            case activation_kind::identity:
+                return;
             case activation_kind::sigmoid:
                 for (std::size_t i = 0; i < n; ++i) z[i] = 1.0f / (1.0f + exp_float(-z[i]));
+                return;
+            case activation_kind::tanh:
+                for (std::size_t i = 0; i < n; ++i) z[i] = scalar_ops<float>::tanh(z[i]);
                 return;
             case activation_kind::relu:
                 detail::relu(z, n);
                 return;
+            case activation_kind::leaky_relu:
+                for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : parameter * z[i];
+                return;
             case activation_kind::softmax:
                 softmax_strided(z, n, 1);
                 return;
-            default:
-                break;
         }
+    } else {
+        activation::apply(kind, parameter, z, n);
     }
-    activation::apply(kind, parameter, z, n);
 }
 
 /// z = f(W x + b): dense_forward then activate, with ReLU fused into the kernel where it can be.
