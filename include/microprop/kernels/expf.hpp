@@ -55,20 +55,34 @@ inline float scale_by_power_of_two(float p, std::int32_t n)
 
 }  // namespace detail
 
-/// e^x for every float x, with no call out of line: overflow gives +inf, results below
-/// FLT_MIN round once as subnormals, NaN propagates.
-inline float exp_inline(float x)
+namespace detail {
+/// e^x outside (-86, 88): +inf, 0, NaN or a subnormal/near-overflow result scaled in two steps.
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+inline float exp_edge(float x)
 {
     if (!(x < 88.7228394f)) return x * 3.40282347e+38f;  // +inf; a NaN stays NaN
-    if (!(x >= -103.972084f)) return 0.0f;                      // e^x rounds to 0
+    if (!(x >= -103.972084f)) return 0.0f;                // e^x rounds to 0
     std::int32_t n;
-    const float p = detail::exp_mantissa(x, n);
+    const float p = exp_mantissa(x, n);
     // 2^n as 2^h * 2^(n-h), both normal for n in [-150, 128], so one rounding at most.
     const std::int32_t h = n / 2;
     float scale;
     const std::int32_t scale_bits = (n - h + 127) << 23;
     std::memcpy(&scale, &scale_bits, sizeof scale);
-    return detail::scale_by_power_of_two(p, h) * scale;
+    return scale_by_power_of_two(p, h) * scale;
+}
+}  // namespace detail
+
+/// e^x for every float x, with no libm call: overflow gives +inf, results below FLT_MIN
+/// round once as subnormals, NaN propagates.
+inline float exp_inline(float x)
+{
+    if (!(x > -86.0f && x < 88.0f)) return detail::exp_edge(x);
+    std::int32_t n;
+    const float p = detail::exp_mantissa(x, n);
+    return detail::scale_by_power_of_two(p, n);
 }
 
 /// e^x for x <= 0 (as softmax needs after subtracting the maximum), subnormal results

@@ -429,9 +429,112 @@ void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, c
 
 using reference::dense_accumulate_gradient;
 using reference::dense_backward_input;
-using reference::dense_backward_input_batch;
-using reference::dense_forward_batch;
-using reference::dense_gradient_batch;
+
+// ---- Minibatch kernels: the same matrix products, as VLDM/VSTM row operations --------------
+// On the VFP cores every product below is a dot product of two contiguous rows or a row
+// update `row += a * other_row`; other targets (and odd sizes) use the reference kernels.
+
+#if MICROPROP_KERNELS_VFP
+namespace detail {
+/// row += a * x over n values (n a multiple of 8).
+inline void axpy8(float* row, const float* x, float a, std::size_t n)
+{
+    const float minus_a = -a;
+    vfp::update_row1(row, x, &minus_a, n / 8);
+}
+/// acc + a . b over n values (n a multiple of 8).
+inline float dot8(const float* a, const float* b, std::size_t n, float acc)
+{
+    float out;
+    vfp::forward_row1(a, b, &acc, &out, n / 8);
+    return out;
+}
+}  // namespace detail
+#endif
+
+template <class T>
+void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
+                         const T* MICROPROP_RESTRICT x, std::size_t x_row, std::size_t x_col,
+                         T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
+{
+#if MICROPROP_KERNELS_VFP
+    if constexpr (std::is_same<T, float>::value) {
+        if (x_row == 1 && in % 8 == 0) {
+            // Samples are contiguous rows: U(j, s) = b_j + W_j . x_s.
+            for (std::size_t j = 0; j < out; ++j) {
+                for (std::size_t s = 0; s < n; ++s) u[j * n + s] = detail::dot8(w + j * in, x + s * x_col, in, b[j]);
+            }
+            return;
+        }
+        if (x_col == 1 && n % 8 == 0) {
+            // X is [in][n]: U_j = b_j 1^T + sum_i W(j, i) X_i.
+            for (std::size_t j = 0; j < out; ++j) {
+                float* u_row = u + j * n;
+                for (std::size_t s = 0; s < n; ++s) u_row[s] = b[j];
+                for (std::size_t i = 0; i < in; ++i) detail::axpy8(u_row, x + i * x_row, w[j * in + i], n);
+            }
+            return;
+        }
+    }
+#endif
+    reference::dense_forward_batch(w, b, x, x_row, x_col, u, in, out, n);
+}
+
+template <class T>
+void dense_backward_input_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT delta,
+                                T* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, std::size_t n)
+{
+#if MICROPROP_KERNELS_VFP
+    if constexpr (std::is_same<T, float>::value) {
+        if (n % 8 == 0) {
+            for (std::size_t k = 0; k < in * n; ++k) g_in[k] = 0.0f;
+            for (std::size_t j = 0; j < out; ++j) {
+                for (std::size_t i = 0; i < in; ++i) detail::axpy8(g_in + i * n, delta + j * n, w[j * in + i], n);
+            }
+            return;
+        }
+    }
+#endif
+    reference::dense_backward_input_batch(w, delta, g_in, in, out, n);
+}
+
+template <class T>
+void dense_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_RESTRICT x, std::size_t x_row,
+                          std::size_t x_col, T* MICROPROP_RESTRICT gw, T* MICROPROP_RESTRICT gb, std::size_t in,
+                          std::size_t out, std::size_t n, T scale)
+{
+#if MICROPROP_KERNELS_VFP
+    if constexpr (std::is_same<T, float>::value) {
+        if (x_row == 1 && in % 8 == 0) {
+            // Samples are contiguous rows: dW_j = scale sum_s delta(j, s) x_s (dead samples skipped).
+            for (std::size_t j = 0; j < out; ++j) {
+                const float* d_row = delta + j * n;
+                float* g_row = gw + j * in;
+                for (std::size_t i = 0; i < in; ++i) g_row[i] = 0.0f;
+                float bias_sum = 0.0f;
+                for (std::size_t s = 0; s < n; ++s) {
+                    bias_sum += d_row[s];
+                    if (d_row[s] != 0.0f) detail::axpy8(g_row, x + s * x_col, scale * d_row[s], in);
+                }
+                gb[j] = scale * bias_sum;
+            }
+            return;
+        }
+        if (x_col == 1 && n % 8 == 0) {
+            // X is [in][n]: dW(j, i) = scale delta_j . X_i.
+            for (std::size_t j = 0; j < out; ++j) {
+                const float* d_row = delta + j * n;
+                float bias_sum = 0.0f;
+                for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
+                gb[j] = scale * bias_sum;
+                for (std::size_t i = 0; i < in; ++i) gw[j * in + i] = scale * detail::dot8(d_row, x + i * x_row, n, 0.0f);
+            }
+            return;
+        }
+    }
+#endif
+    reference::dense_gradient_batch(delta, x, x_row, x_col, gw, gb, in, out, n, scale);
+}
 
 // ---- Activations with the inline e^x -----------------------------------------------------
 
