@@ -230,6 +230,26 @@ def templates(args):
         ram = (f[1] + f[2]) - (f0[1] + f0[2])
         lines.append("| %s | %d B | %d B | %d B | %s | %s |" % (
             names[n], lf, ls, ram, "%d B" % f[3] if f[3] else "?", "%d B" % s_[3] if s_[3] else "?"))
+    f1, s1, f0, s0 = img.get(("footprint", 1)), img.get(("footprint_size", 1)), img.get(("footprint", 0)), img.get(("footprint_size", 0))
+    if f1 and s1 and f0 and s0:
+        # W2: 2,410 parameters, 42 activations, 42 deltas (hidden + output), 4 bytes each.
+        floor = (2410 + 42 + 42) * 4
+        ram = (f1[1] + f1[2]) - (f0[1] + f0[2])
+        lf, ls = (f1[0] + f1[1]) - (f0[0] + f0[1]), (s1[0] + s1[1]) - (s0[0] + s0[1])
+        lines.append("")
+        lines.append("Issue 4 targets, W2 training with fused per-sample SGD: RAM %d B = %.1f%% above the %d B of weights, "
+                     "biases, activations and deltas (target <= 5%%: %s; the trainer keeps two ping-pong delta buffers "
+                     "as wide as the input, and newlib's math functions bring %d B of .data for errno); stack %d B (target <= 512: %s); "
+                     "library flash %d B fastest (target <= 8 KB: %s), %d B size-optimised (target <= 4 KB: %s — "
+                     "the run-time activation switch links every activation, so `tanhf`/`expm1f`/`expf` come along, "
+                     "and `logf` comes with the cross-entropy loss). Each further topology adds its trainer and "
+                     "initialisation code and its layer table (%d B for the second); engine and kernels take sizes at "
+                     "run time and are shared." % (
+                             ram, 100.0 * (ram - floor) / floor, floor, "met" if ram <= floor * 1.05 else "missed",
+                             f1[1], f1[3] or 0, "met" if (f1[3] or 9999) <= 512 else "missed",
+                             lf, "met" if lf <= 8192 else "missed", ls, "met" if ls <= 4096 else "missed",
+                             ((img[("footprint", 2)][0] + img[("footprint", 2)][1]) - (f1[0] + f1[1]))
+                             if ("footprint", 2) in img else 0))
     m = re.search(r"two_ms=(\d+) twelve_ms=(\d+) cxx=(.*)", compile_line)
     if m:
         lines.append("")
