@@ -7,7 +7,11 @@
 #define MICROPROP_SCALAR_HPP
 
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace microprop {
 
@@ -30,13 +34,27 @@ struct scalar_ops {
     static constexpr T from(float v) { return static_cast<T>(v); }
 };
 
+/// True when none of the n values is NaN or infinite.
 template <class T>
 bool all_finite(const T* values, std::size_t n)
 {
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!scalar_ops<T>::is_finite(values[i])) return false;
+    if constexpr (std::is_same_v<T, float> && std::numeric_limits<float>::is_iec559) {
+        // Every input and target of a training step passes here: testing the exponent
+        // bits without branching costs about 4 instructions a value instead of 10.
+        constexpr std::uint32_t exponent = 0x7f800000u;
+        std::uint32_t any_special = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint32_t bits;
+            std::memcpy(&bits, values + i, sizeof bits);
+            any_special |= static_cast<std::uint32_t>((bits & exponent) == exponent);
+        }
+        return any_special == 0;
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!scalar_ops<T>::is_finite(values[i])) return false;
+        }
+        return true;
     }
-    return true;
 }
 
 }  // namespace microprop

@@ -48,8 +48,10 @@ def read_graph(directories):
 
 PUSH = re.compile(r"\b(push|stmdb)(?:\.w)?\s+(?:sp!,\s*)?\{([^}]*)\}")
 VPUSH = re.compile(r"\bvpush\s+\{([^}]*)\}")
+PRE_DECREMENT = re.compile(r"\bstrd?(?:\.w)?\s+[^\[]*\[sp,\s*#-(\d+)\]!")
 SUB_SP = re.compile(r"\bsub(?:\.w)?\s+sp,\s*(?:sp,\s*)?#(\d+)")
-CALL = re.compile(r"\bblx?\s+[0-9a-f]+\s+<([^>+]+)>")
+# bl/blx calls, and tail calls (b to another function's entry), counted as calls: an upper bound.
+CALL = re.compile(r"\b(?:blx?|b(?:\.w|\.n)?)\s+[0-9a-f]+\s+<([^>+]+)>")
 FUNCTION = re.compile(r"^[0-9a-f]+ <([^>]+)>:$")
 
 
@@ -97,8 +99,25 @@ def read_binary(elf, objdump):
             frames[current] += size * register_count(vpush.group(1))
         elif sub:
             frames[current] += int(sub.group(1))
+        elif PRE_DECREMENT.search(line):
+            frames[current] += int(PRE_DECREMENT.search(line).group(1))
         elif re.search(r"\b(b|bx|cb|cbn)z?\b|\bb[a-z]{2}(\.n|\.w)?\s", line):
             in_prologue = False
+    # Assembly routines often carry several names (__aeabi_dadd = __adddf3); objdump
+    # labels an address with one of them, so copy its frame to the others.
+    nm = objdump.replace("objdump", "nm")
+    symbols = subprocess.run([nm, elf], check=True, capture_output=True, text=True).stdout
+    by_address = {}
+    for line in symbols.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "TtWw":
+            by_address.setdefault(parts[0], []).append(parts[2])
+    for names in by_address.values():
+        known = [n for n in names if n in frames]
+        for name in names:
+            if known and name not in frames:
+                frames[name] = frames[known[0]]
+                calls[name] = calls[known[0]]
     return frames, calls
 
 
