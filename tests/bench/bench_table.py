@@ -240,9 +240,9 @@ def templates(args):
         lines.append("Issue 4 targets, W2 training with fused per-sample SGD: RAM %d B = %.1f%% above the %d B of weights, "
                      "biases, activations and deltas (target <= 5%%: %s; the trainer keeps two ping-pong delta buffers "
                      "as wide as the input, and newlib's math functions bring %d B of .data for errno); stack %d B (target <= 512: %s); "
-                     "library flash %d B fastest (target <= 8 KB: %s), %d B size-optimised (target <= 4 KB: %s — "
-                     "the run-time activation switch links every activation, so `tanhf`/`expm1f`/`expf` come along, "
-                     "and `logf` comes with the cross-entropy loss). Each further topology adds its trainer and "
+                     "library flash %d B fastest (target <= 8 KB: %s), %d B size-optimised (target <= 4 KB: %s; "
+                     "e^x and tanh are inline on Arm, so of libm only `logf` (the cross-entropy loss) and `sqrtf` "
+                     "(initialisation) are linked). Each further topology adds its trainer and "
                      "initialisation code and its layer table (%d B for the second); engine and kernels take sizes at "
                      "run time and are shared." % (
                              ram, 100.0 * (ram - floor) / floor, floor, "met" if ram <= floor * 1.05 else "missed",
