@@ -12,7 +12,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-qemu_presets=(qemu-m0 qemu-m3 qemu-m4f qemu-m4f-reference qemu-m7 qemu-m33 qemu-m55 qemu-netduinoplus2 qemu-stm32vldiscovery)
+qemu_presets=(qemu-m0 qemu-m3 qemu-m4f qemu-m4f-reference qemu-m4f-256k qemu-m7 qemu-m33 qemu-m55 qemu-netduinoplus2 qemu-stm32vldiscovery)
 board_presets=(nucleo-f446re nrf52840dk)
 jobs="${MICROPROP_JOBS:-2}"
 root="${MICROPROP_BUILD_ROOT:-build}"
