@@ -164,15 +164,28 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
         // Sixteen inputs per block; the columns past the last full block are added in C.
         const std::size_t chunks = in / 16;
         const std::size_t tail_from = chunks * 16;
-        const bool fuse = relu && tail_from == in;
+        const bool fuse = relu && tail_from == in && chunks % 2 == 0;
         const std::size_t blocks = out / 4;
+        const std::size_t stride = in * sizeof(float);
         const float* row = w;
         if (blocks > 0) {
-            const std::size_t stride = in * sizeof(float);
-            row = fuse ? vfp::forward_blocks16<true>(w, stride, x, b, u, blocks, chunks)
-                       : vfp::forward_blocks16<false>(w, stride, x, b, u, blocks, chunks);
+            // ReLU is fused for an even number of 16-input blocks (two per loop iteration);
+            // otherwise the rows are computed plainly and the caller applies the ReLU.
+            row = fuse ? vfp::forward_blocks32_relu(w, stride, x, b, u, blocks, chunks)
+                       : vfp::forward_blocks16(w, stride, x, b, u, blocks, chunks);
         }
-        for (std::size_t j = blocks * 4; j < out; ++j, row += in) {
+        std::size_t j = blocks * 4;
+        if (out - j >= 2) {
+            // Two remaining rows share the loads of x.
+            vfp::forward_rows2_16(row, stride, x, b + j, u + j, chunks);
+            if (fuse) {
+                u[j] = u[j] > 0.0f ? u[j] : 0.0f;
+                u[j + 1] = u[j + 1] > 0.0f ? u[j + 1] : 0.0f;
+            }
+            row += 2 * in;
+            j += 2;
+        }
+        for (; j < out; ++j, row += in) {
             vfp::forward_row1(row, x, b + j, u + j, tail_from / 8);
             if (fuse) u[j] = u[j] > 0.0f ? u[j] : 0.0f;
         }
@@ -584,7 +597,11 @@ void activate(activation_kind kind, T parameter, T* z, std::size_t n)
                 for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : parameter * z[i];
                 return;
             case activation_kind::softmax:
+#if MICROPROP_KERNELS_VFP
+                if (n > 0) vfp::softmax(z, n);
+#else
                 softmax_strided(z, n, 1);
+#endif
                 return;
         }
     } else {
@@ -600,6 +617,12 @@ void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RE
 {
     if constexpr (std::is_same<T, float>::value) {
         if (detail::forward_float(w, b, x, z, in, out, kind == activation_kind::relu)) return;
+#if MICROPROP_KERNELS_VFP
+        if (kind == activation_kind::softmax && out > 0) {
+            vfp::softmax(z, out);
+            return;
+        }
+#endif
     } else {
         reference::dense_forward(w, b, x, z, in, out);
     }
