@@ -12,6 +12,7 @@
 #include <cstddef>
 
 #include "engine.hpp"
+#include "jacobian.hpp"
 #include "kernels/reference.hpp"
 #include "layers/activations.hpp"
 #include "losses.hpp"
@@ -190,11 +191,8 @@ template <class Network, class Use>
     T* b = scratch.data();
     T* delta = b + p;
     T* below = delta + Network::max_width;
-    const layer_info& top = Network::layers[Network::layer_count - 1];
     for (std::size_t k = 0; k < Network::output_size; ++k) {
-        for (std::size_t j = 0; j < Network::output_size; ++j) delta[j] = j == k ? T(1) : T(0);
-        activation::backward(top.activation, static_cast<T>(top.activation_parameter),
-                             m.activations + top.output_offset, delta, top.outputs);
+        output_sensitivity<Network>(m, k, delta);
         for (std::size_t q = 0; q < p; ++q) b[q] = T(0);
         engine::backward_accumulate(m, x, delta, below, b, T(1));
         use(static_cast<const T*>(b));

@@ -13,6 +13,20 @@
 
 namespace microprop {
 
+/// g = dy_k/da^(L), the sensitivity of output k to the output layer's pre-activations
+/// after a forward pass: e_k through the output activation (sigmoid: delta_kl sigma'(a_l);
+/// softmax: delta_kl y_k - y_k y_l). The start of every per-output backward pass.
+template <class Network>
+void output_sensitivity(const model_ref<typename Network::scalar>& m, std::size_t k,
+                        typename Network::scalar* g)
+{
+    using T = typename Network::scalar;
+    for (std::size_t j = 0; j < Network::output_size; ++j) g[j] = j == k ? T(1) : T(0);
+    const layer_info& top = Network::layers[Network::layer_count - 1];
+    activation::backward(top.activation, static_cast<T>(top.activation_parameter),
+                         m.activations + top.output_offset, g, top.outputs);
+}
+
 /// Writes J = dy/dx for input x into `jacobian` as an `[output_size][input_size]`
 /// row-major matrix, one backward pass per output (PRML 5.73-5.74): row k starts
 /// from dy_k/dy = e_k, passes the output activation (sigmoid: delta_kl sigma'(a_l);
@@ -33,10 +47,7 @@ template <class Network>
     for (std::size_t k = 0; k < Network::output_size; ++k) {
         T* g = scratch.data();
         T* below = g + Network::max_width;
-        for (std::size_t j = 0; j < Network::output_size; ++j) g[j] = j == k ? T(1) : T(0);
-        const layer_info& top = Network::layers[Network::layer_count - 1];
-        activation::backward(top.activation, static_cast<T>(top.activation_parameter),
-                             m.activations + top.output_offset, g, top.outputs);
+        output_sensitivity<Network>(m, k, g);
         for (std::size_t l = Network::layer_count; l-- > 0;) {
             const layer_info& layer = Network::layers[l];
             T* destination = l == 0 ? jacobian.data() + k * Network::input_size : below;
