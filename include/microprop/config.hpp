@@ -27,8 +27,10 @@ extern "C" void microprop_precondition_failed(const char* what);
 
 #if defined(__GNUC__)
 #define MICROPROP_RESTRICT __restrict__
+#define MICROPROP_ALWAYS_INLINE __attribute__((always_inline)) inline
 #else
 #define MICROPROP_RESTRICT
+#define MICROPROP_ALWAYS_INLINE inline
 #endif
 
 #endif

@@ -77,29 +77,22 @@ public:
     /// One step on one sample: x has Network::input_size values, d output_size.
     [[nodiscard]] status train_sample(const T* x, const T* d)
     {
-        if (!all_finite(x, Network::input_size)) return status::non_finite_input;
-        if (!all_finite(d, Network::output_size)) return status::non_finite_target;
-        const model_ref<T> m = net_->view();
-        engine::forward(m, x);
-        const T* y = m.activations + last_layer().output_offset;
-        const T loss = Loss::value(y, d, Network::output_size);
-        if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
-        T* delta = workspace_.data();
-        T* scratch = delta + Network::max_width;
-        output_delta<Loss>(last_layer().activation, static_cast<T>(last_layer().activation_parameter), y, d,
-                           delta, Network::output_size);
         if constexpr (fused_sgd) {
-            engine::backward_sgd(m, x, delta, scratch, static_cast<T>(optimizer_.learning_rate),
-                                 static_cast<T>(optimizer_.weight_decay));
+            const model_ref<T> m = net_->view();
+            T loss;
+            const status s = forward_to_output_delta(m, x, d, loss);
+            if (s != status::ok) return s;
+            T* delta = workspace_.data();
+            engine::backward_sgd(m, x, delta, delta + Network::max_width,
+                                 static_cast<T>(optimizer_.learning_rate), static_cast<T>(optimizer_.weight_decay));
+            last_loss_ = loss;
+            return status::ok;
         } else {
-            T* g = gradient();
-            zero(g, parameter_count);
-            engine::backward_accumulate(m, x, delta, scratch, g, T(1));
-            if (!all_finite(g, parameter_count)) return status::non_finite_gradient;
-            optimizer_.step(m.parameters, g, optimizer_state(), parameter_count);
+            const status s = compute_gradient(x, d, gradient());
+            if (s != status::ok) return s;
+            optimizer_.step(net_->view().parameters, gradient(), optimizer_state(), parameter_count);
+            return status::ok;
         }
-        last_loss_ = loss;
-        return status::ok;
     }
     [[nodiscard]] status train_sample(const std::array<T, Network::input_size>& x,
                                       const std::array<T, Network::output_size>& d)
@@ -125,20 +118,16 @@ public:
     /// order). Changes no parameter. The network's activations hold x's forward pass after.
     [[nodiscard]] status compute_gradient(const T* x, const T* d, T* gradient_out)
     {
-        if (!all_finite(x, Network::input_size)) return status::non_finite_input;
-        if (!all_finite(d, Network::output_size)) return status::non_finite_target;
         const model_ref<T> m = net_->view();
-        engine::forward(m, x);
-        const T* y = m.activations + last_layer().output_offset;
-        const T loss = Loss::value(y, d, Network::output_size);
-        if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
+        T loss;
+        const status s = forward_to_output_delta(m, x, d, loss);
+        if (s != status::ok) return s;
         T* delta = workspace_.data();
-        output_delta<Loss>(last_layer().activation, static_cast<T>(last_layer().activation_parameter), y, d,
-                           delta, Network::output_size);
         zero(gradient_out, parameter_count);
         engine::backward_accumulate(m, x, delta, delta + Network::max_width, gradient_out, T(1));
+        if (!all_finite(gradient_out, parameter_count)) return status::non_finite_gradient;
         last_loss_ = loss;
-        return all_finite(gradient_out, parameter_count) ? status::ok : status::non_finite_gradient;
+        return status::ok;
     }
 
     /// (1/N) sum_n dE_n/dtheta over a minibatch, by the matrix form (DL 4.15).
@@ -178,6 +167,22 @@ public:
     }
 
 private:
+    /// Checks x and d, runs the forward pass, checks the loss and writes the output
+    /// delta into the first delta buffer: what every per-sample step starts with.
+    /// Inlined so that the training step keeps the loss in a register.
+    MICROPROP_ALWAYS_INLINE status forward_to_output_delta(const model_ref<T>& m, const T* x, const T* d, T& loss)
+    {
+        if (!all_finite(x, Network::input_size)) return status::non_finite_input;
+        if (!all_finite(d, Network::output_size)) return status::non_finite_target;
+        engine::forward(m, x);
+        const T* y = m.activations + last_layer().output_offset;
+        loss = Loss::value(y, d, Network::output_size);
+        if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
+        output_delta<Loss>(last_layer().activation, static_cast<T>(last_layer().activation_parameter), y, d,
+                           workspace_.data(), Network::output_size);
+        return status::ok;
+    }
+
     static constexpr const layer_info& last_layer() { return Network::layers[Network::layer_count - 1]; }
     static void zero(T* p, std::size_t n)
     {
