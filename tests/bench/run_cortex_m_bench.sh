@@ -5,7 +5,7 @@
 #
 #   tests/bench/run_cortex_m_bench.sh [--update-baseline] [--build-root DIR] [preset...]
 #
-# Default presets: qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33, plus qemu-m4f with the
+# Default presets: qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-m55 (Helium), plus qemu-m4f with the
 # reference kernels (MICROPROP_FORCE_REFERENCE_KERNELS=ON) for comparison. Build trees
 # go to DIR/<preset> (default build/bench). --update-baseline rewrites
 # tests/bench/baseline_m4f.txt from the qemu-m4f run.
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
         *) presets="$presets $1"; shift ;;
     esac
 done
-[ -n "$presets" ] || presets="qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-m4f-reference"
+[ -n "$presets" ] || presets="qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-m55 qemu-m4f-reference"
 out="$build_root/results"
 mkdir -p "$out"
 targets="bench_w1 bench_w2 bench_w3 bench_w2_noskip"

@@ -1,19 +1,34 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Builds and runs the host benchmark (microprop, FANN 2.2, Eigen 3, plain loops; Google
-# Benchmark, median of 5 repetitions) and writes the table into README.md between
-# <!-- bench:host:begin --> and <!-- bench:host:end --> (and prints it).
+# Benchmark, median of 5 repetitions) once per set of build flags, and writes the tables into
+# README.md between <!-- bench:host:begin --> and <!-- bench:host:end --> (and prints them):
+#   - the x86-64 baseline (SSE2: microprop's 4-lane kernels, Eigen's SSE2 packets);
+#   - -march=x86-64-v3 (AVX2 + FMA: 8-lane kernels) when this CPU has it;
+#   - -march=x86-64-v4 (AVX-512: 16-lane kernels) when this CPU has it.
+# microprop, Eigen and the plain loops are compiled with the same flags in each run.
 #
-#   tests/bench/run_host_bench.sh [--build-dir DIR]     (default build/bench/host)
+#   tests/bench/run_host_bench.sh [--build-dir DIR]     (default build/bench; one subfolder per flags)
 #
 # Needs libbenchmark-dev, libfann-dev and libeigen3-dev; the build skips host_bench with a
 # message when one is missing. Times are wall-clock on a shared machine: run it on a quiet one.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-dir="$root/build/bench/host"
+dir="$root/build/bench"
 [ "${1:-}" = "--build-dir" ] && dir="$2"
-cmake --preset host -S "$root" -B "$dir" -DMICROPROP_BUILD_EXAMPLES=OFF -DMICROPROP_BUILD_BENCHMARKS=ON >/dev/null
-cmake --build "$dir" -j2 --target host_bench
-"$dir/tests/bench/host_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
-    --benchmark_min_time=0.2 --benchmark_out="$dir/host_bench.json" --benchmark_out_format=json
-python3 "$here/bench_table.py" host "$dir/host_bench.json" --readme "$root/README.md"
+flags_line=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+has() { for f in "$@"; do case " $flags_line " in *" $f "*) ;; *) return 1 ;; esac; done; }
+
+runs=()
+bench() {  # bench <subfolder> <label> <CXX flags>
+    cmake --preset host -S "$root" -B "$dir/$1" -DMICROPROP_BUILD_EXAMPLES=OFF -DMICROPROP_BUILD_BENCHMARKS=ON \
+        "-DCMAKE_CXX_FLAGS=$3" >/dev/null
+    cmake --build "$dir/$1" -j2 --target host_bench
+    "$dir/$1/tests/bench/host_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+        --benchmark_min_time=0.2 --benchmark_out="$dir/$1/host_bench.json" --benchmark_out_format=json
+    runs+=("$2=$dir/$1/host_bench.json")
+}
+bench host "x86-64 baseline (SSE2)" ""
+if has avx2 fma bmi2 movbe; then bench host-avx2 "-march=x86-64-v3 (AVX2, FMA)" "-march=x86-64-v3"; fi
+if has avx512f avx512bw avx512cd avx512dq avx512vl; then bench host-avx512 "-march=x86-64-v4 (AVX-512)" "-march=x86-64-v4"; fi
+python3 "$here/bench_table.py" host "${runs[@]}" --readme "$root/README.md"

@@ -61,7 +61,11 @@ inline const float* forward_blocks16(const float* w, std::size_t stride_bytes, c
         "cmp %[xp], %[x_end]\n\t"
         "bne 2b\n\t"
         "vstmia %[u]!, {s24-s27}\n\t"
-        "mov %[w0], %[w3]\n\t"
+        // Next block: row 3's start (w3 less the 16 * chunks inputs read) plus one stride,
+        // so that rows longer than the blocks read (a tail the caller adds) are skipped too.
+        "sub %[w1], %[x_end], %[x]\n\t"
+        "sub %[w0], %[w3], %[w1]\n\t"
+        "add %[w0], %[w0], %[stride]\n\t"
         "subs %[blocks], %[blocks], #1\n\t"
         "bne 1b\n\t"
         : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [b] "+r"(b),

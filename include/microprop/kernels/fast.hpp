@@ -6,8 +6,9 @@
 //     only case that uses it); MICROPROP_SKIP_DEAD_UNITS=0 turns it off;
 //   - on Cortex-M cores with a 32-register single-precision FPU, the VLDM/VSTM
 //     streaming kernels of cortex_m_vfp.hpp;
-//   - elsewhere, four-lane GCC/Clang vector extensions (SSE2, NEON) or plain loops with
-//     eight independent partial sums per dot product;
+//   - elsewhere with GCC/Clang and SSE2, AVX, AVX-512, NEON or Helium, the vector kernels of
+//     simd.hpp (4, 8 or 16 lanes, FMA where the target has it, a vector e^x for softmax);
+//   - otherwise plain loops with eight independent partial sums per dot product;
 //   - on Arm, an inline e^x (expf.hpp) for sigmoid and softmax.
 // Any other scalar type uses the reference kernels unchanged.
 #ifndef MICROPROP_KERNELS_FAST_HPP
@@ -32,12 +33,14 @@
 #define MICROPROP_KERNELS_VFP 0
 #endif
 
-// Elsewhere with GCC/Clang and SSE2 or NEON: four-lane vector extensions (no intrinsics
-// headers, no alignment requirements: loads and stores go through memcpy).
-#if !MICROPROP_KERNELS_VFP && defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON))
-#define MICROPROP_KERNELS_SIMD4 1
+// Elsewhere with GCC/Clang and SSE2/AVX/AVX-512 or NEON: the vector kernels of simd.hpp.
+#if !MICROPROP_KERNELS_VFP
+#include "simd.hpp"
+#endif
+#if !MICROPROP_KERNELS_VFP && MICROPROP_KERNELS_SIMD
+#define MICROPROP_KERNELS_VECTOR 1
 #else
-#define MICROPROP_KERNELS_SIMD4 0
+#define MICROPROP_KERNELS_VECTOR 0
 #endif
 
 #ifndef MICROPROP_SKIP_DEAD_UNITS
@@ -69,78 +72,10 @@ inline float exp_nonpositive_float(float x)
 
 namespace detail {
 
-#if MICROPROP_KERNELS_SIMD4
-typedef float v4sf __attribute__((vector_size(16)));
-inline v4sf load4(const float* p)
-{
-    v4sf v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store4(float* p, v4sf v) { std::memcpy(p, &v, sizeof v); }
-inline v4sf splat4(float a) { return v4sf{a, a, a, a}; }
-inline float sum4(v4sf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
-
-/// u[j..j+3] = b + four rows . x, sharing every load of x.
-inline void forward_rows4_simd(const float* MICROPROP_RESTRICT row, const float* MICROPROP_RESTRICT b,
-                               const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u, std::size_t in)
-{
-    v4sf a0 = splat4(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    std::size_t i = 0;
-    for (; i + 4 <= in; i += 4) {
-        const v4sf xv = load4(x + i);
-        a0 += load4(row + i) * xv;
-        a1 += load4(row + in + i) * xv;
-        a2 += load4(row + 2 * in + i) * xv;
-        a3 += load4(row + 3 * in + i) * xv;
-    }
-    float s[4] = {b[0] + sum4(a0), b[1] + sum4(a1), b[2] + sum4(a2), b[3] + sum4(a3)};
-    for (; i < in; ++i) {
-        for (std::size_t r = 0; r < 4; ++r) s[r] += row[r * in + i] * x[i];
-    }
-    for (std::size_t r = 0; r < 4; ++r) u[r] = s[r];
-}
-
-/// rows[r] -= steps[r] * x for four distinct rows.
-inline void update_rows4_simd(float* const* rows, const float* steps, const float* MICROPROP_RESTRICT x,
-                              std::size_t in)
-{
-    float* MICROPROP_RESTRICT r0 = rows[0];
-    float* MICROPROP_RESTRICT r1 = rows[1];
-    float* MICROPROP_RESTRICT r2 = rows[2];
-    float* MICROPROP_RESTRICT r3 = rows[3];
-    const v4sf s0 = splat4(steps[0]), s1 = splat4(steps[1]), s2 = splat4(steps[2]), s3 = splat4(steps[3]);
-    std::size_t i = 0;
-    for (; i + 4 <= in; i += 4) {
-        const v4sf xv = load4(x + i);
-        store4(r0 + i, load4(r0 + i) - s0 * xv);
-        store4(r1 + i, load4(r1 + i) - s1 * xv);
-        store4(r2 + i, load4(r2 + i) - s2 * xv);
-        store4(r3 + i, load4(r3 + i) - s3 * xv);
-    }
-    for (; i < in; ++i) {
-        r0[i] -= steps[0] * x[i];
-        r1[i] -= steps[1] * x[i];
-        r2[i] -= steps[2] * x[i];
-        r3[i] -= steps[3] * x[i];
-    }
-}
-#endif
-
 inline float dot_portable(const float* MICROPROP_RESTRICT row, const float* MICROPROP_RESTRICT x,
                           std::size_t in, float acc)
 {
     std::size_t i = 0;
-#if MICROPROP_KERNELS_SIMD4
-    if (in >= 8) {
-        v4sf a0 = splat4(0.0f), a1 = a0;
-        for (; i + 8 <= in; i += 8) {
-            a0 += load4(row + i) * load4(x + i);
-            a1 += load4(row + i + 4) * load4(x + i + 4);
-        }
-        acc += sum4(a0 + a1);
-    }
-#else
     if (in >= 8) {
         float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (; i + 8 <= in; i += 8) {
@@ -148,7 +83,6 @@ inline float dot_portable(const float* MICROPROP_RESTRICT row, const float* MICR
         }
         acc += ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
     }
-#endif
     for (; i < in; ++i) acc += row[i] * x[i];
     return acc;
 }
@@ -199,14 +133,13 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
         }
         return fuse;
     }
+#elif MICROPROP_KERNELS_VECTOR
+    simd::forward(w, b, x, u, in, out, relu);
+    return relu;
 #else
     (void)relu;
 #endif
-    std::size_t j = 0;
-#if MICROPROP_KERNELS_SIMD4
-    for (; j + 4 <= out; j += 4) forward_rows4_simd(w + j * in, b + j, x, u + j, in);
-#endif
-    for (; j < out; ++j) u[j] = dot_portable(w + j * in, x, in, b[j]);
+    for (std::size_t j = 0; j < out; ++j) u[j] = dot_portable(w + j * in, x, in, b[j]);
     return false;
 }
 
@@ -214,12 +147,7 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
 inline void update_row_portable(float* MICROPROP_RESTRICT row, const float* MICROPROP_RESTRICT x,
                                 std::size_t in, float step)
 {
-    std::size_t i = 0;
-#if MICROPROP_KERNELS_SIMD4
-    const v4sf sv = splat4(step);
-    for (; i + 4 <= in; i += 4) store4(row + i, load4(row + i) - sv * load4(x + i));
-#endif
-    for (; i < in; ++i) row[i] -= step * x[i];
+    for (std::size_t i = 0; i < in; ++i) row[i] -= step * x[i];
 }
 
 /// The first layer's update (no g_in): W -= lr delta x^T, b -= lr delta.
@@ -272,12 +200,9 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
         return;
     }
 #endif
-#if MICROPROP_KERNELS_SIMD4
-    // Live rows are gathered and updated four at a time, sharing every load of x.
-    float* rows[4];
-    float steps[4];
-    std::size_t pending = 0;
-#endif
+#if MICROPROP_KERNELS_VECTOR
+    simd::update(w, b, x, delta, in, out, lr, relu_z);
+#else
     for (std::size_t j = 0; j < out; ++j) {
         float dj = delta[j];
         if (relu_z != nullptr && !(relu_z[j] > 0.0f)) dj = 0.0f;
@@ -286,19 +211,8 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
 #endif
         const float step = lr * dj;
         b[j] -= step;
-#if MICROPROP_KERNELS_SIMD4
-        rows[pending] = w + j * in;
-        steps[pending] = step;
-        if (++pending == 4) {
-            update_rows4_simd(rows, steps, x, in);
-            pending = 0;
-        }
-#else
         update_row_portable(w + j * in, x, in, step);
-#endif
     }
-#if MICROPROP_KERNELS_SIMD4
-    for (std::size_t k = 0; k < pending; ++k) update_row_portable(rows[k], x, in, steps[k]);
 #endif
 }
 
@@ -327,6 +241,8 @@ inline void backward_update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_
         }
     }
     for (std::size_t j = 0; j < out; ++j) b[j] -= lr * delta[j];
+#elif MICROPROP_KERNELS_VECTOR
+    simd::backward_update(w, b, x, delta, g_in, in, out, lr);
 #else
     for (std::size_t i = 0; i < in; ++i) g_in[i] = 0.0f;
     for (std::size_t j = 0; j < out; ++j) {
@@ -336,17 +252,7 @@ inline void backward_update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_
 #endif
         const float step = lr * dj;
         float* MICROPROP_RESTRICT row = w + j * in;
-        std::size_t i = 0;
-#if MICROPROP_KERNELS_SIMD4
-        const v4sf dv = splat4(dj);
-        const v4sf sv = splat4(step);
-        for (; i + 4 <= in; i += 4) {
-            const v4sf r = load4(row + i);
-            store4(g_in + i, load4(g_in + i) + r * dv);
-            store4(row + i, r - sv * load4(x + i));
-        }
-#endif
-        for (; i < in; ++i) {
+        for (std::size_t i = 0; i < in; ++i) {
             g_in[i] += row[i] * dj;
             row[i] -= step * x[i];
         }
@@ -558,6 +464,11 @@ void softmax_strided(T* z, std::size_t n, std::size_t stride)
 #if MICROPROP_KERNELS_VFP
         if (stride == 1 && n > 0) {
             vfp::softmax(z, n);
+            return;
+        }
+#elif MICROPROP_KERNELS_VECTOR
+        if (stride == 1) {
+            simd::softmax(z, n);
             return;
         }
 #endif

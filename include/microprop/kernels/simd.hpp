@@ -1,0 +1,482 @@
+// Float kernels on the widest vector the target has, through GCC/Clang vector extensions:
+// 16 lanes with AVX-512, 8 with AVX, 4 with SSE2, NEON or Helium (MVE with floating point,
+// Cortex-M55/M85). fast.hpp calls them with the reference signatures' arguments;
+// reference.hpp stays the specification.
+//
+// Why they are shaped as they are (host W2, 64-32-10, is the workload they are tuned on):
+//   - forward: eight rows at a time share every load of x, and the eight partial-sum
+//     vectors are reduced together by a transpose-and-add instead of one horizontal sum
+//     per row;
+//   - updates: the rows that change are gathered first (dead ReLU units skipped), then
+//     streamed a chunk of columns at a time with that chunk of x kept in registers, so a
+//     weight costs one load, one multiply-add and one store;
+//   - the output layer's fused step keeps its chunk of g_in = W^T delta in registers
+//     while it updates the same weights, so each weight is loaded and stored once;
+//   - with FMA (-mfma, -march=x86-64-v3 and up, NEON/AArch64, Helium) a*b + c is one fused
+//     instruction whatever -ffp-contract says.
+// Loads and stores go through memcpy: no alignment is assumed anywhere.
+#ifndef MICROPROP_KERNELS_SIMD_HPP
+#define MICROPROP_KERNELS_SIMD_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "../config.hpp"
+
+#if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)))
+#define MICROPROP_KERNELS_SIMD 1
+#else
+#define MICROPROP_KERNELS_SIMD 0
+#endif
+
+#if MICROPROP_KERNELS_SIMD
+#if defined(__SSE2__)
+#include <immintrin.h>
+#elif defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)
+#include <arm_neon.h>
+#elif defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+#endif
+
+#ifndef MICROPROP_SKIP_DEAD_UNITS
+#define MICROPROP_SKIP_DEAD_UNITS 1
+#endif
+
+namespace microprop::kernels::simd {
+
+#if defined(__AVX512F__)
+#define MICROPROP_SIMD_LANES 16
+#elif defined(__AVX__)
+#define MICROPROP_SIMD_LANES 8
+#else
+#define MICROPROP_SIMD_LANES 4
+#endif
+constexpr std::size_t lanes = MICROPROP_SIMD_LANES;
+/// Vector registers kept for a chunk of x (or of g_in) while rows stream past it.
+constexpr std::size_t chunk_vectors = lanes == 4 ? 4 : 8;
+
+typedef float vec __attribute__((vector_size(lanes * sizeof(float))));
+typedef float vec4 __attribute__((vector_size(4 * sizeof(float))));
+typedef std::int32_t ivec __attribute__((vector_size(lanes * sizeof(float))));
+typedef std::uint32_t uvec __attribute__((vector_size(lanes * sizeof(float))));
+
+MICROPROP_ALWAYS_INLINE vec load(const float* p)
+{
+    vec v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+MICROPROP_ALWAYS_INLINE void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
+MICROPROP_ALWAYS_INLINE vec splat(float a)
+{
+#if MICROPROP_SIMD_LANES == 16
+    return vec{a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a};
+#elif MICROPROP_SIMD_LANES == 8
+    return vec{a, a, a, a, a, a, a, a};
+#else
+    return vec{a, a, a, a};
+#endif
+}
+
+/// a * b + c, fused where the target has FMA.
+MICROPROP_ALWAYS_INLINE vec madd(vec a, vec b, vec c)
+{
+#if defined(__AVX512F__)
+    return _mm512_fmadd_ps(a, b, c);
+#elif defined(__FMA__) && defined(__AVX__)
+    return _mm256_fmadd_ps(a, b, c);
+#elif defined(__FMA__)
+    return _mm_fmadd_ps(a, b, c);
+#elif (defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)) || defined(__ARM_FEATURE_MVE)
+    return vfmaq_f32(c, a, b);
+#else
+    return a * b + c;
+#endif
+}
+/// c - a * b, fused where the target has FMA.
+MICROPROP_ALWAYS_INLINE vec nmadd(vec a, vec b, vec c)
+{
+#if defined(__AVX512F__)
+    return _mm512_fnmadd_ps(a, b, c);
+#elif defined(__FMA__) && defined(__AVX__)
+    return _mm256_fnmadd_ps(a, b, c);
+#elif defined(__FMA__)
+    return _mm_fnmadd_ps(a, b, c);
+#elif (defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)) || defined(__ARM_FEATURE_MVE)
+    return vfmsq_f32(c, a, b);
+#else
+    return c - a * b;
+#endif
+}
+
+/// The lanes of v summed pairwise down to four.
+MICROPROP_ALWAYS_INLINE vec4 fold4(vec v)
+{
+#if MICROPROP_SIMD_LANES == 16
+    typedef float vec8 __attribute__((vector_size(8 * sizeof(float))));
+    const vec8 h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                   __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    return __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
+#elif MICROPROP_SIMD_LANES == 8
+    return __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+#else
+    return v;
+#endif
+}
+/// The lanes of v reduced pairwise down to four by max.
+MICROPROP_ALWAYS_INLINE vec4 fold4_max(vec v)
+{
+#if MICROPROP_SIMD_LANES == 16
+    typedef float vec8 __attribute__((vector_size(8 * sizeof(float))));
+    const vec8 lo8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+    const vec8 hi8 = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    const vec8 h = lo8 > hi8 ? lo8 : hi8;
+    const vec4 lo = __builtin_shufflevector(h, h, 0, 1, 2, 3), hi = __builtin_shufflevector(h, h, 4, 5, 6, 7);
+    return lo > hi ? lo : hi;
+#elif MICROPROP_SIMD_LANES == 8
+    const vec4 lo = __builtin_shufflevector(v, v, 0, 1, 2, 3), hi = __builtin_shufflevector(v, v, 4, 5, 6, 7);
+    return lo > hi ? lo : hi;
+#else
+    return v;
+#endif
+}
+/// {sum a, sum b, sum c, sum d} by a 4x4 transpose-and-add.
+MICROPROP_ALWAYS_INLINE vec4 sums4(vec4 a, vec4 b, vec4 c, vec4 d)
+{
+    const vec4 ab = __builtin_shufflevector(a, b, 0, 4, 1, 5) + __builtin_shufflevector(a, b, 2, 6, 3, 7);
+    const vec4 cd = __builtin_shufflevector(c, d, 0, 4, 1, 5) + __builtin_shufflevector(c, d, 2, 6, 3, 7);
+    return __builtin_shufflevector(ab, cd, 0, 1, 4, 5) + __builtin_shufflevector(ab, cd, 2, 3, 6, 7);
+}
+MICROPROP_ALWAYS_INLINE float sum(vec v)
+{
+    const vec4 f = fold4(v);
+    return (f[0] + f[2]) + (f[1] + f[3]);
+}
+
+MICROPROP_ALWAYS_INLINE vec4 load4(const float* p)
+{
+    vec4 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/// u[0..count) = b + `count` consecutive rows of W . x (count <= Rows), then ReLU when
+/// `relu` is set. A block with fewer than Rows rows repeats its last row in the spare
+/// accumulators, so that every block ends in the same transpose-and-add (a short
+/// dependency chain) instead of one horizontal sum per row.
+template <std::size_t Rows>
+MICROPROP_ALWAYS_INLINE void forward_rows(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+                                          const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u,
+                                          std::size_t in, std::size_t count, bool relu)
+{
+    static_assert(Rows % 4 == 0, "forward_rows works on blocks of 4 rows.");
+    const float* row[Rows];
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < Rows; ++r) row[r] = w + (r < count ? r : count - 1) * in;
+    vec acc[Rows];
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < Rows; ++r) acc[r] = vec{};
+    std::size_t i = 0;
+    for (; i + lanes <= in; i += lanes) {
+        const vec xv = load(x + i);
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < Rows; ++r) acc[r] = madd(load(row[r] + i), xv, acc[r]);
+    }
+#pragma GCC unroll 2
+    for (std::size_t r = 0; r < Rows; r += 4) {
+        vec4 t = sums4(fold4(acc[r]), fold4(acc[r + 1]), fold4(acc[r + 2]), fold4(acc[r + 3]));
+        for (std::size_t k = i; k < in; ++k) {
+            t += vec4{row[r][k], row[r + 1][k], row[r + 2][k], row[r + 3][k]} * x[k];
+        }
+        if (count >= r + 4) {
+            t += load4(b + r);
+            if (relu) t = t > 0.0f ? t : vec4{};
+            std::memcpy(u + r, &t, sizeof t);
+        } else {
+#pragma GCC unroll 4
+            for (std::size_t k = 0; k < 4; ++k) {
+                if (r + k < count) {
+                    const float v = t[k] + b[r + k];
+                    u[r + k] = relu && !(v > 0.0f) ? 0.0f : v;
+                }
+            }
+        }
+    }
+}
+
+/// u = W x + b (W is [out][in]), then ReLU when `relu` is set.
+inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+                    const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u, std::size_t in,
+                    std::size_t out, bool relu)
+{
+    std::size_t j = 0;
+    for (; j + 8 <= out; j += 8) forward_rows<8>(w + j * in, b + j, x, u + j, in, 8, relu);
+    if (j < out) forward_rows<4>(w + j * in, b + j, x, u + j, in, out - j < 4 ? out - j : 4, relu);
+    if (j + 4 < out) forward_rows<4>(w + (j + 4) * in, b + j + 4, x, u + j + 4, in, out - j - 4, relu);
+}
+
+/// Bit r set where lane r of v is not zero (a NaN counts as not zero).
+MICROPROP_ALWAYS_INLINE std::uint32_t nonzero_lanes(vec v)
+{
+#if defined(__AVX512F__)
+    return _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+#elif defined(__AVX__)
+    return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ)));
+#elif defined(__SSE2__)
+    return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_cmpneq_ps(v, _mm_setzero_ps())));
+#else
+    std::uint32_t mask = 0;
+    for (std::size_t k = 0; k < lanes; ++k) mask |= static_cast<std::uint32_t>(v[k] != 0.0f) << k;
+    return mask;
+#endif
+}
+
+/// The rows set in `live` (bit r: row r, of `in` values) -= steps[r] * x, Vectors vectors of
+/// columns from column c on, that chunk of x held in registers.
+template <std::size_t Vectors>
+MICROPROP_ALWAYS_INLINE void update_chunk(float* MICROPROP_RESTRICT w, std::uint64_t live, const float* steps,
+                                          const float* MICROPROP_RESTRICT x, std::size_t in, std::size_t c)
+{
+    vec xv[Vectors];
+#pragma GCC unroll 8
+    for (std::size_t k = 0; k < Vectors; ++k) xv[k] = load(x + c + k * lanes);
+    for (; live != 0; live &= live - 1) {
+        const auto r = static_cast<std::size_t>(__builtin_ctzll(live));
+        float* MICROPROP_RESTRICT p = w + r * in + c;
+        const vec step = splat(steps[r]);
+#pragma GCC unroll 8
+        for (std::size_t k = 0; k < Vectors; ++k) store(p + k * lanes, nmadd(step, xv[k], load(p + k * lanes)));
+    }
+}
+
+/// W -= lr delta x^T, b -= lr delta, for a layer that passes nothing down. With `relu_z`
+/// set, delta holds W^T delta of the layer above and row j's delta is delta_j where
+/// relu_z[j] > 0 and 0 elsewhere (the ReLU derivative applied on the fly). Steps and the
+/// set of rows that change are found 64 rows at a time, then the rows are streamed a
+/// chunk of columns at a time.
+inline void update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b, const float* MICROPROP_RESTRICT x,
+                   const float* MICROPROP_RESTRICT delta, std::size_t in, std::size_t out, float lr,
+                   const float* relu_z)
+{
+    constexpr std::size_t group = 64;
+    float steps[group];
+    const vec lr_v = splat(lr);
+    for (std::size_t j0 = 0; j0 < out; j0 += group) {
+        const std::size_t rows = out - j0 < group ? out - j0 : group;
+        std::uint64_t live = 0;
+        std::size_t r = 0;
+        for (; r + lanes <= rows; r += lanes) {
+            vec step = load(delta + j0 + r) * lr_v;
+            if (relu_z != nullptr) step = load(relu_z + j0 + r) > 0.0f ? step : vec{};
+            store(steps + r, step);
+            store(b + j0 + r, load(b + j0 + r) - step);
+            live |= static_cast<std::uint64_t>(nonzero_lanes(step)) << r;
+        }
+        for (; r < rows; ++r) {
+            float step = lr * delta[j0 + r];
+            if (relu_z != nullptr && !(relu_z[j0 + r] > 0.0f)) step = 0.0f;
+            steps[r] = step;
+            b[j0 + r] -= step;
+            live |= static_cast<std::uint64_t>(step != 0.0f) << r;
+        }
+#if !MICROPROP_SKIP_DEAD_UNITS
+        live = rows == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << rows) - 1;
+#endif
+        float* MICROPROP_RESTRICT w0 = w + j0 * in;
+        std::size_t c = 0;
+        for (; c + chunk_vectors * lanes <= in; c += chunk_vectors * lanes) update_chunk<chunk_vectors>(w0, live, steps, x, in, c);
+        if (c + 4 * lanes <= in) {
+            update_chunk<4>(w0, live, steps, x, in, c);
+            c += 4 * lanes;
+        }
+        for (; c + lanes <= in; c += lanes) update_chunk<1>(w0, live, steps, x, in, c);
+        if (c < in) {
+            for (std::uint64_t m = live; m != 0; m &= m - 1) {
+                const auto row = static_cast<std::size_t>(__builtin_ctzll(m));
+                for (std::size_t i = c; i < in; ++i) w0[row * in + i] -= steps[row] * x[i];
+            }
+        }
+    }
+}
+
+/// One chunk of Vectors vectors of columns of the fused output-layer step: g_in and x for
+/// those columns stay in registers while every row streams past.
+template <std::size_t Vectors>
+MICROPROP_ALWAYS_INLINE void backward_update_chunk(float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT x,
+                                                   const float* MICROPROP_RESTRICT delta,
+                                                   float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out,
+                                                   vec lr, std::size_t c)
+{
+    vec g[Vectors];
+    vec xv[Vectors];
+#pragma GCC unroll 8
+    for (std::size_t k = 0; k < Vectors; ++k) {
+        g[k] = vec{};
+        xv[k] = load(x + c + k * lanes);
+    }
+    for (std::size_t j = 0; j < out; ++j) {
+        const float dj = delta[j];
+#if MICROPROP_SKIP_DEAD_UNITS
+        if (dj == 0.0f) continue;
+#endif
+        const vec d = splat(dj);
+        const vec step = d * lr;
+        float* MICROPROP_RESTRICT p = w + j * in + c;
+#pragma GCC unroll 8
+        for (std::size_t k = 0; k < Vectors; ++k) {
+            const vec wv = load(p + k * lanes);
+            g[k] = madd(wv, d, g[k]);
+            store(p + k * lanes, nmadd(step, xv[k], wv));
+        }
+    }
+#pragma GCC unroll 8
+    for (std::size_t k = 0; k < Vectors; ++k) store(g_in + c + k * lanes, g[k]);
+}
+
+/// g_in = W^T delta with the weights on entry, W -= lr delta x^T, b -= lr delta; each weight
+/// is loaded and stored once.
+inline void backward_update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
+                            const float* MICROPROP_RESTRICT x, const float* MICROPROP_RESTRICT delta,
+                            float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, float lr)
+{
+    const vec lr_v = splat(lr);
+    std::size_t c = 0;
+    for (; c + chunk_vectors * lanes <= in; c += chunk_vectors * lanes) {
+        backward_update_chunk<chunk_vectors>(w, x, delta, g_in, in, out, lr_v, c);
+    }
+    if (c + 4 * lanes <= in) {
+        backward_update_chunk<4>(w, x, delta, g_in, in, out, lr_v, c);
+        c += 4 * lanes;
+    }
+    for (; c + lanes <= in; c += lanes) backward_update_chunk<1>(w, x, delta, g_in, in, out, lr_v, c);
+    for (; c < in; ++c) {
+        float g = 0.0f;
+        for (std::size_t j = 0; j < out; ++j) {
+            float& wji = w[j * in + c];
+            g += wji * delta[j];
+            wji -= lr * delta[j] * x[c];
+        }
+        g_in[c] = g;
+    }
+    std::size_t j = 0;
+    for (; j + lanes <= out; j += lanes) store(b + j, nmadd(lr_v, load(delta + j), load(b + j)));
+    for (; j < out; ++j) b[j] -= lr * delta[j];
+}
+
+/// e^x lane by lane for x <= 0, as exp_nonpositive in expf.hpp (same reduction and
+/// polynomial): results below FLT_MIN round once as subnormals, x < -103.97 gives 0, NaN
+/// propagates.
+MICROPROP_ALWAYS_INLINE vec exp_nonpositive(vec x)
+{
+    const vec shifter = splat(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
+    const vec t = madd(x, splat(1.44269502162933349609375f), shifter);
+    const vec n = t - shifter;
+    vec r = nmadd(n, splat(0.693145751953125f), x);
+    r = nmadd(n, splat(1.428606765330187045e-06f), r);
+    vec q = madd(splat(1.0f / 5040.0f), r, splat(1.0f / 720.0f));
+    q = madd(q, r, splat(1.0f / 120.0f));
+    q = madd(q, r, splat(1.0f / 24.0f));
+    q = madd(q, r, splat(1.0f / 6.0f));
+    q = madd(q, r, splat(0.5f));
+    const vec one = splat(1.0f);
+    const vec sum = one + r;
+    const vec sum_error = (one - sum) + r;
+    const vec p = sum + madd(r * r, q, sum_error);
+    // 2^(n + 24) added to the exponent, then a multiply by 2^-24: one rounding for subnormals.
+    uvec p_bits, t_bits;
+    std::memcpy(&p_bits, &p, sizeof p_bits);
+    std::memcpy(&t_bits, &t, sizeof t_bits);
+    p_bits += (t_bits - (0x4B400000u - 24u)) << 23;
+    vec e;
+    std::memcpy(&e, &p_bits, sizeof e);
+    e *= splat(5.9604644775390625e-08f);
+    const vec in_range = x >= -103.972084f ? e : vec{};
+    return x != x ? x : in_range;
+}
+
+/// The first `count` (< lanes) values at p, the other lanes `fill`.
+MICROPROP_ALWAYS_INLINE vec load_partial(const float* p, std::size_t count, float fill)
+{
+#if defined(__AVX512F__)
+    const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1u);
+    return _mm512_mask_loadu_ps(splat(fill), mask, p);
+#elif defined(__AVX__)
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const vec loaded = _mm256_maskload_ps(p, mask);
+    return _mm256_blendv_ps(splat(fill), loaded, _mm256_castsi256_ps(mask));
+#else
+    float buffer[lanes];
+    for (std::size_t k = 0; k < lanes; ++k) buffer[k] = k < count ? p[k] : fill;
+    return load(buffer);
+#endif
+}
+/// Stores the first `count` (< lanes) lanes of v at p (through a buffer: a masked store
+/// would not forward to the scalar loads that read the values next).
+MICROPROP_ALWAYS_INLINE void store_partial(float* p, vec v, std::size_t count)
+{
+    float buffer[lanes];
+    store(buffer, v);
+    for (std::size_t k = 0; k < count; ++k) p[k] = buffer[k];
+}
+MICROPROP_ALWAYS_INLINE float largest(vec v)
+{
+    vec4 f = fold4_max(v);
+    f = f > __builtin_shufflevector(f, f, 2, 3, 0, 1) ? f : __builtin_shufflevector(f, f, 2, 3, 0, 1);
+    return f[0] > f[1] ? f[0] : f[1];
+}
+
+/// z <- softmax(z) over n contiguous values, a vector at a time; the last partial vector
+/// is padded with values whose e^x is 0.
+inline void softmax(float* z, std::size_t n)
+{
+    if (n == 0) return;
+    constexpr float below_range = -1.0e30f;
+    const std::size_t full = n - n % lanes;
+    const std::size_t rest = n - full;
+    const vec tail = rest > 0 ? load_partial(z + full, rest, below_range) : splat(below_range);
+    vec top = tail;
+    for (std::size_t i = 0; i < full; i += lanes) {
+        const vec v = load(z + i);
+        top = v > top ? v : top;
+    }
+    const vec shift = splat(largest(top));
+    vec total{};
+    for (std::size_t i = 0; i < full; i += lanes) {
+        const vec e = exp_nonpositive(load(z + i) - shift);
+        total += e;
+        store(z + i, e);
+    }
+    const vec tail_e = exp_nonpositive(tail - shift);
+    total += tail_e;
+    const vec inverse = splat(1.0f / sum(total));
+    for (std::size_t i = 0; i < full; i += lanes) store(z + i, load(z + i) * inverse);
+    if (rest > 0) store_partial(z + full, tail_e * inverse, rest);
+}
+
+/// True when none of the n floats is NaN or infinite (exponent bits not all ones).
+inline bool all_finite(const float* values, std::size_t n)
+{
+    constexpr std::int32_t exponent = 0x7f800000;
+    const std::size_t rest = n % lanes;
+    const float* const tail = values + (n - rest);
+    ivec special{};
+    for (const float* p = values; p != tail; p += lanes) {
+        ivec bits;
+        std::memcpy(&bits, p, sizeof bits);
+        special |= (bits & exponent) == exponent;
+    }
+    std::int32_t any = 0;
+    for (std::size_t k = 0; k < lanes; ++k) any |= special[k];
+    for (std::size_t k = 0; k < rest; ++k) {
+        std::int32_t bits;
+        std::memcpy(&bits, tail + k, sizeof bits);
+        any |= (bits & exponent) == exponent;
+    }
+    return any == 0;
+}
+
+}  // namespace microprop::kernels::simd
+#endif
+
+#endif

@@ -1,0 +1,175 @@
+// The kernels the engine runs (kernels::active: the vector kernels on the host, the VLDM/VSTM
+// kernels on Cortex-M cores with an FPU, plain C++ elsewhere) against the reference kernels
+// (the specification), on shapes chosen to reach every block, chunk and tail path: widths
+// below, at and past each vector length, register-block height and row-group size.
+//
+// Tolerance: the fast kernels sum in another order and may fuse multiply-adds, so a result
+// may differ from the reference by a few roundings of the largest partial sum:
+// |fast - reference| <= 1e-5 * (1 + sum of |terms|).
+#include <microprop/microprop.hpp>
+
+#include <cstddef>
+
+#include "microtest.hpp"
+
+namespace mp = microprop;
+namespace active = microprop::kernels::active;
+namespace reference = microprop::kernels::reference;
+
+namespace {
+
+#if defined(__arm__)
+// Every Cortex-M target, the 8 KB STM32F100 included, runs the small shapes.
+constexpr std::size_t input_widths[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33};
+constexpr std::size_t output_widths[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 17};
+#else
+// The host adds the widths of the AVX/AVX-512 column chunks (64 and 128 columns) and more
+// than one 64-row group of the update.
+constexpr std::size_t input_widths[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 64, 65, 72, 130};
+constexpr std::size_t output_widths[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 17, 33, 64, 65, 70};
+#endif
+constexpr std::size_t max_in = input_widths[sizeof input_widths / sizeof input_widths[0] - 1];
+constexpr std::size_t max_out = output_widths[sizeof output_widths / sizeof output_widths[0] - 1];
+
+float w_fast[max_in * max_out], w_ref[max_in * max_out];
+float b_fast[max_out], b_ref[max_out];
+float x[max_in], delta[max_out], z[max_out];
+float out_fast[max_out > max_in ? max_out : max_in], out_ref[max_out > max_in ? max_out : max_in];
+
+float magnitude(float v) { return v < 0.0f ? -v : v; }
+
+/// Random weights, biases, inputs and deltas; every third delta exactly 0 (a dead unit).
+void fill(mp::random_generator& rng, std::size_t in, std::size_t out)
+{
+    for (std::size_t k = 0; k < in * out; ++k) w_fast[k] = w_ref[k] = rng.uniform<float>(-1.0f, 1.0f);
+    for (std::size_t j = 0; j < out; ++j) {
+        b_fast[j] = b_ref[j] = rng.uniform<float>(-1.0f, 1.0f);
+        delta[j] = j % 3 == 1 ? 0.0f : rng.uniform<float>(-1.0f, 1.0f);
+        z[j] = j % 4 == 2 ? 0.0f : rng.uniform<float>(0.0f, 1.0f);  // ReLU outputs, some inactive
+    }
+    for (std::size_t i = 0; i < in; ++i) x[i] = rng.uniform<float>(-1.0f, 1.0f);
+}
+
+float row_scale(std::size_t j, std::size_t in)
+{
+    float s = 1.0f + magnitude(b_ref[j]);
+    for (std::size_t i = 0; i < in; ++i) s += magnitude(w_ref[j * in + i] * x[i]);
+    return s;
+}
+
+/// Parameters after the update: each within 1e-5 of the reference, relative to |w| + |step x|.
+bool parameters_match(std::size_t in, std::size_t out, float lr, const float* d)
+{
+    bool ok = true;
+    for (std::size_t j = 0; j < out; ++j) {
+        for (std::size_t i = 0; i < in; ++i) {
+            const float scale = 1.0f + magnitude(w_ref[j * in + i]) + magnitude(lr * d[j] * x[i]);
+            ok = ok && magnitude(w_fast[j * in + i] - w_ref[j * in + i]) <= 1e-5f * scale;
+        }
+        ok = ok && magnitude(b_fast[j] - b_ref[j]) <= 1e-5f * (1.0f + magnitude(b_ref[j]));
+    }
+    return ok;
+}
+
+}  // namespace
+
+TEST(kernels, forward_matches_reference_for_every_activation)
+{
+    mp::random_generator rng(11);
+    const mp::activation_kind kinds[] = {mp::activation_kind::identity, mp::activation_kind::relu,
+                                         mp::activation_kind::sigmoid, mp::activation_kind::tanh,
+                                         mp::activation_kind::leaky_relu, mp::activation_kind::softmax};
+    for (std::size_t in : input_widths) {
+        for (std::size_t out : output_widths) {
+            fill(rng, in, out);
+            for (std::size_t kind_index = 0; kind_index < sizeof kinds / sizeof kinds[0]; ++kind_index) {
+                const mp::activation_kind kind = kinds[kind_index];
+                active::dense_forward_activate(w_fast, b_fast, x, out_fast, in, out, kind, 0.01f);
+                reference::dense_forward(w_ref, b_ref, x, out_ref, in, out);
+                mp::activation::apply(kind, 0.01f, out_ref, out);
+                for (std::size_t j = 0; j < out; ++j) {
+                    // Activations have slope at most 1 (softmax: its outputs sum to 1).
+                    if (magnitude(out_fast[j] - out_ref[j]) > 1e-5f * row_scale(j, in) + 1e-6f) {
+                        EXPECT_NEAR(out_fast[j], out_ref[j], 1e-5f * row_scale(j, in));
+                        // Names the failing case: activation index, in, out and the output.
+                        EXPECT_EQ(kind_index * 10000000 + in * 10000 + out * 100 + j, std::size_t{0});
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(kernels, fused_sgd_step_matches_reference_with_and_without_g_in)
+{
+    mp::random_generator rng(12);
+    const float lr = 0.1f;
+    for (std::size_t in : input_widths) {
+        for (std::size_t out : output_widths) {
+            for (int pass_down = 0; pass_down < 2; ++pass_down) {
+                fill(rng, in, out);
+                float* g_fast = pass_down ? out_fast : nullptr;
+                float* g_ref = pass_down ? out_ref : nullptr;
+                active::dense_backward_sgd(w_fast, b_fast, x, delta, g_fast, in, out, lr, 0.0f);
+                // g_in from the weights on entry: w_ref still holds them until the reference step.
+                float g_scale[max_in];
+                for (std::size_t i = 0; i < in; ++i) {
+                    g_scale[i] = 1.0f;
+                    for (std::size_t j = 0; j < out; ++j) g_scale[i] += magnitude(w_ref[j * in + i] * delta[j]);
+                }
+                reference::dense_backward_sgd(w_ref, b_ref, x, delta, g_ref, in, out, lr, 0.0f);
+                bool ok = parameters_match(in, out, lr, delta);
+                for (std::size_t i = 0; pass_down && i < in; ++i) {
+                    ok = ok && magnitude(g_fast[i] - g_ref[i]) <= 1e-5f * g_scale[i];
+                }
+                if (!ok) {
+                    EXPECT_EQ(in * 1000 + out, std::size_t{0});  // names the failing shape
+                    return;
+                }
+            }
+        }
+    }
+}
+
+TEST(kernels, first_layer_update_below_relu_matches_reference)
+{
+    mp::random_generator rng(13);
+    const float lr = 0.1f;
+    for (std::size_t in : input_widths) {
+        for (std::size_t out : output_widths) {
+            fill(rng, in, out);
+            float g[max_out], masked[max_out];
+            for (std::size_t j = 0; j < out; ++j) {
+                g[j] = delta[j];
+                masked[j] = z[j] > 0.0f ? delta[j] : 0.0f;
+            }
+            active::dense_update_below_relu(w_fast, b_fast, x, g, z, in, out, lr, 0.0f);
+            reference::dense_backward_sgd(w_ref, b_ref, x, masked, static_cast<float*>(nullptr), in, out, lr, 0.0f);
+            if (!parameters_match(in, out, lr, masked)) {
+                EXPECT_EQ(in * 1000 + out, std::size_t{0});  // names the failing shape
+                return;
+            }
+        }
+    }
+}
+
+TEST(kernels, softmax_matches_reference_including_extreme_inputs)
+{
+    mp::random_generator rng(14);
+    for (std::size_t n : output_widths) {
+        for (int spread = 0; spread < 3; ++spread) {
+            // Spreads of 2, 60 and 300: the last drives e^x of most values to 0 or subnormal.
+            const float half_range = spread == 0 ? 1.0f : spread == 1 ? 30.0f : 150.0f;
+            for (std::size_t k = 0; k < n; ++k) out_fast[k] = out_ref[k] = rng.uniform<float>(-half_range, half_range);
+            active::softmax_strided(out_fast, n, 1);
+            mp::activation::softmax_strided(out_ref, n, 1);
+            float total = 0.0f;
+            for (std::size_t k = 0; k < n; ++k) {
+                total += out_fast[k];
+                ASSERT_NEAR(out_fast[k], out_ref[k], 1e-6f + 1e-5f * out_ref[k]);
+            }
+            EXPECT_NEAR(total, 1.0f, 1e-5f);
+        }
+    }
+}
