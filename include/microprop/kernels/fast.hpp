@@ -527,6 +527,9 @@ void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RE
                             std::size_t out, activation_kind kind, T parameter)
 {
     if constexpr (std::is_same<T, float>::value) {
+#if MICROPROP_KERNELS_VECTOR
+        if (kind == activation_kind::softmax && simd::forward_softmax(w, b, x, z, in, out)) return;
+#endif
         if (detail::forward_float(w, b, x, z, in, out, kind == activation_kind::relu)) return;
 #if MICROPROP_KERNELS_VFP
         if (kind == activation_kind::softmax && out > 0) {

@@ -161,16 +161,16 @@ MICROPROP_ALWAYS_INLINE vec4 load4(const float* p)
     return v;
 }
 
-/// u[0..count) = b + `count` consecutive rows of W . x (count <= Rows), then ReLU when
-/// `relu` is set. A block with fewer than Rows rows repeats its last row in the spare
-/// accumulators, so that every block ends in the same transpose-and-add (a short
-/// dependency chain) instead of one horizontal sum per row.
+/// t[0..Rows/4) = b + `count` consecutive rows of W . x (count <= Rows), four results a
+/// vector. A block with fewer than Rows rows repeats its last row in the spare accumulators,
+/// so that every block ends in the same transpose-and-add (a short dependency chain)
+/// instead of one horizontal sum per row; the spare lanes hold copies of the last result.
 template <std::size_t Rows>
-MICROPROP_ALWAYS_INLINE void forward_rows(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
-                                          const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u,
-                                          std::size_t in, std::size_t count, bool relu)
+MICROPROP_ALWAYS_INLINE void forward_block(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+                                           const float* MICROPROP_RESTRICT x, std::size_t in, std::size_t count,
+                                           vec4* t)
 {
-    static_assert(Rows % 4 == 0, "forward_rows works on blocks of 4 rows.");
+    static_assert(Rows % 4 == 0, "forward_block works on blocks of 4 rows.");
     const float* row[Rows];
 #pragma GCC unroll 8
     for (std::size_t r = 0; r < Rows; ++r) row[r] = w + (r < count ? r : count - 1) * in;
@@ -185,23 +185,31 @@ MICROPROP_ALWAYS_INLINE void forward_rows(const float* MICROPROP_RESTRICT w, con
     }
 #pragma GCC unroll 2
     for (std::size_t r = 0; r < Rows; r += 4) {
-        vec4 t = sums4(fold4(acc[r]), fold4(acc[r + 1]), fold4(acc[r + 2]), fold4(acc[r + 3]));
+        vec4 sums = sums4(fold4(acc[r]), fold4(acc[r + 1]), fold4(acc[r + 2]), fold4(acc[r + 3]));
         for (std::size_t k = i; k < in; ++k) {
-            t += vec4{row[r][k], row[r + 1][k], row[r + 2][k], row[r + 3][k]} * x[k];
+            sums += vec4{row[r][k], row[r + 1][k], row[r + 2][k], row[r + 3][k]} * x[k];
         }
         if (count >= r + 4) {
-            t += load4(b + r);
-            if (relu) t = t > 0.0f ? t : vec4{};
-            std::memcpy(u + r, &t, sizeof t);
+            sums += load4(b + r);
         } else {
-#pragma GCC unroll 4
-            for (std::size_t k = 0; k < 4; ++k) {
-                if (r + k < count) {
-                    const float v = t[k] + b[r + k];
-                    u[r + k] = relu && !(v > 0.0f) ? 0.0f : v;
-                }
-            }
+            const std::size_t last = count - 1;
+            sums += vec4{b[r < last ? r : last], b[r + 1 < last ? r + 1 : last], b[r + 2 < last ? r + 2 : last],
+                         b[r + 3 < last ? r + 3 : last]};
         }
+        t[r / 4] = sums;
+    }
+}
+
+/// Stores the first `count` of the four values in t at u.
+MICROPROP_ALWAYS_INLINE void store4_partial(float* u, vec4 t, std::size_t count)
+{
+    if (count >= 4) {
+        std::memcpy(u, &t, sizeof t);
+        return;
+    }
+#pragma GCC unroll 4
+    for (std::size_t k = 0; k < 3; ++k) {
+        if (k < count) u[k] = t[k];
     }
 }
 
@@ -211,9 +219,25 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
                     std::size_t out, bool relu)
 {
     std::size_t j = 0;
-    for (; j + 8 <= out; j += 8) forward_rows<8>(w + j * in, b + j, x, u + j, in, 8, relu);
-    if (j < out) forward_rows<4>(w + j * in, b + j, x, u + j, in, out - j < 4 ? out - j : 4, relu);
-    if (j + 4 < out) forward_rows<4>(w + (j + 4) * in, b + j + 4, x, u + j + 4, in, out - j - 4, relu);
+    vec4 t[2];
+    for (; j + 8 <= out; j += 8) {
+        forward_block<8>(w + j * in, b + j, x, in, 8, t);
+        if (relu) {
+            t[0] = t[0] > 0.0f ? t[0] : vec4{};
+            t[1] = t[1] > 0.0f ? t[1] : vec4{};
+        }
+        // One 8-value store where vectors have 8 lanes: the next layer loads them as one
+        // vector, and a load spanning two smaller stores misses store-to-load forwarding.
+        typedef float vec8 __attribute__((vector_size(8 * sizeof(float))));
+        const vec8 both = __builtin_shufflevector(t[0], t[1], 0, 1, 2, 3, 4, 5, 6, 7);
+        std::memcpy(u + j, &both, sizeof both);
+    }
+    for (; j < out; j += 4) {
+        const std::size_t count = out - j < 4 ? out - j : 4;
+        forward_block<4>(w + j * in, b + j, x, in, count, t);
+        if (relu) t[0] = t[0] > 0.0f ? t[0] : vec4{};
+        store4_partial(u + j, t[0], count);
+    }
 }
 
 /// Bit r set where lane r of v is not zero (a NaN counts as not zero).
@@ -364,35 +388,86 @@ inline void backward_update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRI
     for (; j < out; ++j) b[j] -= lr * delta[j];
 }
 
-/// e^x lane by lane for x <= 0, as exp_nonpositive in expf.hpp (same reduction and
-/// polynomial): results below FLT_MIN round once as subnormals, x < -103.97 gives 0, NaN
-/// propagates.
-MICROPROP_ALWAYS_INLINE vec exp_nonpositive(vec x)
+/// a * b + c for vec (madd) and for the 4-lane vec4 (contracted where the target has FMA).
+template <class V>
+MICROPROP_ALWAYS_INLINE V multiply_add(V a, V b, V c)
 {
-    const vec shifter = splat(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
-    const vec t = madd(x, splat(1.44269502162933349609375f), shifter);
-    const vec n = t - shifter;
-    vec r = nmadd(n, splat(0.693145751953125f), x);
-    r = nmadd(n, splat(1.428606765330187045e-06f), r);
-    vec q = madd(splat(1.0f / 5040.0f), r, splat(1.0f / 720.0f));
-    q = madd(q, r, splat(1.0f / 120.0f));
-    q = madd(q, r, splat(1.0f / 24.0f));
-    q = madd(q, r, splat(1.0f / 6.0f));
-    q = madd(q, r, splat(0.5f));
-    const vec one = splat(1.0f);
-    const vec sum = one + r;
-    const vec sum_error = (one - sum) + r;
-    const vec p = sum + madd(r * r, q, sum_error);
+    if constexpr (sizeof(V) == sizeof(vec)) {
+        return madd(a, b, c);
+    } else {
+        return a * b + c;
+    }
+}
+
+/// e^x lane by lane for x <= 0 (V = vec or vec4), as exp_nonpositive in expf.hpp (same
+/// reduction and polynomial, evaluated by Estrin's scheme for a shorter dependency chain):
+/// results below FLT_MIN round once as subnormals, x < -103.97 gives 0, NaN propagates.
+template <class V>
+MICROPROP_ALWAYS_INLINE V exp_nonpositive(V x)
+{
+    typedef std::uint32_t bits __attribute__((vector_size(sizeof(V))));
+    const V shifter = V{} + 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+    const V t = multiply_add(x, V{} + 1.44269502162933349609375f, shifter);
+    const V n = t - shifter;
+    V r = multiply_add(n, V{} - 0.693145751953125f, x);
+    r = multiply_add(n, V{} - 1.428606765330187045e-06f, r);
+    // q(r) = (e^r - 1 - r) / r^2 = 1/2 + r/6 + r^2/24 + r^3/120 + r^4/720 + r^5/5040.
+    const V r2 = r * r;
+    const V q01 = multiply_add(r, V{} + 1.0f / 6.0f, V{} + 0.5f);
+    const V q23 = multiply_add(r, V{} + 1.0f / 120.0f, V{} + 1.0f / 24.0f);
+    const V q45 = multiply_add(r, V{} + 1.0f / 5040.0f, V{} + 1.0f / 720.0f);
+    const V q = multiply_add(r2, multiply_add(r2, q45, q23), q01);
+    const V one = V{} + 1.0f;
+    const V sum = one + r;
+    const V sum_error = (one - sum) + r;
+    const V p = sum + multiply_add(r2, q, sum_error);
     // 2^(n + 24) added to the exponent, then a multiply by 2^-24: one rounding for subnormals.
-    uvec p_bits, t_bits;
+    bits p_bits, t_bits;
     std::memcpy(&p_bits, &p, sizeof p_bits);
     std::memcpy(&t_bits, &t, sizeof t_bits);
     p_bits += (t_bits - (0x4B400000u - 24u)) << 23;
-    vec e;
+    V e;
     std::memcpy(&e, &p_bits, sizeof e);
-    e *= splat(5.9604644775390625e-08f);
-    const vec in_range = x >= -103.972084f ? e : vec{};
+    e *= 5.9604644775390625e-08f;
+    const V in_range = x >= -103.972084f ? e : V{};
     return x != x ? x : in_range;
+}
+
+/// z = softmax(W x + b) for out <= 16 with the logits kept in registers (no store and
+/// reload between the product and the softmax). Returns false, doing nothing, for wider
+/// layers.
+inline bool forward_softmax(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+                            const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT z, std::size_t in,
+                            std::size_t out)
+{
+    if (out == 0 || out > 16) return false;
+    vec4 t[4];
+    const std::size_t blocks = (out + 3) / 4;
+    std::size_t j = 0;
+    if (out >= 8) {
+        forward_block<8>(w, b, x, in, 8, t);
+        j = 8;
+    }
+    for (; j < out; j += 4) forward_block<4>(w + j * in, b + j, x, in, out - j < 4 ? out - j : 4, t + j / 4);
+    // Lanes past `out` hold copies of the last logit: they must not count in the maximum's
+    // sum, so they become values whose e^x is 0.
+    const vec4 lane = {0.0f, 1.0f, 2.0f, 3.0f};
+    const float valid_in_last = static_cast<float>(out - 4 * (blocks - 1));
+    t[blocks - 1] = lane < valid_in_last ? t[blocks - 1] : vec4{} - 1.0e30f;
+    vec4 top = t[0];
+    for (std::size_t k = 1; k < blocks; ++k) top = t[k] > top ? t[k] : top;
+    top = top > __builtin_shufflevector(top, top, 2, 3, 0, 1) ? top : __builtin_shufflevector(top, top, 2, 3, 0, 1);
+    top = top > __builtin_shufflevector(top, top, 1, 0, 3, 2) ? top : __builtin_shufflevector(top, top, 1, 0, 3, 2);
+    vec4 total{};
+    for (std::size_t k = 0; k < blocks; ++k) {
+        t[k] = exp_nonpositive(t[k] - top);
+        total += t[k];
+    }
+    total += __builtin_shufflevector(total, total, 2, 3, 0, 1);
+    total += __builtin_shufflevector(total, total, 1, 0, 3, 2);
+    const vec4 inverse = 1.0f / total;
+    for (std::size_t k = 0; k < blocks; ++k) store4_partial(z + 4 * k, t[k] * inverse, out - 4 * k);
+    return true;
 }
 
 /// The first `count` (< lanes) values at p, the other lanes `fill`.
