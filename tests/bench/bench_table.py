@@ -167,7 +167,7 @@ def host(args):
         i = args.index("--readme")
         readme = args[i + 1]
         args = args[:i] + args[i + 2:]
-    runs = [a.split("=", 1) for a in args]
+    runs = [a.rsplit("=", 1) for a in args]  # labels may hold "=", paths do not
     libs = [("microprop", "microprop"), ("eigen", "Eigen 3.4 fixed-size"), ("fann", "FANN 2.2 (float)"),
             ("plain", "plain loops")]
     ctx = host_times(runs[0][1])[0]

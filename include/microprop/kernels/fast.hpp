@@ -496,7 +496,11 @@ void activate(activation_kind kind, T parameter, T* z, std::size_t n)
             case activation_kind::identity:
                 return;
             case activation_kind::sigmoid:
+#if MICROPROP_KERNELS_VECTOR
+                simd::sigmoid(z, n);
+#else
                 for (std::size_t i = 0; i < n; ++i) z[i] = 1.0f / (1.0f + exp_float(-z[i]));
+#endif
                 return;
             case activation_kind::tanh:
                 for (std::size_t i = 0; i < n; ++i) z[i] = scalar_ops<float>::tanh(z[i]);

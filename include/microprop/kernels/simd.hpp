@@ -218,6 +218,15 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
                     const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u, std::size_t in,
                     std::size_t out, bool relu)
 {
+    if (in < 4) {
+        // Too narrow for any vector: plain dot products.
+        for (std::size_t j = 0; j < out; ++j) {
+            float s = b[j];
+            for (std::size_t i = 0; i < in; ++i) s += w[j * in + i] * x[i];
+            u[j] = relu && !(s > 0.0f) ? 0.0f : s;
+        }
+        return;
+    }
     std::size_t j = 0;
     vec4 t[2];
     for (; j + 8 <= out; j += 8) {
@@ -283,6 +292,17 @@ inline void update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b, con
                    const float* MICROPROP_RESTRICT delta, std::size_t in, std::size_t out, float lr,
                    const float* relu_z)
 {
+    if (in < lanes) {
+        // Too narrow for a vector row: plain loops.
+        for (std::size_t j = 0; j < out; ++j) {
+            float dj = delta[j];
+            if (relu_z != nullptr && !(relu_z[j] > 0.0f)) dj = 0.0f;
+            const float step = lr * dj;
+            b[j] -= step;
+            for (std::size_t i = 0; i < in; ++i) w[j * in + i] -= step * x[i];
+        }
+        return;
+    }
     constexpr std::size_t group = 64;
     float steps[group];
     const vec lr_v = splat(lr);
@@ -309,6 +329,22 @@ inline void update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b, con
 #endif
         float* MICROPROP_RESTRICT w0 = w + j0 * in;
         std::size_t c = 0;
+#if !defined(__FMA__) && !defined(__ARM_FEATURE_FMA) && !defined(__ARM_FEATURE_MVE)
+        // Without a fused multiply-add, holding x in registers saves no instruction (the
+        // product still needs a copy of the step), so each live row streams x from L1 and is
+        // done in one pass, without a per-chunk restart.
+        if (in >= lanes) {
+            const std::size_t full = in - in % lanes;
+            for (std::uint64_t m = live; m != 0; m &= m - 1) {
+                const auto row = static_cast<std::size_t>(__builtin_ctzll(m));
+                float* MICROPROP_RESTRICT p = w0 + row * in;
+                const vec step = splat(steps[row]);
+#pragma GCC unroll 4
+                for (std::size_t i = 0; i < full; i += lanes) store(p + i, load(p + i) - step * load(x + i));
+            }
+            c = full;
+        }
+#endif
         for (; c + chunk_vectors * lanes <= in; c += chunk_vectors * lanes) update_chunk<chunk_vectors>(w0, live, steps, x, in, c);
         if (c + 4 * lanes <= in) {
             update_chunk<4>(w0, live, steps, x, in, c);
@@ -468,6 +504,24 @@ inline bool forward_softmax(const float* MICROPROP_RESTRICT w, const float* MICR
     const vec4 inverse = 1.0f / total;
     for (std::size_t k = 0; k < blocks; ++k) store4_partial(z + 4 * k, t[k] * inverse, out - 4 * k);
     return true;
+}
+
+/// z <- 1 / (1 + e^-z), four values at a time: with e = e^-|z| (never overflows),
+/// sigma(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) below.
+inline void sigmoid(float* z, std::size_t n)
+{
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const vec4 v = load4(z + i);
+        const vec4 e = exp_nonpositive(v < 0.0f ? v : -v);
+        const vec4 s = (v >= 0.0f ? vec4{} + 1.0f : e) / (1.0f + e);
+        const vec4 out = v != v ? v : s;  // NaN stays NaN
+        std::memcpy(z + i, &out, sizeof out);
+    }
+    for (; i < n; ++i) {
+        const float e = exp_nonpositive(vec4{} + (z[i] < 0.0f ? z[i] : -z[i]))[0];
+        z[i] = z[i] != z[i] ? z[i] : (z[i] >= 0.0f ? 1.0f : e) / (1.0f + e);
+    }
 }
 
 /// The first `count` (< lanes) values at p, the other lanes `fill`.
