@@ -33,4 +33,15 @@ extern "C" void microprop_precondition_failed(const char* what);
 #define MICROPROP_ALWAYS_INLINE inline
 #endif
 
+/// 1 on Cortex-M cores with a single-precision FPU of 32 registers in hard-float mode
+/// (M4F, M7, M33 with FPU), where the kernels use VLDM/VSTM inline assembly;
+/// MICROPROP_KERNELS_NO_ASM=1 keeps the portable C++ there (smallest flash). Cores with
+/// Helium (M55) use the vector kernels instead.
+#if defined(__arm__) && defined(__thumb2__) && defined(__ARM_FP) && ((__ARM_FP & 4) != 0) && \
+    !defined(__SOFTFP__) && !defined(__ARM_FEATURE_MVE) && !(defined(MICROPROP_KERNELS_NO_ASM) && MICROPROP_KERNELS_NO_ASM)
+#define MICROPROP_KERNELS_VFP 1
+#else
+#define MICROPROP_KERNELS_VFP 0
+#endif
+
 #endif

@@ -14,7 +14,11 @@
 #include <type_traits>
 
 #include "kernels/expf.hpp"
+#include "config.hpp"
 #include "kernels/simd.hpp"
+#if MICROPROP_KERNELS_VFP
+#include "kernels/cortex_m_vfp.hpp"
+#endif
 
 namespace microprop {
 
@@ -59,16 +63,27 @@ bool all_finite(const T* values, std::size_t n)
 #if MICROPROP_KERNELS_SIMD
         return kernels::simd::all_finite(values, n);
 #else
-        // Every input and target of a training step passes here: testing the exponent
-        // bits without branching costs about 4 instructions a value instead of 10.
+        std::size_t i = 0;
+        bool finite = true;
+#if MICROPROP_KERNELS_VFP
+        // Eight values per VLDM and one VFMA each, instead of a load and three integer
+        // operations: about 1.4 instructions a value.
+        if (n >= 8) {
+            const std::size_t blocks = n / 8;
+            finite = kernels::vfp::finite_probe8(values, blocks) == 0.0f;
+            i = 8 * blocks;
+        }
+#endif
+        // The rest (everywhere else: all of it) tests the exponent bits without branching,
+        // about 4 instructions a value instead of 10.
         constexpr std::uint32_t exponent = 0x7f800000u;
         std::uint32_t any_special = 0;
-        for (std::size_t i = 0; i < n; ++i) {
+        for (; i < n; ++i) {
             std::uint32_t bits;
             std::memcpy(&bits, values + i, sizeof bits);
             any_special |= static_cast<std::uint32_t>((bits & exponent) == exponent);
         }
-        return any_special == 0;
+        return finite && any_special == 0;
 #endif
     } else {
         for (std::size_t i = 0; i < n; ++i) {

@@ -24,13 +24,9 @@
 #include "expf.hpp"
 #include "reference.hpp"
 
-// MICROPROP_KERNELS_NO_ASM=1 keeps the portable C++ kernels (smallest flash) on such cores.
-#if defined(__arm__) && defined(__thumb2__) && defined(__ARM_FP) && ((__ARM_FP & 4) != 0) && \
-    !defined(__SOFTFP__) && !defined(__ARM_FEATURE_MVE) && !(defined(MICROPROP_KERNELS_NO_ASM) && MICROPROP_KERNELS_NO_ASM)
-#define MICROPROP_KERNELS_VFP 1
+// MICROPROP_KERNELS_VFP (config.hpp) selects the VLDM/VSTM kernels.
+#if MICROPROP_KERNELS_VFP
 #include "cortex_m_vfp.hpp"
-#else
-#define MICROPROP_KERNELS_VFP 0
 #endif
 
 // Elsewhere with GCC/Clang and SSE2/AVX/AVX-512 or NEON: the vector kernels of simd.hpp.
@@ -159,35 +155,40 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
 {
 #if MICROPROP_KERNELS_VFP
     if (in >= 16) {
-        // Rows to update are gathered in groups of four (dead ones skipped) and streamed
-        // together, sixteen columns per block; the columns past the last block are done here.
-        constexpr std::size_t group_rows = 4;
+        // The live rows (dead ones skipped) are gathered, up to 8 at a time (the stack stays
+        // small), then streamed four together, sixteen columns per block, in one call; the
+        // columns past the last block are done below.
+        constexpr std::size_t gather = 8;
         const std::size_t chunks = in / 16;
         const std::size_t tail_from = chunks * 16;
-        float* rows[group_rows];
-        float steps[group_rows];
+        float* rows[gather];
+        float steps[gather];
         std::size_t pending = 0;
+        constexpr bool skip_dead = MICROPROP_SKIP_DEAD_UNITS != 0;
         for (std::size_t j = 0; j < out; ++j) {
             float dj = delta[j];
             if (relu_z != nullptr) {
-                // z > 0 tested on the bits (no FPSCR transfer).
+                // z > 0 tested on the bits (no FPSCR transfer); an inactive unit changes nothing.
                 std::int32_t z_bits;
                 std::memcpy(&z_bits, relu_z + j, sizeof z_bits);
-                if (z_bits <= 0) dj = 0.0f;
+                if (z_bits <= 0) {
+                    if (skip_dead) continue;
+                    dj = 0.0f;
+                }
             }
-#if MICROPROP_SKIP_DEAD_UNITS
-            if (dj == 0.0f) continue;
-#endif
+            if (skip_dead && dj == 0.0f) continue;
             const float step = lr * dj;
             b[j] -= step;
             rows[pending] = w + j * in;
             steps[pending] = step;
-            if (++pending == group_rows) {
-                vfp::update_groups16(rows, steps, x, 1, chunks);
+            if (++pending == gather) {
+                vfp::update_groups16(rows, steps, x, gather / 4, chunks);
                 pending = 0;
             }
         }
-        for (std::size_t k = 0; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, tail_from / 8);
+        const std::size_t grouped = pending - pending % 4;
+        if (grouped > 0) vfp::update_groups16(rows, steps, x, grouped / 4, chunks);
+        for (std::size_t k = grouped; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, tail_from / 8);
         if (tail_from != in) {
             for (std::size_t j = 0; j < out; ++j) {
                 float dj = delta[j];
