@@ -45,6 +45,7 @@ inline const float* forward_blocks16(const float* w, std::size_t stride_bytes, c
 {
     const float *w1, *w2, *w3, *xp;
     const float* const x_end = x + 16 * chunks;
+    const std::size_t tail_bytes = stride_bytes - 64 * chunks;
     __asm volatile(
         "1:\n\t"
         "add %[w1], %[w0], %[stride]\n\t"
@@ -61,16 +62,14 @@ inline const float* forward_blocks16(const float* w, std::size_t stride_bytes, c
         "cmp %[xp], %[x_end]\n\t"
         "bne 2b\n\t"
         "vstmia %[u]!, {s24-s27}\n\t"
-        // Next block: row 3's start (w3 less the 16 * chunks inputs read) plus one stride,
-        // so that rows longer than the blocks read (a tail the caller adds) are skipped too.
-        "sub %[w1], %[x_end], %[x]\n\t"
-        "sub %[w0], %[w3], %[w1]\n\t"
-        "add %[w0], %[w0], %[stride]\n\t"
+        // Next block: past row 3's inputs read, plus the columns past the last 16-input
+        // block (a tail the caller adds), if any.
+        "add %[w0], %[w3], %[tail]\n\t"
         "subs %[blocks], %[blocks], #1\n\t"
         "bne 1b\n\t"
         : [w0] "+r"(w), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [xp] "=&r"(xp), [b] "+r"(b),
           [u] "+r"(u), [blocks] "+r"(blocks)
-        : [x] "r"(x), [stride] "r"(stride_bytes), [x_end] "r"(x_end)
+        : [x] "r"(x), [stride] "r"(stride_bytes), [x_end] "r"(x_end), [tail] "r"(tail_bytes)
         : MICROPROP_VFP_CLOBBERS);
     return w;
 }
