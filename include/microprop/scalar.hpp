@@ -45,13 +45,14 @@ template <class T>
 struct scalar_ops : scalar_ops_base<T> {};
 
 #if defined(__arm__) && !defined(MICROPROP_USE_LIBM)
-/// On Arm, float e^x and tanh run inline (kernels/expf.hpp: <= 0.84 and <= 2.7 ulp)
-/// instead of newlib's expf and tanhf, which bring expm1f along: about 1.4 KB of flash
-/// less, and no call that spills the FPU registers. MICROPROP_USE_LIBM restores libm.
+/// On Arm, float e^x, tanh and log run inline (kernels/expf.hpp: <= 0.84, <= 2.7 and < 1
+/// ulp) instead of newlib's expf, tanhf (which brings expm1f along) and logf: about 1.4 KB
+/// of flash less, and no call that spills the FPU registers. MICROPROP_USE_LIBM restores libm.
 template <>
 struct scalar_ops<float> : scalar_ops_base<float> {
     static float exp(float x) { return kernels::exp_inline(x); }
     static float tanh(float x) { return kernels::tanh_inline(x); }
+    static float log(float x) { return kernels::log_inline(x); }
 };
 #endif
 

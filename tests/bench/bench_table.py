@@ -150,6 +150,11 @@ def host_times(path):
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
         name = b["name"].split("/")[0]
+        t = b["cpu_time"] * {"ns": 1, "us": 1e3, "ms": 1e6}[b.get("time_unit", "ns")]
+        p = re.match(r"phase_W2_(\w+?)(?:_median)?$", name)
+        if p:
+            ns[("phase", p.group(1))] = t
+            continue
         m = re.match(r"(\w+?)_(W\d)_(train|infer)(?:_median)?$", name.replace("_median", ""))
         if not m:
             continue
@@ -199,6 +204,17 @@ def host(args):
                 lines.append("| %s | %s | %s |" % (wname, wn, " | ".join(cells)))
         lines.append("")
         mp_, eg, fn = ns.get(("microprop", "W2", "train")), ns.get(("eigen", "W2", "train")), ns.get(("fann", "W2", "train"))
+        phases = [(ns.get(("phase", k)), n) for k, n in [
+            ("layer1_forward_relu", "layer 1 forward + ReLU"), ("layer2_forward_softmax", "layer 2 forward + softmax"),
+            ("layer2_backward_update", "layer 2 fused backward and update"), ("layer1_update", "layer 1 update")]]
+        if mp_ and eg and all(t for t, _ in phases):
+            first = phases[0][0] + phases[3][0]
+            lines.append("microprop's W2 step kernel by kernel, each alone: %s; sum %.0f ns of the step's %.0f. "
+                         "The two first-layer kernels, bounded by load and store throughput, take %.0f ns by "
+                         "themselves, against the %.0f ns that 2x Eigen's speed would allow for the whole step." % (
+                             ", ".join("%s %.0f ns" % (n, t) for t, n in phases), sum(t for t, _ in phases), mp_,
+                             first, eg / 2))
+            lines.append("")
         if mp_ and eg and fn:
             summary.append("| %s | %.0f | %.0f | %.2fx (%s) | %.2fx (%s) |" % (
                 label, mp_, eg, eg / mp_, "met" if eg / mp_ >= 2 else "missed", fn / mp_,

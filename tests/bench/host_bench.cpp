@@ -53,6 +53,57 @@ void microprop_infer(benchmark::State& state, const Data& data)
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+// ---- microprop's W2 step, phase by phase ------------------------------------------------------
+// Each kernel of a W2 training step alone, on the buffers of a W2 network: where the time of a
+// step goes, and what the throughput-bound phases (the first layer's forward pass and update)
+// leave for the rest. Deltas alternate in sign so that repeated updates do not drift.
+
+struct w2_phases {
+    bench::w2_net net;
+    float g[32] = {}, delta[10] = {};
+    w2_phases()
+    {
+        net.initialize(1);
+        (void)net.forward(bench::w2_data.input(0));
+        for (std::size_t k = 0; k < 10; ++k) delta[k] = 0.05f * static_cast<float>(k % 3) - 0.04f;
+        for (std::size_t j = 0; j < 32; ++j) g[j] = 0.02f * static_cast<float>(j % 5) - 0.03f;
+    }
+    float* w1() { return net.parameters().data(); }
+    float* b1() { return w1() + 64 * 32; }
+    float* w2() { return b1() + 32; }
+    float* b2() { return w2() + 32 * 10; }
+    float* hidden() { return net.view().activations; }
+    float* output() { return net.view().activations + 32; }
+};
+
+template <int Phase>
+void microprop_W2_phase(benchmark::State& state)
+{
+    namespace active = mp::kernels::active;
+    static w2_phases p;
+    std::size_t s = 0;
+    for (auto _ : state) {
+        [[maybe_unused]] const float sign = (s & 1u) != 0 ? -1.0f : 1.0f;
+        const float* x = bench::w2_data.input(s);
+        if constexpr (Phase == 0) {
+            active::dense_forward_activate(p.w1(), p.b1(), x, p.hidden(), 64, 32, mp::activation_kind::relu, 0.0f);
+        } else if constexpr (Phase == 1) {
+            active::dense_forward_activate(p.w2(), p.b2(), p.hidden(), p.output(), 32, 10, mp::activation_kind::softmax,
+                                           0.0f);
+        } else if constexpr (Phase == 2) {
+            for (float& d : p.delta) d = -d;
+            active::dense_backward_sgd(p.w2(), p.b2(), p.hidden(), p.delta, p.g, 32, 10, lr, 0.0f);
+        } else {
+            float g[32];
+            for (std::size_t j = 0; j < 32; ++j) g[j] = sign * p.g[j];
+            active::dense_update_below_relu(p.w1(), p.b1(), x, g, p.hidden(), 64, 32, lr, 0.0f);
+        }
+        benchmark::ClobberMemory();
+        ++s;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
 // ---- Plain loops: a hand-written two-layer network, the obvious triple loops ------------------
 
 enum class kind { sigmoid_squared, relu_softmax };
@@ -296,6 +347,10 @@ BENCHMARK(microprop_W2_infer);
 BENCHMARK(eigen_W2_infer);
 BENCHMARK(fann_W2_infer);
 BENCHMARK(plain_W2_infer);
+BENCHMARK(microprop_W2_phase<0>)->Name("phase_W2_layer1_forward_relu");
+BENCHMARK(microprop_W2_phase<1>)->Name("phase_W2_layer2_forward_softmax");
+BENCHMARK(microprop_W2_phase<2>)->Name("phase_W2_layer2_backward_update");
+BENCHMARK(microprop_W2_phase<3>)->Name("phase_W2_layer1_update");
 BENCHMARK(microprop_W3_train);
 BENCHMARK(eigen_W3_train);
 BENCHMARK(fann_W3_train);

@@ -25,6 +25,7 @@ double worst_ulp(F f, R reference, float low, float high, int count)
 }
 double exact_exp(double x) { return std::exp(x); }
 double exact_tanh(double x) { return std::tanh(x); }
+double exact_log(double x) { return std::log(x); }
 }  // namespace
 
 // Bounds: the inline e^x is measured at 0.84 ulp over every float (tests/bench/expf_accuracy),
@@ -51,4 +52,26 @@ TEST(scalar_math, tanh_limits_and_nan)
     EXPECT_EQ(mp::kernels::tanh_inline(std::numeric_limits<float>::infinity()), 1.0f);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     EXPECT_FALSE(mp::kernels::tanh_inline(nan) == mp::kernels::tanh_inline(nan));
+}
+
+// The inline log (used on Arm for the cross-entropy losses) against double log: below 1 ulp
+// near 1 (where log x is small and the reduction matters most), across the normal range, and
+// for subnormals; exact special values.
+TEST(scalar_math, float_log_within_one_ulp)
+{
+    const auto inline_log = [](float x) { return mp::kernels::log_inline(x); };
+    EXPECT_LT(worst_ulp(inline_log, exact_log, 0.5f, 2.0f, 20000), 1.0);
+    EXPECT_LT(worst_ulp(inline_log, exact_log, 0.99f, 1.01f, 20000), 1.0);
+    EXPECT_LT(worst_ulp(inline_log, exact_log, 1e-30f, 1e-20f, 5000), 1.0);
+    EXPECT_LT(worst_ulp(inline_log, exact_log, 1.0f, 1e30f, 20000), 1.0);
+    EXPECT_LT(worst_ulp(inline_log, exact_log, 1e-44f, 1e-38f, 5000), 1.0);  // subnormals
+    EXPECT_LT(worst_ulp([](float x) { return mp::scalar_ops<float>::log(x); }, exact_log, 1e-6f, 1.0f, 20000), 1.0);
+    EXPECT_EQ(mp::kernels::log_inline(1.0f), 0.0f);
+    const float inf = std::numeric_limits<float>::infinity();
+    EXPECT_EQ(mp::kernels::log_inline(0.0f), -inf);
+    EXPECT_EQ(mp::kernels::log_inline(inf), inf);
+    const float below = mp::kernels::log_inline(-1.0f);
+    EXPECT_FALSE(below == below);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    EXPECT_FALSE(mp::kernels::log_inline(nan) == mp::kernels::log_inline(nan));
 }

