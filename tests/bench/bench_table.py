@@ -210,8 +210,9 @@ def host(args):
         if mp_ and eg and all(t for t, _ in phases):
             first = phases[0][0] + phases[3][0]
             lines.append("microprop's W2 step kernel by kernel, each alone: %s; sum %.0f ns of the step's %.0f. "
-                         "The two first-layer kernels, bounded by load and store throughput, take %.0f ns by "
-                         "themselves, against the %.0f ns that 2x Eigen's speed would allow for the whole step." % (
+                         "The two first-layer kernels, which read all 2,048 first-layer weights once and rewrite "
+                         "the live rows, take %.0f ns by themselves, against the %.0f ns that 2x Eigen's speed "
+                         "would allow for the whole step." % (
                              ", ".join("%s %.0f ns" % (n, t) for t, n in phases), sum(t for t, _ in phases), mp_,
                              first, eg / 2))
             lines.append("")
