@@ -10,11 +10,31 @@
 #define MICROPROP_LOSSES_HPP
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
 
 #include "layers/activations.hpp"
 #include "scalar.hpp"
 
 namespace microprop {
+
+namespace detail {
+/// v == 0 (either sign); for float a test of the bits, which on an FPU without a fast
+/// compare-and-branch saves the transfer of the FPU flags.
+template <class T>
+bool is_zero(T v)
+{
+    if constexpr (std::is_same_v<T, float> && std::numeric_limits<float>::is_iec559) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return (bits << 1) == 0;
+    } else {
+        return v == T(0);
+    }
+}
+}  // namespace detail
 
 /// E = 1/2 ||y - d||^2 (DL 4.1). Works after any output activation.
 struct squared_error {
@@ -23,6 +43,18 @@ struct squared_error {
     {
         T sum = T(0);
         for (std::size_t k = 0; k < n; ++k) sum += (y[k] - d[k]) * (y[k] - d[k]);
+        return T(0.5) * sum;
+    }
+    /// value() and the fused delta y - d in one pass.
+    template <class T>
+    static T value_and_fused_delta(const T* y, const T* d, T* delta, std::size_t n)
+    {
+        T sum = T(0);
+        for (std::size_t k = 0; k < n; ++k) {
+            const T e = y[k] - d[k];
+            delta[k] = e;
+            sum += e * e;
+        }
         return T(0.5) * sum;
     }
     /// dE/dy_k = y_k - d_k.
@@ -43,10 +75,19 @@ struct cross_entropy {
         using ops = scalar_ops<T>;
         T sum = T(0);
         for (std::size_t k = 0; k < n; ++k) {
-            if (d[k] != T(0)) {
-                const T p = y[k] > ops::smallest_positive() ? y[k] : ops::smallest_positive();
-                sum -= d[k] * ops::log(p);
-            }
+            if (!detail::is_zero(d[k])) sum -= d[k] * ops::log(y[k] > ops::smallest_positive() ? y[k] : ops::smallest_positive());
+        }
+        return sum;
+    }
+    /// value() and the fused delta y - d in one pass.
+    template <class T>
+    static T value_and_fused_delta(const T* y, const T* d, T* delta, std::size_t n)
+    {
+        using ops = scalar_ops<T>;
+        T sum = T(0);
+        for (std::size_t k = 0; k < n; ++k) {
+            delta[k] = y[k] - d[k];
+            if (!detail::is_zero(d[k])) sum -= d[k] * ops::log(y[k] > ops::smallest_positive() ? y[k] : ops::smallest_positive());
         }
         return sum;
     }
@@ -73,6 +114,13 @@ struct binary_cross_entropy {
             sum -= d[k] * ops::log(p) + (T(1) - d[k]) * ops::log(q);
         }
         return sum;
+    }
+    /// value() and the fused delta y - d.
+    template <class T>
+    static T value_and_fused_delta(const T* y, const T* d, T* delta, std::size_t n)
+    {
+        for (std::size_t k = 0; k < n; ++k) delta[k] = y[k] - d[k];
+        return value(y, d, n);
     }
     /// dE/dy_k = (y_k - d_k) / (y_k (1 - y_k)).
     template <class T>
@@ -103,6 +151,15 @@ void output_delta(activation_kind output, T parameter, const T* y, const T* d, T
         Loss::output_gradient(y, d, delta, n);
         activation::backward(output, parameter, y, delta, n);
     }
+}
+
+/// E(y, d), and delta^(L) written as output_delta does: one pass for the fused pairs.
+template <class Loss, class T>
+T value_and_output_delta(activation_kind output, T parameter, const T* y, const T* d, T* delta, std::size_t n)
+{
+    if (Loss::fused_with(output)) return Loss::value_and_fused_delta(y, d, delta, n);
+    output_delta<Loss>(output, parameter, y, d, delta, n);
+    return Loss::value(y, d, n);
 }
 
 }  // namespace microprop

@@ -176,10 +176,10 @@ private:
         if (!all_finite(d, Network::output_size)) return status::non_finite_target;
         engine::forward(m, x);
         const T* y = m.activations + last_layer().output_offset;
-        loss = Loss::value(y, d, Network::output_size);
+        loss = value_and_output_delta<Loss>(last_layer().activation,
+                                            static_cast<T>(last_layer().activation_parameter), y, d,
+                                            workspace_.data(), Network::output_size);
         if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
-        output_delta<Loss>(last_layer().activation, static_cast<T>(last_layer().activation_parameter), y, d,
-                           workspace_.data(), Network::output_size);
         return status::ok;
     }
 

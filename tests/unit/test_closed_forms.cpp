@@ -285,3 +285,27 @@ TEST(closed_forms, float_two_layer_per_sample) { all_hidden<float>(100); }
 TEST(closed_forms, double_two_layer_per_sample) { all_hidden<double>(200); }
 TEST(closed_forms, float_two_layer_minibatch_of_3) { all_hidden_minibatch<float>(300); }
 TEST(closed_forms, double_two_layer_minibatch_of_3) { all_hidden_minibatch<double>(400); }
+
+// The trainer's one-pass loss and output delta against the loss values written out here
+// and the fused delta y - d (DL 4.4, DLfS 5.6.3), for each matched pair; a target of 0
+// contributes nothing to the cross-entropies' sums.
+TEST(closed_forms, loss_value_and_fused_delta_in_one_pass)
+{
+    const float y[4] = {0.1f, 0.6f, 0.2f, 0.1f};
+    const float d[4] = {0.0f, 1.0f, 0.0f, 0.0f};
+    float delta[4];
+    const float se = mp::value_and_output_delta<mp::squared_error>(mp::activation_kind::identity, 0.0f, y, d, delta, 4);
+    EXPECT_NEAR(se, 0.5f * (0.01f + 0.16f + 0.04f + 0.01f), 1e-6f);
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(delta[k], y[k] - d[k]);
+    const float ce = mp::value_and_output_delta<mp::cross_entropy>(mp::activation_kind::softmax, 0.0f, y, d, delta, 4);
+    EXPECT_NEAR(ce, -std::log(0.6f), 1e-6f);
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(delta[k], y[k] - d[k]);
+    const float bce =
+        mp::value_and_output_delta<mp::binary_cross_entropy>(mp::activation_kind::sigmoid, 0.0f, y, d, delta, 4);
+    EXPECT_NEAR(bce, -(std::log(0.9f) + std::log(0.6f) + std::log(0.8f) + std::log(0.9f)), 1e-5f);
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(delta[k], y[k] - d[k]);
+    // Not fused (squared error after a sigmoid): delta = (y - d) y (1 - y), value as before.
+    const float se_sigmoid = mp::value_and_output_delta<mp::squared_error>(mp::activation_kind::sigmoid, 0.0f, y, d, delta, 4);
+    EXPECT_NEAR(se_sigmoid, se, 1e-7f);
+    for (int k = 0; k < 4; ++k) EXPECT_NEAR(delta[k], (y[k] - d[k]) * y[k] * (1.0f - y[k]), 1e-7f);
+}
