@@ -68,7 +68,7 @@ struct scalar_ops<float> : scalar_ops_base<float> {
 
 /// True when none of the n values is NaN or infinite.
 template <class T>
-bool all_finite(const T* values, std::size_t n)
+MICROPROP_ALWAYS_INLINE bool all_finite(const T* values, std::size_t n)
 {
     if constexpr (std::is_same_v<T, float> && std::numeric_limits<float>::is_iec559) {
 #if MICROPROP_KERNELS_SIMD

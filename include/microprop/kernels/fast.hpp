@@ -155,10 +155,10 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
 {
 #if MICROPROP_KERNELS_VFP
     if (in >= 16) {
-        // The live rows (dead ones skipped) are gathered, up to 4 at a time (the stack stays
+        // The live rows (dead ones skipped) are gathered, up to 8 at a time (the stack stays
         // small), then streamed four together, sixteen columns per block, in one call; the
         // columns past the last block are done below.
-        constexpr std::size_t gather = 4;
+        constexpr std::size_t gather = 8;
         const std::size_t chunks = in / 16;
         const std::size_t tail_from = chunks * 16;
         float* rows[gather];
@@ -176,7 +176,8 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
                     dj = 0.0f;
                 }
             }
-            if (skip_dead && dj == 0.0f) continue;
+            // A live unit whose delta happens to be exactly 0 is updated anyway (by 0): testing
+            // for it would cost more than it saves.
             const float step = lr * dj;
             b[j] -= step;
             rows[pending] = w + j * in;
