@@ -120,9 +120,9 @@ def cortex_m(args):
             lines.append("The reference kernels need %s instructions per W2 SGD sample on the same core (%.1fx). "
                          % (format(int(round(r[0])), ","), r[0] / sgd))
         lines.append("Where the count goes (W2 SGD, M4F): the 5,056 floor MACs cost one VFMA each; VLDM/VSTM streaming, "
-                     "loop and call overhead add about 1,300; the trainer's input/target finiteness checks "
+                     "loop and call overhead add about 1,200; the trainer's input/target finiteness checks "
                      "(`all_finite` on 74 values: per eight values one VLDM and eight VFMAs of x * 0, NaN for "
-                     "an infinite or NaN x) about 180 and the loss's `logf` about 80; "
+                     "an infinite or NaN x) about 170 and the loss with its one inline log about 80; "
                      "softmax with ten inline e^x about 450. Inference is bounded below by its 2,368 VFMAs plus "
                      "softmax; the remaining gap to 3,500 is the weight and input loads, the softmax and per-layer "
                      "overhead. Minibatch steps run as VLDM/VSTM dot products and row updates (no dead-unit "
