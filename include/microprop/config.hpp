@@ -44,4 +44,11 @@ extern "C" void microprop_precondition_failed(const char* what);
 #define MICROPROP_KERNELS_VFP 0
 #endif
 
+/// 1 (default): the fast kernels skip ReLU units that are inactive on a sample (their
+/// delta is 0, so their weights do not change and they pass nothing down). 0 turns it off,
+/// for data-independent instruction counts.
+#ifndef MICROPROP_SKIP_DEAD_UNITS
+#define MICROPROP_SKIP_DEAD_UNITS 1
+#endif
+
 #endif

@@ -69,13 +69,19 @@ struct squared_error {
 
 /// E = -sum_k d_k log y_k over a softmax output (one-hot or soft targets).
 struct cross_entropy {
+    /// log y with y clamped to the smallest normal value (log 0 would be -inf).
+    template <class T>
+    static T log_clamped(T y)
+    {
+        using ops = scalar_ops<T>;
+        return ops::log(y > ops::smallest_positive() ? y : ops::smallest_positive());
+    }
     template <class T>
     static T value(const T* y, const T* d, std::size_t n)
     {
-        using ops = scalar_ops<T>;
         T sum = T(0);
         for (std::size_t k = 0; k < n; ++k) {
-            if (!detail::is_zero(d[k])) sum -= d[k] * ops::log(y[k] > ops::smallest_positive() ? y[k] : ops::smallest_positive());
+            if (!detail::is_zero(d[k])) sum -= d[k] * log_clamped(y[k]);
         }
         return sum;
     }
@@ -83,11 +89,10 @@ struct cross_entropy {
     template <class T>
     static T value_and_fused_delta(const T* y, const T* d, T* delta, std::size_t n)
     {
-        using ops = scalar_ops<T>;
         T sum = T(0);
         for (std::size_t k = 0; k < n; ++k) {
             delta[k] = y[k] - d[k];
-            if (!detail::is_zero(d[k])) sum -= d[k] * ops::log(y[k] > ops::smallest_positive() ? y[k] : ops::smallest_positive());
+            if (!detail::is_zero(d[k])) sum -= d[k] * log_clamped(y[k]);
         }
         return sum;
     }

@@ -151,9 +151,8 @@ public:
             for (std::size_t s = 0; s < n; ++s) {
                 for (std::size_t k = 0; k < Network::output_size; ++k) y[k] = y_matrix[k * n + s];
                 const T* d = ds + s * Network::output_size;
-                loss += Loss::value(y, d, Network::output_size);
-                output_delta<Loss>(out.activation, static_cast<T>(out.activation_parameter), y, d, delta_one,
-                                   Network::output_size);
+                loss += value_and_output_delta<Loss>(out.activation, static_cast<T>(out.activation_parameter), y, d,
+                                                     delta_one, Network::output_size);
                 for (std::size_t k = 0; k < Network::output_size; ++k) delta[k * n + s] = delta_one[k];
             }
             loss = loss / static_cast<T>(n);

@@ -30,13 +30,18 @@ inline float exp_tail(float r)
     return q * r + 0.5f;
 }
 
+/// The Cody-Waite reduction of every e^x in the library (scalar here, vector in simd.hpp).
+namespace exp_constants {
+constexpr float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+constexpr float log2e = 1.44269502162933349609375f;
+constexpr float ln2_hi = 0.693145751953125f;  // 16 significant bits: n * ln2_hi is exact
+constexpr float ln2_lo = 1.428606765330187045e-06f;
+}  // namespace exp_constants
+
 /// e^x = p 2^n with p in [0.7, 1.42]; valid for |x| <= 104.
 inline float exp_mantissa(float x, std::int32_t& n_out)
 {
-    constexpr float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-    constexpr float log2e = 1.44269502162933349609375f;
-    constexpr float ln2_hi = 0.693145751953125f;  // 16 significant bits: n * ln2_hi is exact
-    constexpr float ln2_lo = 1.428606765330187045e-06f;
+    using namespace exp_constants;
     const float t = x * log2e + shifter;
     const float n = t - shifter;
     std::int32_t t_bits;

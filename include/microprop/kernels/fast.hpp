@@ -39,9 +39,6 @@
 #define MICROPROP_KERNELS_VECTOR 0
 #endif
 
-#ifndef MICROPROP_SKIP_DEAD_UNITS
-#define MICROPROP_SKIP_DEAD_UNITS 1
-#endif
 
 namespace microprop::kernels::fast {
 

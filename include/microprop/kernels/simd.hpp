@@ -23,6 +23,7 @@
 #include <cstring>
 
 #include "../config.hpp"
+#include "expf.hpp"
 
 #if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)))
 #define MICROPROP_KERNELS_SIMD 1
@@ -37,10 +38,6 @@
 #include <arm_neon.h>
 #elif defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
-#endif
-
-#ifndef MICROPROP_SKIP_DEAD_UNITS
-#define MICROPROP_SKIP_DEAD_UNITS 1
 #endif
 
 namespace microprop::kernels::simd {
@@ -59,7 +56,6 @@ constexpr std::size_t chunk_vectors = lanes == 4 ? 4 : 8;
 typedef float vec __attribute__((vector_size(lanes * sizeof(float))));
 typedef float vec4 __attribute__((vector_size(4 * sizeof(float))));
 typedef std::int32_t ivec __attribute__((vector_size(lanes * sizeof(float))));
-typedef std::uint32_t uvec __attribute__((vector_size(lanes * sizeof(float))));
 
 MICROPROP_ALWAYS_INLINE vec load(const float* p)
 {
@@ -120,23 +116,6 @@ MICROPROP_ALWAYS_INLINE vec4 fold4(vec v)
     return __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
 #elif MICROPROP_SIMD_LANES == 8
     return __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
-#else
-    return v;
-#endif
-}
-/// The lanes of v reduced pairwise down to four by max.
-MICROPROP_ALWAYS_INLINE vec4 fold4_max(vec v)
-{
-#if MICROPROP_SIMD_LANES == 16
-    typedef float vec8 __attribute__((vector_size(8 * sizeof(float))));
-    const vec8 lo8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
-    const vec8 hi8 = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-    const vec8 h = lo8 > hi8 ? lo8 : hi8;
-    const vec4 lo = __builtin_shufflevector(h, h, 0, 1, 2, 3), hi = __builtin_shufflevector(h, h, 4, 5, 6, 7);
-    return lo > hi ? lo : hi;
-#elif MICROPROP_SIMD_LANES == 8
-    const vec4 lo = __builtin_shufflevector(v, v, 0, 1, 2, 3), hi = __builtin_shufflevector(v, v, 4, 5, 6, 7);
-    return lo > hi ? lo : hi;
 #else
     return v;
 #endif
@@ -442,11 +421,12 @@ template <class V>
 MICROPROP_ALWAYS_INLINE V exp_nonpositive(V x)
 {
     typedef std::uint32_t bits __attribute__((vector_size(sizeof(V))));
-    const V shifter = V{} + 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-    const V t = multiply_add(x, V{} + 1.44269502162933349609375f, shifter);
+    namespace c = kernels::detail::exp_constants;
+    const V shifter = V{} + c::shifter;
+    const V t = multiply_add(x, V{} + c::log2e, shifter);
     const V n = t - shifter;
-    V r = multiply_add(n, V{} - 0.693145751953125f, x);
-    r = multiply_add(n, V{} - 1.428606765330187045e-06f, r);
+    V r = multiply_add(n, V{} - c::ln2_hi, x);
+    r = multiply_add(n, V{} - c::ln2_lo, r);
     // q(r) = (e^r - 1 - r) / r^2 = 1/2 + r/6 + r^2/24 + r^3/120 + r^4/720 + r^5/5040.
     const V r2 = r * r;
     const V q01 = multiply_add(r, V{} + 1.0f / 6.0f, V{} + 0.5f);
@@ -524,63 +504,24 @@ inline void sigmoid(float* z, std::size_t n)
     }
 }
 
-/// The first `count` (< lanes) values at p, the other lanes `fill`.
-MICROPROP_ALWAYS_INLINE vec load_partial(const float* p, std::size_t count, float fill)
-{
-#if defined(__AVX512F__)
-    const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1u);
-    return _mm512_mask_loadu_ps(splat(fill), mask, p);
-#elif defined(__AVX__)
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const vec loaded = _mm256_maskload_ps(p, mask);
-    return _mm256_blendv_ps(splat(fill), loaded, _mm256_castsi256_ps(mask));
-#else
-    float buffer[lanes];
-    for (std::size_t k = 0; k < lanes; ++k) buffer[k] = k < count ? p[k] : fill;
-    return load(buffer);
-#endif
-}
-/// Stores the first `count` (< lanes) lanes of v at p (through a buffer: a masked store
-/// would not forward to the scalar loads that read the values next).
-MICROPROP_ALWAYS_INLINE void store_partial(float* p, vec v, std::size_t count)
-{
-    float buffer[lanes];
-    store(buffer, v);
-    for (std::size_t k = 0; k < count; ++k) p[k] = buffer[k];
-}
-MICROPROP_ALWAYS_INLINE float largest(vec v)
-{
-    vec4 f = fold4_max(v);
-    f = f > __builtin_shufflevector(f, f, 2, 3, 0, 1) ? f : __builtin_shufflevector(f, f, 2, 3, 0, 1);
-    return f[0] > f[1] ? f[0] : f[1];
-}
-
-/// z <- softmax(z) over n contiguous values, a vector at a time; the last partial vector
-/// is padded with values whose e^x is 0.
+/// z <- softmax(z) over n contiguous values (layers too wide for forward_softmax), four
+/// at a time with the same vector e^x.
 inline void softmax(float* z, std::size_t n)
 {
     if (n == 0) return;
-    constexpr float below_range = -1.0e30f;
-    const std::size_t full = n - n % lanes;
-    const std::size_t rest = n - full;
-    const vec tail = rest > 0 ? load_partial(z + full, rest, below_range) : splat(below_range);
-    vec top = tail;
-    for (std::size_t i = 0; i < full; i += lanes) {
-        const vec v = load(z + i);
-        top = v > top ? v : top;
-    }
-    const vec shift = splat(largest(top));
-    vec total{};
-    for (std::size_t i = 0; i < full; i += lanes) {
-        const vec e = exp_nonpositive(load(z + i) - shift);
+    float top = z[0];
+    for (std::size_t i = 1; i < n; ++i) top = z[i] > top ? z[i] : top;
+    vec4 total{};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const vec4 e = exp_nonpositive(load4(z + i) - top);
         total += e;
-        store(z + i, e);
+        std::memcpy(z + i, &e, sizeof e);
     }
-    const vec tail_e = exp_nonpositive(tail - shift);
-    total += tail_e;
-    const vec inverse = splat(1.0f / sum(total));
-    for (std::size_t i = 0; i < full; i += lanes) store(z + i, load(z + i) * inverse);
-    if (rest > 0) store_partial(z + full, tail_e * inverse, rest);
+    float rest = 0.0f;
+    for (std::size_t k = i; k < n; ++k) rest += (z[k] = exp_nonpositive(vec4{} + (z[k] - top))[0]);
+    const float inverse = 1.0f / (((total[0] + total[2]) + (total[1] + total[3])) + rest);
+    for (std::size_t k = 0; k < n; ++k) z[k] *= inverse;
 }
 
 /// True when none of the n floats is NaN or infinite (exponent bits not all ones).
