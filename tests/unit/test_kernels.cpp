@@ -173,3 +173,35 @@ TEST(kernels, softmax_matches_reference_including_extreme_inputs)
         }
     }
 }
+
+TEST(kernels, activation_backward_matches_reference_for_every_activation)
+{
+    mp::random_generator rng(15);
+    const mp::activation_kind kinds[] = {mp::activation_kind::identity, mp::activation_kind::relu,
+                                         mp::activation_kind::sigmoid, mp::activation_kind::tanh,
+                                         mp::activation_kind::leaky_relu, mp::activation_kind::softmax};
+    for (std::size_t n : output_widths) {
+        for (std::size_t kind_index = 0; kind_index < sizeof kinds / sizeof kinds[0]; ++kind_index) {
+            const mp::activation_kind kind = kinds[kind_index];
+            float z_values[max_out];
+            for (std::size_t k = 0; k < n; ++k) {
+                // Outputs the activation can produce: (0, 1) for sigmoid and softmax, (-1, 1)
+                // for tanh, some exact zeros and negatives for the ReLUs.
+                const float u = rng.uniform<float>(-1.0f, 1.0f);
+                z_values[k] = kind == mp::activation_kind::sigmoid || kind == mp::activation_kind::softmax
+                                  ? 0.5f + 0.49f * u
+                                  : k % 4 == 2 ? 0.0f : u;
+                out_fast[k] = out_ref[k] = rng.uniform<float>(-2.0f, 2.0f);
+            }
+            active::activation_backward(kind, 0.01f, z_values, out_fast, n);
+            mp::activation::backward(kind, 0.01f, z_values, out_ref, n);
+            for (std::size_t k = 0; k < n; ++k) {
+                if (magnitude(out_fast[k] - out_ref[k]) > 1e-6f * (1.0f + magnitude(out_ref[k]))) {
+                    EXPECT_NEAR(out_fast[k], out_ref[k], 1e-6f * (1.0f + magnitude(out_ref[k])));
+                    EXPECT_EQ(kind_index * 1000 + n, std::size_t{0});  // names the failing case
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -551,9 +551,28 @@ template <class T>
 void activation_backward(activation_kind kind, T parameter, const T* z, T* g, std::size_t n)
 {
     if constexpr (std::is_same<T, float>::value) {
-        if (kind == activation_kind::relu) {
-            detail::relu_backward(z, g, n);
-            return;
+        // One loop per kind (activation::backward decides the kind per element).
+        switch (kind) {
+            case activation_kind::relu:
+                detail::relu_backward(z, g, n);
+                return;
+            case activation_kind::sigmoid:
+            case activation_kind::tanh:
+#if MICROPROP_KERNELS_VECTOR
+                simd::sigmoid_or_tanh_backward(z, g, n, kind == activation_kind::tanh);
+#else
+                if (kind == activation_kind::tanh) {
+                    for (std::size_t i = 0; i < n; ++i) g[i] *= 1.0f - z[i] * z[i];
+                } else {
+                    for (std::size_t i = 0; i < n; ++i) g[i] *= z[i] * (1.0f - z[i]);
+                }
+#endif
+                return;
+            case activation_kind::leaky_relu:
+                for (std::size_t i = 0; i < n; ++i) g[i] *= z[i] > 0.0f ? 1.0f : parameter;
+                return;
+            default:
+                break;
         }
     }
     activation::backward(kind, parameter, z, g, n);

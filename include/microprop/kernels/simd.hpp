@@ -89,6 +89,63 @@ MICROPROP_ALWAYS_INLINE vec splat(float a)
 #endif
 }
 
+/// Lanes 0, 2, 4, ... and 1, 3, 5, ... of the pair (a, b), each as one vector: rows of a
+/// two-input layer, de-interleaved.
+MICROPROP_ALWAYS_INLINE vec even_lanes(vec a, vec b)
+{
+#if MICROPROP_SIMD_LANES == 16
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+#elif MICROPROP_SIMD_LANES == 8
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+#else
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+#endif
+}
+MICROPROP_ALWAYS_INLINE vec odd_lanes(vec a, vec b)
+{
+#if MICROPROP_SIMD_LANES == 16
+    return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+#elif MICROPROP_SIMD_LANES == 8
+    return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+#else
+    return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+#endif
+}
+/// {v0, v0, v1, v1, ...} from the first half of v, and the same from the second half.
+MICROPROP_ALWAYS_INLINE vec doubled_low(vec v)
+{
+#if MICROPROP_SIMD_LANES == 16
+    return __builtin_shufflevector(v, v, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+#elif MICROPROP_SIMD_LANES == 8
+    return __builtin_shufflevector(v, v, 0, 0, 1, 1, 2, 2, 3, 3);
+#else
+    return __builtin_shufflevector(v, v, 0, 0, 1, 1);
+#endif
+}
+MICROPROP_ALWAYS_INLINE vec doubled_high(vec v)
+{
+#if MICROPROP_SIMD_LANES == 16
+    return __builtin_shufflevector(v, v, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+#elif MICROPROP_SIMD_LANES == 8
+    return __builtin_shufflevector(v, v, 4, 4, 5, 5, 6, 6, 7, 7);
+#else
+    return __builtin_shufflevector(v, v, 2, 2, 3, 3);
+#endif
+}
+/// {a, b, a, b, ...}.
+MICROPROP_ALWAYS_INLINE vec alternating(float a, float b)
+{
+    const vec pair = splat(a);
+    return __builtin_shufflevector(pair, splat(b), 0, lanes, 0, lanes
+#if MICROPROP_SIMD_LANES >= 8
+                                   , 0, lanes, 0, lanes
+#endif
+#if MICROPROP_SIMD_LANES == 16
+                                   , 0, lanes, 0, lanes, 0, lanes, 0, lanes
+#endif
+    );
+}
+
 /// a * b + c, fused where the target has FMA.
 MICROPROP_ALWAYS_INLINE vec madd(vec a, vec b, vec c)
 {
@@ -259,8 +316,28 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
                     std::size_t out, bool relu)
 {
     if (in < 4) {
-        // Too narrow for any vector: plain dot products.
-        for (std::size_t j = 0; j < out; ++j) {
+        // Rows too short for a vector: one or two inputs are done across `lanes` outputs at a
+        // time (two-input rows de-interleaved), the rest as plain dot products.
+        std::size_t j = 0;
+        if (in == 1) {
+            const vec x0 = splat(x[0]);
+            for (; j + lanes <= out; j += lanes) {
+                vec v = madd(load(w + j), x0, load(b + j));
+                if (relu) v = v > 0.0f ? v : vec{};
+                store(u + j, v);
+            }
+        } else if (in == 2) {
+            const vec x0 = splat(x[0]);
+            const vec x1 = splat(x[1]);
+            for (; j + lanes <= out; j += lanes) {
+                const vec first = load(w + 2 * j);
+                const vec second = load(w + 2 * j + lanes);
+                vec v = madd(odd_lanes(first, second), x1, madd(even_lanes(first, second), x0, load(b + j)));
+                if (relu) v = v > 0.0f ? v : vec{};
+                store(u + j, v);
+            }
+        }
+        for (; j < out; ++j) {
             float s = b[j];
             for (std::size_t i = 0; i < in; ++i) s += w[j * in + i] * x[i];
             u[j] = relu && !(s > 0.0f) ? 0.0f : s;
@@ -287,6 +364,17 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
         typedef float vec8 __attribute__((vector_size(8 * sizeof(float))));
         const vec8 both = __builtin_shufflevector(t[0], t[1], 0, 1, 2, 3, 4, 5, 6, 7);
         std::memcpy(u + j, &both, sizeof both);
+    }
+    if (out - j == 1) {
+        // A single row (a one-output layer): one dot product, no block of copies.
+        const float* MICROPROP_RESTRICT row = w + j * in;
+        vec acc{};
+        std::size_t i = 0;
+        for (; i + lanes <= in; i += lanes) acc = madd(load(row + i), load(x + i), acc);
+        float v = sum(acc) + b[j];
+        for (; i < in; ++i) v += row[i] * x[i];
+        u[j] = relu && !(v > 0.0f) ? 0.0f : v;
+        return;
     }
     for (; j < out; j += 4) {
         const std::size_t count = out - j < 4 ? out - j : 4;
@@ -345,8 +433,27 @@ inline void update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b, con
                    const float* relu_z)
 {
     if (in < lanes) {
-        // Too narrow for a vector row: plain loops.
-        for (std::size_t j = 0; j < out; ++j) {
+        // Too narrow for a vector row: one or two inputs are done across `lanes` rows at a
+        // time (a dead row is updated by 0), the rest in plain loops.
+        std::size_t j = 0;
+        const vec lr_v = splat(lr);
+        if (in <= 2) {
+            const vec x0 = splat(x[0]);
+            const vec xx = alternating(x[0], x[in - 1]);
+            for (; j + lanes <= out; j += lanes) {
+                vec step = load(delta + j) * lr_v;
+                if (relu_z != nullptr) step = load(relu_z + j) > 0.0f ? step : vec{};
+                store(b + j, load(b + j) - step);
+                if (in == 1) {
+                    store(w + j, nmadd(step, x0, load(w + j)));
+                } else {
+                    float* MICROPROP_RESTRICT p = w + 2 * j;
+                    store(p, nmadd(doubled_low(step), xx, load(p)));
+                    store(p + lanes, nmadd(doubled_high(step), xx, load(p + lanes)));
+                }
+            }
+        }
+        for (; j < out; ++j) {
             float dj = delta[j];
             if (relu_z != nullptr && !(relu_z[j] > 0.0f)) dj = 0.0f;
             const float step = lr * dj;
@@ -565,22 +672,39 @@ inline bool forward_softmax(const float* MICROPROP_RESTRICT w, const float* MICR
     return true;
 }
 
-/// z <- 1 / (1 + e^-z), four values at a time: with e = e^-|z| (never overflows),
-/// sigma(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) below.
+/// 1 / (1 + e^-v) lane by lane (V = vec or vec4), with e = e^-|v| (never overflows):
+/// 1 / (1 + e) for v >= 0 and e / (1 + e) below; a NaN stays NaN.
+template <class V>
+MICROPROP_ALWAYS_INLINE V sigmoid_lanes(V v)
+{
+    const V e = exp_nonpositive(v < 0.0f ? v : -v);
+    const V s = (v >= 0.0f ? V{} + 1.0f : e) / (1.0f + e);
+    return v != v ? v : s;
+}
+
+/// z <- 1 / (1 + e^-z), a vector at a time, then four values, then one.
 inline void sigmoid(float* z, std::size_t n)
 {
     std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) store(z + i, sigmoid_lanes(load(z + i)));
     for (; i + 4 <= n; i += 4) {
-        const vec4 v = load4(z + i);
-        const vec4 e = exp_nonpositive(v < 0.0f ? v : -v);
-        const vec4 s = (v >= 0.0f ? vec4{} + 1.0f : e) / (1.0f + e);
-        const vec4 out = v != v ? v : s;  // NaN stays NaN
+        const vec4 out = sigmoid_lanes(load4(z + i));
         std::memcpy(z + i, &out, sizeof out);
     }
-    for (; i < n; ++i) {
-        const float e = exp_nonpositive(vec4{} + (z[i] < 0.0f ? z[i] : -z[i]))[0];
-        z[i] = z[i] != z[i] ? z[i] : (z[i] >= 0.0f ? 1.0f : e) / (1.0f + e);
+    for (; i < n; ++i) z[i] = sigmoid_lanes(vec4{} + z[i])[0];
+}
+
+/// g <- g z (1 - z) (sigmoid) or g (1 - z^2) (tanh, `tanh_kind` set), z the activation's output.
+inline void sigmoid_or_tanh_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n,
+                                     bool tanh_kind)
+{
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) {
+        const vec zv = load(z + i);
+        const vec slope = tanh_kind ? nmadd(zv, zv, splat(1.0f)) : zv * (1.0f - zv);
+        store(g + i, load(g + i) * slope);
     }
+    for (; i < n; ++i) g[i] *= tanh_kind ? 1.0f - z[i] * z[i] : z[i] * (1.0f - z[i]);
 }
 
 /// z <- softmax(z) over n contiguous values (layers too wide for forward_softmax), four
