@@ -27,7 +27,8 @@ struct layer_gradient_stats {
 
 /// Backpropagates one sample and summarises the gradient of every dense layer
 /// into `stats` (index 0 = the layer nearest the input). `gradient_scratch`
-/// holds Network::parameter_count values. Parameters are not changed.
+/// holds Network::parameter_count values. Parameters are not changed. A tied layer and
+/// its source report the same weight figures: the shared matrix's gradient, both uses summed.
 template <class Loss, class Network>
 [[nodiscard]] status layer_gradient_norms(
     Network& net, const typename Network::scalar* x, const typename Network::scalar* d,

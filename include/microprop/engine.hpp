@@ -2,7 +2,9 @@
 //
 // These functions are templated on the scalar type only: a network type is a
 // thin wrapper that hands them its layer table and buffers, so every topology
-// shares one copy of this code in flash.
+// shares one copy of this code in flash. `Tied` (set for networks with tied
+// layers) adds the transposed-weight branches; networks without ties neither
+// test for them nor link their kernels.
 #ifndef MICROPROP_ENGINE_HPP
 #define MICROPROP_ENGINE_HPP
 
@@ -26,17 +28,25 @@ struct model_ref {
 namespace engine {
 
 /// z^(l) = f(W^(l) z^(l-1) + b^(l)) for every layer, z^(0) = x (DL 4.14a).
-template <class T>
+template <class T, bool Tied = false>
 void forward(const model_ref<T>& m, const T* x)
 {
     const T* in = x;
     for (std::size_t l = 0; l < m.layer_count; ++l) {
         const layer_info& layer = m.layers[l];
         T* out = m.activations + layer.output_offset;
-        kernels::active::dense_forward_activate(m.parameters + layer.weight_offset,
-                                                m.parameters + layer.bias_offset, in, out, layer.inputs,
-                                                layer.outputs, layer.activation,
-                                                static_cast<T>(layer.activation_parameter));
+        if (Tied && layer.transposed) {
+            kernels::reference::dense_forward_transposed(m.parameters + layer.weight_offset,
+                                                         m.parameters + layer.bias_offset, in, out, layer.inputs,
+                                                         layer.outputs);
+            kernels::active::activate(layer.activation, static_cast<T>(layer.activation_parameter), out,
+                                      layer.outputs);
+        } else {
+            kernels::active::dense_forward_activate(m.parameters + layer.weight_offset,
+                                                    m.parameters + layer.bias_offset, in, out, layer.inputs,
+                                                    layer.outputs, layer.activation,
+                                                    static_cast<T>(layer.activation_parameter));
+        }
         in = out;
     }
 }
@@ -45,6 +55,16 @@ template <class T>
 const T* layer_input(const model_ref<T>& m, const T* x, std::size_t l)
 {
     return l == 0 ? x : m.activations + m.layers[l - 1].output_offset;
+}
+
+/// True when a later tied layer uses layer l's weights.
+template <class T>
+bool shares_weights(const model_ref<T>& m, std::size_t l)
+{
+    for (std::size_t k = l + 1; k < m.layer_count; ++k) {
+        if (m.layers[k].transposed && m.layers[k].weight_source == l) return true;
+    }
+    return false;
 }
 
 /// delta^(l-1) = f'(u^(l-1)) * (W^(l)^T delta^(l)) (DL 4.13), from g = W^T delta.
@@ -59,19 +79,29 @@ void hidden_delta_from(const model_ref<T>& m, std::size_t l, T* g)
 /// Backpropagates the output delta (in `delta`, overwritten) and adds
 /// scale * dE/dtheta to `gradient` (same layout as the parameters).
 /// `scratch` holds as many values as the widest layer. Needs a forward pass on x first.
-template <class T>
+template <class T, bool Tied = false>
 void backward_accumulate(const model_ref<T>& m, const T* x, T* delta, T* scratch, T* gradient,
                          T scale)
 {
     for (std::size_t l = m.layer_count; l-- > 0;) {
         const layer_info& layer = m.layers[l];
-        kernels::active::dense_accumulate_gradient(delta, layer_input(m, x, l),
-                                                   gradient + layer.weight_offset,
-                                                   gradient + layer.bias_offset, layer.inputs,
-                                                   layer.outputs, scale);
-        if (l == 0) break;
-        kernels::active::dense_backward_input(m.parameters + layer.weight_offset, delta, scratch,
-                                              layer.inputs, layer.outputs);
+        if (Tied && layer.transposed) {
+            // Adds into the shared matrix's gradient, which the source layer adds to later.
+            kernels::reference::dense_accumulate_gradient_transposed(delta, layer_input(m, x, l),
+                                                                     gradient + layer.weight_offset,
+                                                                     gradient + layer.bias_offset, layer.inputs,
+                                                                     layer.outputs, scale);
+            kernels::reference::dense_backward_input_transposed(m.parameters + layer.weight_offset, delta, scratch,
+                                                                layer.inputs, layer.outputs);
+        } else {
+            kernels::active::dense_accumulate_gradient(delta, layer_input(m, x, l),
+                                                       gradient + layer.weight_offset,
+                                                       gradient + layer.bias_offset, layer.inputs,
+                                                       layer.outputs, scale);
+            if (l == 0) break;
+            kernels::active::dense_backward_input(m.parameters + layer.weight_offset, delta, scratch,
+                                                  layer.inputs, layer.outputs);
+        }
         hidden_delta_from(m, l, scratch);
         T* swap = delta;
         delta = scratch;
@@ -81,17 +111,25 @@ void backward_accumulate(const model_ref<T>& m, const T* x, T* delta, T* scratch
 
 /// Backpropagation with per-sample SGD fused in: each layer's weights are
 /// updated right after they have passed the delta down, so no gradient buffer
-/// is needed.
-template <class T>
+/// is needed. Exact for tied layers whose source is layer 0 (the first layer
+/// passes nothing down); see network::ties_past_first_layer.
+template <class T, bool Tied = false>
 void backward_sgd(const model_ref<T>& m, const T* x, T* delta, T* scratch, T learning_rate,
                   T weight_decay)
 {
     for (std::size_t l = m.layer_count; l-- > 0;) {
         const layer_info& layer = m.layers[l];
-        kernels::active::dense_backward_sgd(m.parameters + layer.weight_offset,
-                                            m.parameters + layer.bias_offset, layer_input(m, x, l),
-                                            delta, l == 0 ? nullptr : scratch, layer.inputs,
-                                            layer.outputs, learning_rate, weight_decay);
+        if (Tied && layer.transposed) {
+            kernels::reference::dense_backward_sgd_transposed(m.parameters + layer.weight_offset,
+                                                              m.parameters + layer.bias_offset,
+                                                              layer_input(m, x, l), delta, scratch, layer.inputs,
+                                                              layer.outputs, learning_rate, weight_decay);
+        } else {
+            kernels::active::dense_backward_sgd(m.parameters + layer.weight_offset,
+                                                m.parameters + layer.bias_offset, layer_input(m, x, l),
+                                                delta, l == 0 ? nullptr : scratch, layer.inputs,
+                                                layer.outputs, learning_rate, weight_decay);
+        }
         if (l == 0) break;
         if (l == 1 && m.layers[0].activation == activation_kind::relu) {
             // The first layer's update applies the ReLU derivative as it goes.
@@ -119,7 +157,7 @@ struct batch_ref {
 };
 
 /// Forward pass of N samples; `xs` holds them one after another (`[N][inputs]`).
-template <class T>
+template <class T, bool Tied = false>
 void forward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs)
 {
     const std::size_t n = b.size;
@@ -129,9 +167,15 @@ void forward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs)
     for (std::size_t l = 0; l < m.layer_count; ++l) {
         const layer_info& layer = m.layers[l];
         T* out = b.activations + layer.output_offset * n;
-        kernels::active::dense_forward_batch(m.parameters + layer.weight_offset,
-                                             m.parameters + layer.bias_offset, in, in_row, in_col,
-                                             out, layer.inputs, layer.outputs, n);
+        if (Tied && layer.transposed) {
+            kernels::reference::dense_forward_batch_transposed(m.parameters + layer.weight_offset,
+                                                               m.parameters + layer.bias_offset, in, in_row, in_col,
+                                                               out, layer.inputs, layer.outputs, n);
+        } else {
+            kernels::active::dense_forward_batch(m.parameters + layer.weight_offset,
+                                                 m.parameters + layer.bias_offset, in, in_row, in_col,
+                                                 out, layer.inputs, layer.outputs, n);
+        }
         if (layer.activation == activation_kind::softmax) {
             for (std::size_t s = 0; s < n; ++s) kernels::active::softmax_strided(out + s, layer.outputs, n);
         } else {
@@ -147,22 +191,39 @@ void forward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs)
 /// Backpropagates the output deltas `[outputs][N]` (in `delta`, overwritten) and
 /// writes dE/dtheta = scale * sum over samples into `gradient` (DL 4.15 with scale = 1/N).
 /// `scratch` holds widest-layer x N values. Needs forward_batch on xs first.
-template <class T>
+template <class T, bool Tied = false>
 void backward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs, T* delta,
                     T* scratch, T* gradient, T scale)
 {
     const std::size_t n = b.size;
+    if (Tied) {
+        // A shared matrix collects the gradient of every use: every layer that uses one
+        // adds into a zeroed gradient instead of overwriting its block.
+        const layer_info& last = m.layers[m.layer_count - 1];
+        for (std::size_t k = 0; k < last.bias_offset + last.outputs; ++k) gradient[k] = T(0);
+    }
     for (std::size_t l = m.layer_count; l-- > 0;) {
         const layer_info& layer = m.layers[l];
         const bool first = l == 0;
         const T* in = first ? xs : b.activations + m.layers[l - 1].output_offset * n;
-        kernels::active::dense_gradient_batch(delta, in, first ? 1 : n, first ? layer.inputs : 1,
-                                              gradient + layer.weight_offset,
-                                              gradient + layer.bias_offset, layer.inputs,
-                                              layer.outputs, n, scale);
+        if (Tied && (layer.transposed || shares_weights(m, l))) {
+            kernels::reference::dense_add_gradient_batch(delta, in, first ? 1 : n, first ? layer.inputs : 1,
+                                                         gradient + layer.weight_offset, gradient + layer.bias_offset,
+                                                         layer.inputs, layer.outputs, n, scale, layer.transposed);
+        } else {
+            kernels::active::dense_gradient_batch(delta, in, first ? 1 : n, first ? layer.inputs : 1,
+                                                  gradient + layer.weight_offset,
+                                                  gradient + layer.bias_offset, layer.inputs,
+                                                  layer.outputs, n, scale);
+        }
         if (first) break;
-        kernels::active::dense_backward_input_batch(m.parameters + layer.weight_offset, delta,
-                                                    scratch, layer.inputs, layer.outputs, n);
+        if (Tied && layer.transposed) {
+            kernels::reference::dense_backward_input_batch_transposed(m.parameters + layer.weight_offset, delta,
+                                                                      scratch, layer.inputs, layer.outputs, n);
+        } else {
+            kernels::active::dense_backward_input_batch(m.parameters + layer.weight_offset, delta,
+                                                        scratch, layer.inputs, layer.outputs, n);
+        }
         const layer_info& below = m.layers[l - 1];
         kernels::active::activation_backward(below.activation, static_cast<T>(below.activation_parameter),
                                              in, scratch, below.outputs * n);

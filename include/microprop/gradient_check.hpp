@@ -88,7 +88,9 @@ gradient_check_result<typename Network::scalar> check_gradient(
         result.max_absolute_error = error > result.max_absolute_error ? error : result.max_absolute_error;
     }
     for (std::size_t l = 0; l < Network::layer_count; ++l) {
-        if (result.parameter_index >= Network::layers[l].weight_offset) result.layer = l;
+        // A tied layer owns only its biases (its weights are reported as its source's).
+        const layer_info& layer = Network::layers[l];
+        if (result.parameter_index >= (layer.transposed ? layer.bias_offset : layer.weight_offset)) result.layer = l;
     }
     net.forward(x);
     return result;

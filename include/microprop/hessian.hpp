@@ -105,9 +105,12 @@ template <class Loss, class Network>
         const layer_info& layer = Network::layers[l];
         const T* in = engine::layer_input(m, x, l);
         const T* w = m.parameters + layer.weight_offset;
+        // W(j, i)'s place in the parameter vector (a tied layer reads its source's, transposed).
+        const std::size_t row_stride = layer.transposed ? 1 : layer.inputs;
+        const std::size_t column_stride = layer.transposed ? layer.outputs : 1;
         for (std::size_t j = 0; j < layer.outputs; ++j) {
             for (std::size_t i = 0; i < layer.inputs; ++i) {
-                diagonal[layer.weight_offset + j * layer.inputs + i] += curvature[j] * in[i] * in[i];
+                diagonal[layer.weight_offset + j * row_stride + i * column_stride] += curvature[j] * in[i] * in[i];
             }
             diagonal[layer.bias_offset + j] += curvature[j];
         }
@@ -118,7 +121,7 @@ template <class Loss, class Network>
             T linear = T(0);
             T squared = T(0);
             for (std::size_t j = 0; j < layer.outputs; ++j) {
-                const T wji = w[j * layer.inputs + i];
+                const T wji = w[j * row_stride + i * column_stride];
                 linear += wji * delta[j];
                 squared += wji * wji * curvature[j];
             }
@@ -194,7 +197,7 @@ template <class Network, class Use>
     for (std::size_t k = 0; k < Network::output_size; ++k) {
         output_sensitivity<Network>(m, k, delta);
         for (std::size_t q = 0; q < p; ++q) b[q] = T(0);
-        engine::backward_accumulate(m, x, delta, below, b, T(1));
+        engine::backward_accumulate<T, Network::has_tied_layers>(m, x, delta, below, b, T(1));
         use(static_cast<const T*>(b));
     }
     return status::ok;
@@ -271,7 +274,11 @@ template <class Loss, class Network>
     net.forward(x);
     const T* z = m.activations + first.output_offset;
     const T* y = m.activations + second.output_offset;
-    const T* w2 = m.parameters + second.weight_offset;
+    const T* w2_stored = m.parameters + second.weight_offset;
+    // W2(k, j); a tied second layer reads the first layer's matrix transposed.
+    auto w2 = [&](std::size_t k, std::size_t j) {
+        return second.transposed ? w2_stored[j * n_out + k] : w2_stored[k * n_hidden + j];
+    };
     T* curvature = scratch.data();           // M, n_out x n_out
     T* m_w2 = curvature + n_out * n_out;     // (M W2)_kj, n_out x n_hidden
     T* a = m_w2 + n_out * n_hidden;          // (W2^T M W2)_jj', n_hidden x n_hidden
@@ -282,18 +289,22 @@ template <class Loss, class Network>
     for (std::size_t k = 0; k < n_out; ++k) {
         for (std::size_t j = 0; j < n_hidden; ++j) {
             T acc = T(0);
-            for (std::size_t l = 0; l < n_out; ++l) acc += curvature[k * n_out + l] * w2[l * n_hidden + j];
+            for (std::size_t l = 0; l < n_out; ++l) acc += curvature[k * n_out + l] * w2(l, j);
             m_w2[k * n_hidden + j] = acc;
         }
     }
     for (std::size_t j = 0; j < n_hidden; ++j) {
         for (std::size_t jj = 0; jj < n_hidden; ++jj) {
             T acc = T(0);
-            for (std::size_t k = 0; k < n_out; ++k) acc += w2[k * n_hidden + j] * m_w2[k * n_hidden + jj];
+            for (std::size_t k = 0; k < n_out; ++k) acc += w2(k, j) * m_w2[k * n_hidden + jj];
             a[j * n_hidden + jj] = acc;
         }
     }
-    kernels::reference::dense_backward_input(w2, delta, hidden, n_hidden, n_out);
+    if constexpr (second.transposed) {
+        kernels::reference::dense_backward_input_transposed(w2_stored, delta, hidden, n_hidden, n_out);
+    } else {
+        kernels::reference::dense_backward_input(w2_stored, delta, hidden, n_hidden, n_out);
+    }
 
     const T parameter = static_cast<T>(first.activation_parameter);
     auto h_prime = [&](std::size_t j) {
@@ -304,8 +315,11 @@ template <class Loss, class Network>
     auto first_index = [&](std::size_t j, std::size_t i) {
         return i == n_in ? first.bias_offset + j : first.weight_offset + j * n_in + i;
     };
+    // A tied second layer's W2(k, j) is the first layer's (j, k): both uses add into one
+    // row and column of h, which makes h the Hessian over the shared parameter (THEORY 4).
     auto second_index = [&](std::size_t k, std::size_t j) {
-        return j == n_hidden ? second.bias_offset + k : second.weight_offset + k * n_hidden + j;
+        if (j == n_hidden) return second.bias_offset + k;
+        return second.transposed ? second.weight_offset + j * n_out + k : second.weight_offset + k * n_hidden + j;
     };
     auto input = [&](std::size_t i) { return i == n_in ? T(1) : x[i]; };
     auto hidden_out = [&](std::size_t j) { return j == n_hidden ? T(1) : z[j]; };

@@ -51,8 +51,13 @@ template <class Network>
         for (std::size_t l = Network::layer_count; l-- > 0;) {
             const layer_info& layer = Network::layers[l];
             T* destination = l == 0 ? jacobian.data() + k * Network::input_size : below;
-            kernels::reference::dense_backward_input(m.parameters + layer.weight_offset, g, destination,
-                                                     layer.inputs, layer.outputs);
+            if (Network::has_tied_layers && layer.transposed) {
+                kernels::reference::dense_backward_input_transposed(m.parameters + layer.weight_offset, g,
+                                                                    destination, layer.inputs, layer.outputs);
+            } else {
+                kernels::reference::dense_backward_input(m.parameters + layer.weight_offset, g, destination,
+                                                         layer.inputs, layer.outputs);
+            }
             if (l == 0) break;
             const layer_info& previous = Network::layers[l - 1];
             activation::backward(previous.activation, static_cast<T>(previous.activation_parameter),

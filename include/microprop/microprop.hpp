@@ -12,6 +12,7 @@
 #include "jacobian.hpp"
 #include "layers/activations.hpp"
 #include "layers/dense.hpp"
+#include "layers/tied.hpp"
 #include "losses.hpp"
 #include "network.hpp"
 #include "optimizers.hpp"

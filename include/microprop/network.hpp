@@ -33,10 +33,12 @@ enum class init_scheme : std::uint8_t {
 ///
 /// Parameter order (one contiguous vector, see parameters()): layer 0's
 /// weights `[out][in]` row-major, layer 0's biases, layer 1's weights, ...
+/// A `tied<L>` layer (layers/tied.hpp) adds only its biases: its weights are
+/// layer L's, stored once in layer L's place.
 template <class T, class... Layers>
 class network {
     static_assert(sizeof...(Layers) > 0, "A network needs at least one dense layer.");
-    using stage_list = typename detail::group_layers<Layers...>::type;
+    using stage_list = typename detail::resolve_tied<typename detail::group_layers<Layers...>::type>::type;
     static_assert(detail::widths_check<stage_list>::value, "Layer widths do not match.");
 
 public:
@@ -52,6 +54,22 @@ public:
         layers[layer_count - 1].bias_offset + layers[layer_count - 1].outputs;
     static constexpr std::size_t activation_count =
         layers[layer_count - 1].output_offset + layers[layer_count - 1].outputs;
+    /// True when some layer is tied<L> (layers/tied.hpp).
+    static constexpr bool has_tied_layers = [] {
+        for (const auto& layer : layers) {
+            if (layer.transposed) return true;
+        }
+        return false;
+    }();
+    /// True when some layer is tied<L> with L > 0. Fused per-sample SGD updates each layer
+    /// as the deltas pass it, so layer L's own backward step would then read weights the
+    /// tied layer has already changed; trainers keep a gradient buffer for such networks.
+    static constexpr bool ties_past_first_layer = [] {
+        for (const auto& layer : layers) {
+            if (layer.transposed && layer.weight_source > 0) return true;
+        }
+        return false;
+    }();
     /// The widest layer, input included: the size of a trainer's delta buffers.
     static constexpr std::size_t max_width = [] {
         std::size_t widest = layers[0].inputs;
@@ -92,7 +110,9 @@ public:
             const T fan = static_cast<T>(use_he ? layer.inputs : layer.inputs + layer.outputs);
             const T limit = scalar_ops<T>::sqrt(T(6) / fan);
             T* w = parameters_.data() + layer.weight_offset;
-            for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) w[k] = rng.uniform<T>(-limit, limit);
+            if (!layer.transposed) {  // a tied layer's weights are drawn for its source
+                for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) w[k] = rng.uniform<T>(-limit, limit);
+            }
             T* b = parameters_.data() + layer.bias_offset;
             for (std::size_t k = 0; k < layer.outputs; ++k) b[k] = T(0);
         }
@@ -101,7 +121,7 @@ public:
     /// Runs the network on `input_size` values at x; returns the output.
     span<const T> forward(const T* x)
     {
-        engine::forward(view(), x);
+        engine::forward<T, has_tied_layers>(view(), x);
         return output();
     }
     span<const T> forward(const std::array<T, input_size>& x) { return forward(x.data()); }
@@ -122,16 +142,22 @@ public:
     span<T> parameters() { return span<T>(parameters_.data(), parameter_count); }
     span<const T> parameters() const { return span<const T>(parameters_.data(), parameter_count); }
 
-    /// Weights of dense layer l as an `[outputs][inputs]` row-major matrix.
+    /// Weights of dense layer l as an `[outputs][inputs]` row-major matrix. For a tied
+    /// layer: the shared matrix as its source stores it, `[inputs][outputs]` of layer l.
     matrix_view<T> weights(std::size_t l)
     {
         MICROPROP_CHECK(l < layer_count, "layer index out of range");
-        return matrix_view<T>(parameters_.data() + layers[l].weight_offset, layers[l].outputs, layers[l].inputs);
+        const layer_info& layer = layers[l];
+        return matrix_view<T>(parameters_.data() + layer.weight_offset, layer.transposed ? layer.inputs : layer.outputs,
+                              layer.transposed ? layer.outputs : layer.inputs);
     }
     matrix_view<const T> weights(std::size_t l) const
     {
         MICROPROP_CHECK(l < layer_count, "layer index out of range");
-        return matrix_view<const T>(parameters_.data() + layers[l].weight_offset, layers[l].outputs, layers[l].inputs);
+        const layer_info& layer = layers[l];
+        return matrix_view<const T>(parameters_.data() + layer.weight_offset,
+                                    layer.transposed ? layer.inputs : layer.outputs,
+                                    layer.transposed ? layer.outputs : layer.inputs);
     }
     /// Biases of dense layer l (`outputs` values).
     span<T> biases(std::size_t l)

@@ -63,7 +63,8 @@ constexpr std::size_t blob_trailer_bytes = 4;
 }  // namespace detail
 
 /// A hash of the network's shape: every layer's widths and activation (with
-/// its parameter) and the scalar size. Equal hashes mean a blob fits.
+/// its parameter), which layers are tied to which, and the scalar size. Equal
+/// hashes mean a blob fits. (Untied networks hash as they did before tied layers.)
 template <class Network>
 constexpr std::uint32_t topology_hash()
 {
@@ -74,6 +75,7 @@ constexpr std::uint32_t topology_hash()
         h = detail::fnv1a(h, static_cast<std::uint32_t>(layer.outputs));
         h = detail::fnv1a(h, static_cast<std::uint32_t>(layer.activation));
         h = detail::fnv1a(h, static_cast<std::uint32_t>(layer.activation_parameter * 1e6f + 0.5f));
+        if (layer.transposed) h = detail::fnv1a(h, 0x7ed00000u + static_cast<std::uint32_t>(layer.weight_source));
     }
     return h;
 }

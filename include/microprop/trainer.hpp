@@ -42,9 +42,12 @@ public:
     static_assert(loss_fits_output<Loss, Network::output_activation>::value, "");
 
     static constexpr std::size_t batch_size = BatchSize;
+    static constexpr bool tied = Network::has_tied_layers;
     static constexpr std::size_t parameter_count = Network::parameter_count;
-    /// True when the SGD update is fused into backprop (no gradient buffer).
-    static constexpr bool fused_sgd = std::is_same<Optimizer, sgd>::value && BatchSize == 1;
+    /// True when the SGD update is fused into backprop (no gradient buffer). Networks with
+    /// a tied layer whose source is not layer 0 keep the buffer (network::ties_past_first_layer).
+    static constexpr bool fused_sgd =
+        std::is_same<Optimizer, sgd>::value && BatchSize == 1 && !Network::ties_past_first_layer;
 
     /// Two ping-pong delta buffers of the widest layer, one column per sample.
     static constexpr std::size_t delta_count = 2 * Network::max_width * BatchSize;
@@ -83,7 +86,7 @@ public:
             const status s = forward_to_output_delta(m, x, d, loss);
             if (s != status::ok) return s;
             T* delta = workspace_.data();
-            engine::backward_sgd(m, x, delta, delta + Network::max_width,
+            engine::backward_sgd<T, tied>(m, x, delta, delta + Network::max_width,
                                  static_cast<T>(optimizer_.learning_rate), static_cast<T>(optimizer_.weight_decay));
             last_loss_ = loss;
             return status::ok;
@@ -124,7 +127,7 @@ public:
         if (s != status::ok) return s;
         T* delta = workspace_.data();
         zero(gradient_out, parameter_count);
-        engine::backward_accumulate(m, x, delta, delta + Network::max_width, gradient_out, T(1));
+        engine::backward_accumulate<T, tied>(m, x, delta, delta + Network::max_width, gradient_out, T(1));
         if (!all_finite(gradient_out, parameter_count)) return status::non_finite_gradient;
         last_loss_ = loss;
         return status::ok;
@@ -141,7 +144,7 @@ public:
             return compute_gradient(xs, ds, gradient_out);
         } else {
             const engine::batch_ref<T> b{batch_activations(), n};
-            engine::forward_batch(m, b, xs);
+            engine::forward_batch<T, tied>(m, b, xs);
             const layer_info& out = last_layer();
             const T* y_matrix = b.activations + out.output_offset * n;
             T* delta = workspace_.data();
@@ -157,7 +160,7 @@ public:
             }
             loss = loss / static_cast<T>(n);
             if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
-            engine::backward_batch(m, b, xs, delta, delta + Network::max_width * n, gradient_out,
+            engine::backward_batch<T, tied>(m, b, xs, delta, delta + Network::max_width * n, gradient_out,
                                    T(1) / static_cast<T>(n));
             if (!all_finite(gradient_out, parameter_count)) return status::non_finite_gradient;
             last_loss_ = loss;
@@ -173,7 +176,7 @@ private:
     {
         if (!all_finite(x, Network::input_size)) return status::non_finite_input;
         if (!all_finite(d, Network::output_size)) return status::non_finite_target;
-        engine::forward(m, x);
+        engine::forward<T, tied>(m, x);
         const T* y = m.activations + last_layer().output_offset;
         loss = value_and_output_delta<Loss>(last_layer().activation,
                                             static_cast<T>(last_layer().activation_parameter), y, d,

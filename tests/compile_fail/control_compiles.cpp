@@ -11,5 +11,10 @@ int main()
     mp::trainer<net_t, mp::cross_entropy> trainer(net);
     const float x[4] = {};
     const float d[3] = {1.0f, 0.0f, 0.0f};
-    return trainer.train_sample(x, d) == mp::status::ok ? 0 : 1;
+    // And a tied autoencoder (tied<0>: layer 0's weights, transposed).
+    using autoencoder = mp::network<float, mp::dense<4, 2>, mp::tanh, mp::tied<0>>;
+    autoencoder ae(1);
+    mp::trainer<autoencoder, mp::squared_error> ae_trainer(ae);
+    const bool ae_ok = ae_trainer.train_sample(x, x) == mp::status::ok;
+    return trainer.train_sample(x, d) == mp::status::ok && ae_ok ? 0 : 1;
 }
