@@ -36,7 +36,7 @@ void forward(const model_ref<T>& m, const T* x)
         const layer_info& layer = m.layers[l];
         T* out = m.activations + layer.output_offset;
         if (Tied && layer.transposed) {
-            kernels::reference::dense_forward_transposed(m.parameters + layer.weight_offset,
+            kernels::active::dense_forward_transposed(m.parameters + layer.weight_offset,
                                                          m.parameters + layer.bias_offset, in, out, layer.inputs,
                                                          layer.outputs);
             kernels::active::activate(layer.activation, static_cast<T>(layer.activation_parameter), out,
@@ -120,7 +120,7 @@ void backward_sgd(const model_ref<T>& m, const T* x, T* delta, T* scratch, T lea
     for (std::size_t l = m.layer_count; l-- > 0;) {
         const layer_info& layer = m.layers[l];
         if (Tied && layer.transposed) {
-            kernels::reference::dense_backward_sgd_transposed(m.parameters + layer.weight_offset,
+            kernels::active::dense_backward_sgd_transposed(m.parameters + layer.weight_offset,
                                                               m.parameters + layer.bias_offset,
                                                               layer_input(m, x, l), delta, scratch, layer.inputs,
                                                               layer.outputs, learning_rate, weight_decay);

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-stm32vldiscovery)
-examples=(xor sine iris digits)
+examples=(xor sine iris digits anomaly)
 jobs="${MICROPROP_JOBS:-2}"
 size_tool=arm-none-eabi-size
 
@@ -42,6 +42,10 @@ for preset in "${presets[@]}"; do
     for name in "${examples[@]}"; do
         elf="$dir/examples/example_$name.elf"
         if [ ! -f "$elf" ]; then
+            if grep -q "example $name skipped.*MICROPROP_PORT_SKIP_EXAMPLES" "$dir.configure.log"; then
+                rows+=("| $name | $preset | does not fit the flash (listed in the port's MICROPROP_PORT_SKIP_EXAMPLES) | | | | |")
+                continue
+            fi
             needed=$(grep -o "example $name skipped[^)]*" "$dir.configure.log" | grep -o 'needs [0-9]* bytes' | grep -o '[0-9]*' || true)
             rows+=("| $name | $preset | does not fit: needs ${needed:-?} B of RAM | | | | |")
             continue

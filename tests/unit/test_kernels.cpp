@@ -205,3 +205,53 @@ TEST(kernels, activation_backward_matches_reference_for_every_activation)
         }
     }
 }
+
+TEST(kernels, tied_layer_forward_and_fused_step_match_reference)
+{
+    // A tied layer reads W(j, i) at w[i * out + j]; inputs include exact zeros (inactive
+    // ReLU units, which the fast kernels skip).
+    mp::random_generator rng(16);
+    const float lr = 0.1f;
+    for (std::size_t in : input_widths) {
+        for (std::size_t out : output_widths) {
+            fill(rng, in, out);
+            for (std::size_t i = 0; i < in; i += 3) x[i] = 0.0f;
+            active::dense_forward_transposed(w_fast, b_fast, x, out_fast, in, out);
+            reference::dense_forward_transposed(w_ref, b_ref, x, out_ref, in, out);
+            for (std::size_t j = 0; j < out; ++j) {
+                float scale = 1.0f + magnitude(b_ref[j]);
+                for (std::size_t i = 0; i < in; ++i) scale += magnitude(w_ref[i * out + j] * x[i]);
+                if (magnitude(out_fast[j] - out_ref[j]) > 1e-5f * scale) {
+                    EXPECT_EQ(in * 1000 + out, std::size_t{0});  // names the failing shape
+                    return;
+                }
+            }
+            for (int pass_down = 0; pass_down < 2; ++pass_down) {
+                float* g_fast = pass_down ? out_fast : nullptr;
+                float* g_ref = pass_down ? out_ref : nullptr;
+                float g_scale[max_in];
+                for (std::size_t i = 0; i < in; ++i) {
+                    g_scale[i] = 1.0f;
+                    for (std::size_t j = 0; j < out; ++j) g_scale[i] += magnitude(w_ref[i * out + j] * delta[j]);
+                }
+                active::dense_backward_sgd_transposed(w_fast, b_fast, x, delta, g_fast, in, out, lr, 0.0f);
+                reference::dense_backward_sgd_transposed(w_ref, b_ref, x, delta, g_ref, in, out, lr, 0.0f);
+                bool ok = true;
+                for (std::size_t i = 0; i < in; ++i) {
+                    for (std::size_t j = 0; j < out; ++j) {
+                        const float scale = 1.0f + magnitude(w_ref[i * out + j]) + magnitude(lr * delta[j] * x[i]);
+                        ok = ok && magnitude(w_fast[i * out + j] - w_ref[i * out + j]) <= 1e-5f * scale;
+                    }
+                    ok = ok && (!pass_down || magnitude(g_fast[i] - g_ref[i]) <= 1e-5f * g_scale[i]);
+                }
+                for (std::size_t j = 0; j < out; ++j) {
+                    ok = ok && magnitude(b_fast[j] - b_ref[j]) <= 1e-5f * (1.0f + magnitude(b_ref[j]));
+                }
+                if (!ok) {
+                    EXPECT_EQ(100000 + in * 1000 + out, std::size_t{0});  // names the failing shape
+                    return;
+                }
+            }
+        }
+    }
+}

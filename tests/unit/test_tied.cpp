@@ -32,6 +32,10 @@ static_assert(!tied_ae::ties_past_first_layer && deep_tied::ties_past_first_laye
 static_assert(mp::trainer<tied_ae, mp::squared_error>::fused_sgd, "tie to layer 0: fused SGD is exact");
 static_assert(!mp::trainer<deep_tied, mp::squared_error>::fused_sgd, "tie past layer 0: gradient buffer");
 
+// Two P x P matrices shared by the Hessian tests (static: the 8 KB port's stack is small).
+double matrix_a[tied_ae::parameter_count * tied_ae::parameter_count];
+double matrix_b[tied_ae::parameter_count * tied_ae::parameter_count];
+
 /// Copies a tied network's parameters into its untied twin: every tied layer's matrix is
 /// its source's, transposed.
 template <class Tied, class Untied>
@@ -241,10 +245,11 @@ TEST(tied, exact_hessian_matches_finite_differences_of_the_gradient)
     numtest::fill_parameters(net, 13);
     double x[3], d[3] = {0.1, 0.7, 0.5};
     fill_input<tied_ae>(x, 3, 14);
-    static double exact[p * p], numeric[p * p];
-    for (double& v : exact) v = 0.0;
+    double* exact = matrix_a;
+    double* numeric = matrix_b;
+    for (std::size_t k = 0; k < p * p; ++k) exact[k] = 0.0;
     double scratch[mp::exact_hessian_scratch_size<tied_ae>];
-    ASSERT_TRUE(mp::exact_hessian<mp::squared_error>(net, x, d, mp::span<double>(exact), mp::span<double>(scratch)) ==
+    ASSERT_TRUE(mp::exact_hessian<mp::squared_error>(net, x, d, mp::span<double>(exact, p * p), mp::span<double>(scratch)) ==
                 mp::status::ok);
     mp::trainer<tied_ae, mp::squared_error> backprop(net);
     const double h = 1e-5;  // central differences of the gradient: O(h^2) ~ 1e-10
@@ -260,6 +265,43 @@ TEST(tied, exact_hessian_matches_finite_differences_of_the_gradient)
     }
     for (std::size_t k = 0; k < p * p; ++k) {
         EXPECT_TRUE(numtest::close(exact[k], numeric[k], 1e-7, 0.0, "hessian", k, __FILE__, __LINE__));
+    }
+}
+
+TEST(tied, outer_product_hessian_matches_finite_difference_output_gradients)
+{
+    // sum_k b_k b_k^T with b_k = dy_k/dtheta over the tied parameters: b_k by central
+    // differences of the outputs, so the shared weights' columns come out of the network
+    // itself, not out of the library's backward pass.
+    constexpr std::size_t p = tied_ae::parameter_count;
+    tied_ae net;
+    numtest::fill_parameters(net, 17);
+    double x[3];
+    fill_input<tied_ae>(x, 3, 18);
+    double* library = matrix_a;
+    double* numeric = matrix_b;
+    double b[3][p];
+    for (std::size_t k = 0; k < p * p; ++k) library[k] = 0.0;
+    double scratch[p + 2 * tied_ae::max_width];
+    ASSERT_TRUE(mp::outer_product_hessian(net, x, mp::span<double>(library, p * p), mp::span<double>(scratch)) ==
+                mp::status::ok);
+    const double h = 1e-6;
+    for (std::size_t q = 0; q < p; ++q) {
+        const double original = net.parameters()[q];
+        net.parameters()[q] = original + h;
+        double up[3];
+        for (std::size_t k = 0; k < 3; ++k) up[k] = net.forward(x)[k];
+        net.parameters()[q] = original - h;
+        for (std::size_t k = 0; k < 3; ++k) b[k][q] = (up[k] - net.forward(x)[k]) / (2 * h);
+        net.parameters()[q] = original;
+    }
+    for (std::size_t r = 0; r < p; ++r) {
+        for (std::size_t q = 0; q < p; ++q) {
+            numeric[r * p + q] = 0.0;
+            for (std::size_t k = 0; k < 3; ++k) numeric[r * p + q] += b[k][r] * b[k][q];
+            EXPECT_TRUE(numtest::close(library[r * p + q], numeric[r * p + q], 1e-8, 0.0, "outer product", r * p + q,
+                                       __FILE__, __LINE__));
+        }
     }
 }
 

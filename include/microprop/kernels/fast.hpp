@@ -9,7 +9,10 @@
 //   - elsewhere with GCC/Clang and SSE2, AVX, AVX-512, NEON or Helium, the vector kernels of
 //     simd.hpp (4, 8 or 16 lanes, FMA where the target has it, a vector e^x for softmax);
 //   - otherwise plain loops with eight independent partial sums per dot product;
-//   - on Arm, an inline e^x (expf.hpp) for sigmoid and softmax.
+//   - on Arm, an inline e^x (expf.hpp) for sigmoid and softmax;
+//   - for tied layers (W read transposed), the forward pass and the fused SGD step as one
+//     scaled row of the stored matrix per input (VLDM/VSTM row kernels on the VFP cores),
+//     inputs of exactly 0 skipped; their other kernels are the reference ones.
 // Any other scalar type uses the reference kernels unchanged.
 #ifndef MICROPROP_KERNELS_FAST_HPP
 #define MICROPROP_KERNELS_FAST_HPP
@@ -294,6 +297,72 @@ inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RE
 }
 #endif
 
+/// u += a * row over n values.
+inline void add_scaled_row(float* MICROPROP_RESTRICT u, const float* MICROPROP_RESTRICT row, float a, std::size_t n)
+{
+    std::size_t j = 0;
+#if MICROPROP_KERNELS_VFP
+    if (n >= 8) {
+        const float minus_a = -a;
+        vfp::update_row1(u, row, &minus_a, n / 8);
+        j = n - n % 8;
+    }
+#elif MICROPROP_KERNELS_VECTOR
+    const simd::vec av = simd::splat(a);
+    for (; j + simd::lanes <= n; j += simd::lanes) simd::store(u + j, simd::madd(simd::load(row + j), av, simd::load(u + j)));
+#endif
+    for (; j < n; ++j) u[j] += a * row[j];
+}
+
+/// row . v over n values.
+inline float row_dot(const float* MICROPROP_RESTRICT row, const float* MICROPROP_RESTRICT v, std::size_t n)
+{
+    float acc = 0.0f;
+    std::size_t j = 0;
+#if MICROPROP_KERNELS_VFP
+    if (n >= 8) {
+        const float zero = 0.0f;
+        vfp::forward_row1(row, v, &zero, &acc, n / 8);
+        j = n - n % 8;
+    }
+#elif MICROPROP_KERNELS_VECTOR
+    simd::vec sums{};
+    for (; j + simd::lanes <= n; j += simd::lanes) sums = simd::madd(simd::load(row + j), simd::load(v + j), sums);
+    acc = simd::sum(sums);
+#else
+    return dot_portable(row, v, n, 0.0f);
+#endif
+    for (; j < n; ++j) acc += row[j] * v[j];
+    return acc;
+}
+
+/// Tied layer, u = W x + b with W(j, i) at w[i * out + j]: one scaled row of the stored
+/// matrix per input; an input of exactly 0 (an inactive ReLU unit below) adds nothing.
+inline void forward_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+                                     const float* MICROPROP_RESTRICT x, float* MICROPROP_RESTRICT u, std::size_t in,
+                                     std::size_t out)
+{
+    for (std::size_t j = 0; j < out; ++j) u[j] = b[j];
+    for (std::size_t i = 0; i < in; ++i) {
+        if (x[i] != 0.0f) add_scaled_row(u, w + i * out, x[i], out);
+    }
+}
+
+/// Tied layer's fused SGD step without weight decay: g_in_i = row_i . delta with the
+/// weights on entry, then row_i -= lr x_i delta (skipped for x_i == 0), b -= lr delta.
+inline void backward_sgd_transposed_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
+                                          const float* MICROPROP_RESTRICT x, const float* MICROPROP_RESTRICT delta,
+                                          float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, float lr)
+{
+    for (std::size_t i = 0; i < in; ++i) {
+        float* MICROPROP_RESTRICT row = w + i * out;
+        if (g_in != nullptr) g_in[i] = row_dot(row, delta, out);
+        const float step = lr * x[i];
+        if (step != 0.0f) add_scaled_row(row, delta, -step, out);
+    }
+    for (std::size_t j = 0; j < out; ++j) b[j] -= lr * delta[j];
+}
+
 }  // namespace detail
 
 // ---- The kernel set (same signatures as reference.hpp) ------------------------------------
@@ -343,6 +412,33 @@ void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, c
     }
     activation::backward(activation_kind::relu, T(0), z, g, out);
     dense_backward_sgd(w, b, x, g, static_cast<T*>(nullptr), in, out, lr, decay);
+}
+
+/// A tied layer's forward pass (reference::dense_forward_transposed).
+template <class T>
+void dense_forward_transposed(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
+                              const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        detail::forward_transposed_float(w, b, x, u, in, out);
+    } else {
+        reference::dense_forward_transposed(w, b, x, u, in, out);
+    }
+}
+
+/// A tied layer's fused SGD step (reference::dense_backward_sgd_transposed).
+template <class T>
+void dense_backward_sgd_transposed(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+                                   const T* MICROPROP_RESTRICT delta, T* MICROPROP_RESTRICT g_in, std::size_t in,
+                                   std::size_t out, T lr, T decay)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        if (decay == 0.0f) {
+            detail::backward_sgd_transposed_float(w, b, x, delta, g_in, in, out, lr);
+            return;
+        }
+    }
+    reference::dense_backward_sgd_transposed(w, b, x, delta, g_in, in, out, lr, decay);
 }
 
 using reference::dense_accumulate_gradient;
@@ -551,7 +647,8 @@ template <class T>
 void activation_backward(activation_kind kind, T parameter, const T* z, T* g, std::size_t n)
 {
     if constexpr (std::is_same<T, float>::value) {
-        // One loop per kind (activation::backward decides the kind per element).
+        // One loop per kind (activation::backward decides the kind per element), every kind
+        // here so that activation::backward is not linked.
         switch (kind) {
             case activation_kind::relu:
                 detail::relu_backward(z, g, n);
@@ -571,11 +668,18 @@ void activation_backward(activation_kind kind, T parameter, const T* z, T* g, st
             case activation_kind::leaky_relu:
                 for (std::size_t i = 0; i < n; ++i) g[i] *= z[i] > 0.0f ? 1.0f : parameter;
                 return;
-            default:
-                break;
+            case activation_kind::identity:
+                return;
+            case activation_kind::softmax: {
+                float dot = 0.0f;
+                for (std::size_t i = 0; i < n; ++i) dot += g[i] * z[i];
+                for (std::size_t i = 0; i < n; ++i) g[i] = z[i] * (g[i] - dot);
+                return;
+            }
         }
+    } else {
+        activation::backward(kind, parameter, z, g, n);
     }
-    activation::backward(kind, parameter, z, g, n);
 }
 
 }  // namespace microprop::kernels::fast

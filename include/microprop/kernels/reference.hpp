@@ -172,8 +172,8 @@ void dense_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_
 
 // ---- Tied layers (layers/tied.hpp): the same products with W read transposed -------------
 // A tied layer's W(j, i) (output j, input i) is its source's weight (i, j), at
-// w[i * out + j]: row i of the stored matrix holds the weights of input i. Faster
-// kernels do not specialise these; every kernel set uses them.
+// w[i * out + j]: row i of the stored matrix holds the weights of input i. fast.hpp
+// has its own forward pass and fused SGD step for them; the rest are used as they are.
 
 /// u = W x + b with W(j, i) = w[i * out + j].
 template <class T>
