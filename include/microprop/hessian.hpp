@@ -71,7 +71,9 @@ void output_curvature(activation_kind output, T parameter, const T* y, const T* 
 /// Adds the Becker-Le Cun diagonal approximation (PRML 5.79-5.81) for sample
 /// (x, d) to `diagonal` (P values): d2E/dw_ji^2 = d2E/da_j^2 z_i^2 with
 /// d2E/da_j^2 = h'(a_j)^2 sum_k w_kj^2 d2E/da_k^2 + h''(a_j) sum_k w_kj dE/da_k,
-/// the off-diagonal terms of each next layer dropped. `scratch` holds
+/// the off-diagonal terms of each next layer dropped. A weight shared by a tied
+/// layer gets the sum of both uses' terms (the cross term between the two uses is
+/// off-diagonal in the untied network and dropped with the others). `scratch` holds
 /// 4 * max_width + output_size^2 values.
 template <class Loss, class Network>
 [[nodiscard]] status hessian_diagonal(Network& net, const typename Network::scalar* x,

@@ -326,6 +326,11 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
                 if (relu) v = v > 0.0f ? v : vec{};
                 store(u + j, v);
             }
+            for (; j + 4 <= out; j += 4) {  // layers narrower than one wide vector
+                vec4 v = load4(w + j) * x[0] + load4(b + j);
+                if (relu) v = v > 0.0f ? v : vec4{};
+                std::memcpy(u + j, &v, sizeof v);
+            }
         } else if (in == 2) {
             const vec x0 = splat(x[0]);
             const vec x1 = splat(x[1]);
@@ -335,6 +340,14 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
                 vec v = madd(odd_lanes(first, second), x1, madd(even_lanes(first, second), x0, load(b + j)));
                 if (relu) v = v > 0.0f ? v : vec{};
                 store(u + j, v);
+            }
+            for (; j + 4 <= out; j += 4) {
+                const vec4 first = load4(w + 2 * j);
+                const vec4 second = load4(w + 2 * j + 4);
+                vec4 v = __builtin_shufflevector(first, second, 1, 3, 5, 7) * x[1] +
+                         (__builtin_shufflevector(first, second, 0, 2, 4, 6) * x[0] + load4(b + j));
+                if (relu) v = v > 0.0f ? v : vec4{};
+                std::memcpy(u + j, &v, sizeof v);
             }
         }
         for (; j < out; ++j) {
@@ -450,6 +463,21 @@ inline void update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b, con
                     float* MICROPROP_RESTRICT p = w + 2 * j;
                     store(p, nmadd(doubled_low(step), xx, load(p)));
                     store(p + lanes, nmadd(doubled_high(step), xx, load(p + lanes)));
+                }
+            }
+            for (; j + 4 <= out; j += 4) {  // layers narrower than one wide vector
+                vec4 step = load4(delta + j) * lr;
+                if (relu_z != nullptr) step = load4(relu_z + j) > 0.0f ? step : vec4{};
+                const vec4 bias = load4(b + j) - step;
+                std::memcpy(b + j, &bias, sizeof bias);
+                float* MICROPROP_RESTRICT p = w + in * j;
+                const vec4 xx4 = {x[0], x[in - 1], x[0], x[in - 1]};
+                const vec4 low = in == 1 ? load4(p) - step * x[0]
+                                         : load4(p) - __builtin_shufflevector(step, step, 0, 0, 1, 1) * xx4;
+                std::memcpy(p, &low, sizeof low);
+                if (in == 2) {
+                    const vec4 high = load4(p + 4) - __builtin_shufflevector(step, step, 2, 2, 3, 3) * xx4;
+                    std::memcpy(p + 4, &high, sizeof high);
                 }
             }
         }
@@ -703,6 +731,11 @@ inline void sigmoid_or_tanh_backward(const float* MICROPROP_RESTRICT z, float* M
         const vec zv = load(z + i);
         const vec slope = tanh_kind ? nmadd(zv, zv, splat(1.0f)) : zv * (1.0f - zv);
         store(g + i, load(g + i) * slope);
+    }
+    for (; i + 4 <= n; i += 4) {
+        const vec4 zv = load4(z + i);
+        const vec4 product = load4(g + i) * (tanh_kind ? 1.0f - zv * zv : zv * (1.0f - zv));
+        std::memcpy(g + i, &product, sizeof product);
     }
     for (; i < n; ++i) g[i] *= tanh_kind ? 1.0f - z[i] * z[i] : z[i] * (1.0f - z[i]);
 }
