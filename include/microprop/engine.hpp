@@ -37,8 +37,8 @@ void forward(const model_ref<T>& m, const T* x)
         T* out = m.activations + layer.output_offset;
         if (Tied && layer.transposed) {
             kernels::active::dense_forward_transposed(m.parameters + layer.weight_offset,
-                                                         m.parameters + layer.bias_offset, in, out, layer.inputs,
-                                                         layer.outputs);
+                                                      m.parameters + layer.bias_offset, in, out, layer.inputs,
+                                                      layer.outputs);
             kernels::active::activate(layer.activation, static_cast<T>(layer.activation_parameter), out,
                                       layer.outputs);
         } else {
@@ -121,9 +121,9 @@ void backward_sgd(const model_ref<T>& m, const T* x, T* delta, T* scratch, T lea
         const layer_info& layer = m.layers[l];
         if (Tied && layer.transposed) {
             kernels::active::dense_backward_sgd_transposed(m.parameters + layer.weight_offset,
-                                                              m.parameters + layer.bias_offset,
-                                                              layer_input(m, x, l), delta, scratch, layer.inputs,
-                                                              layer.outputs, learning_rate, weight_decay);
+                                                           m.parameters + layer.bias_offset, layer_input(m, x, l),
+                                                           delta, scratch, layer.inputs, layer.outputs,
+                                                           learning_rate, weight_decay);
         } else {
             kernels::active::dense_backward_sgd(m.parameters + layer.weight_offset,
                                                 m.parameters + layer.bias_offset, layer_input(m, x, l),
