@@ -4,7 +4,8 @@
 # README.md between <!-- bench:host:begin --> and <!-- bench:host:end --> (and prints them):
 #   - the x86-64 baseline (SSE2: microprop's 4-lane kernels, Eigen's SSE2 packets);
 #   - -march=x86-64-v3 (AVX2 + FMA: 8-lane kernels) when this CPU has it;
-#   - -march=x86-64-v4 (AVX-512: 16-lane kernels) when this CPU has it.
+#   - -march=x86-64-v4 (AVX-512) when this CPU has it, twice: with the default 8-lane kernels
+#     and with MICROPROP_SIMD_WIDE_512=1 (16 lanes).
 # microprop, Eigen and the plain loops are compiled with the same flags in each run.
 #
 #   tests/bench/run_host_bench.sh [--build-dir DIR]     (default build/bench; one subfolder per flags)
@@ -30,5 +31,9 @@ bench() {  # bench <subfolder> <label> <CXX flags>
 }
 bench host "x86-64 baseline (SSE2)" ""
 if has avx2 fma bmi2 movbe; then bench host-avx2 "-march=x86-64-v3 (AVX2, FMA)" "-march=x86-64-v3"; fi
-if has avx512f avx512bw avx512cd avx512dq avx512vl; then bench host-avx512 "-march=x86-64-v4 (AVX-512)" "-march=x86-64-v4"; fi
+if has avx512f avx512bw avx512cd avx512dq avx512vl; then
+    bench host-avx512 "-march=x86-64-v4 (AVX-512; 8-lane kernels, the default)" "-march=x86-64-v4"
+    bench host-avx512-wide "-march=x86-64-v4 with MICROPROP_SIMD_WIDE_512=1 (16-lane kernels)" \
+        "-march=x86-64-v4 -DMICROPROP_SIMD_WIDE_512=1"
+fi
 python3 "$here/bench_table.py" host "${runs[@]}" --readme "$root/README.md"

@@ -42,7 +42,15 @@
 
 namespace microprop::kernels::simd {
 
-#if defined(__AVX512F__)
+// With AVX-512 the kernels still use 8 lanes unless MICROPROP_SIMD_WIDE_512 is set: on the
+// machines measured (tests/bench/run_host_bench.sh) the 16-lane kernels were slower (512-bit
+// operations issue as two halves on some cores, and the W1/W2 layers are too narrow to fill
+// them), and the 8-lane ones get AVX-512's 32 registers anyway. GCC makes the same choice
+// for its own vectorizer (-mprefer-vector-width=256).
+#ifndef MICROPROP_SIMD_WIDE_512
+#define MICROPROP_SIMD_WIDE_512 0
+#endif
+#if defined(__AVX512F__) && MICROPROP_SIMD_WIDE_512
 #define MICROPROP_SIMD_LANES 16
 #elif defined(__AVX__)
 #define MICROPROP_SIMD_LANES 8
@@ -149,7 +157,7 @@ MICROPROP_ALWAYS_INLINE vec alternating(float a, float b)
 /// a * b + c, fused where the target has FMA.
 MICROPROP_ALWAYS_INLINE vec madd(vec a, vec b, vec c)
 {
-#if defined(__AVX512F__)
+#if MICROPROP_SIMD_LANES == 16
     return _mm512_fmadd_ps(a, b, c);
 #elif defined(__FMA__) && defined(__AVX__)
     return _mm256_fmadd_ps(a, b, c);
@@ -164,7 +172,7 @@ MICROPROP_ALWAYS_INLINE vec madd(vec a, vec b, vec c)
 /// c - a * b, fused where the target has FMA.
 MICROPROP_ALWAYS_INLINE vec nmadd(vec a, vec b, vec c)
 {
-#if defined(__AVX512F__)
+#if MICROPROP_SIMD_LANES == 16
     return _mm512_fnmadd_ps(a, b, c);
 #elif defined(__FMA__) && defined(__AVX__)
     return _mm256_fnmadd_ps(a, b, c);
@@ -400,7 +408,7 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
 /// Bit r set where lane r of v is not zero (a NaN counts as not zero).
 MICROPROP_ALWAYS_INLINE std::uint32_t nonzero_lanes(vec v)
 {
-#if defined(__AVX512F__)
+#if MICROPROP_SIMD_LANES == 16
     return _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
 #elif defined(__AVX__)
     return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ)));
