@@ -305,6 +305,29 @@ TEST(tied, outer_product_hessian_matches_finite_difference_output_gradients)
     }
 }
 
+TEST(tied, diagonal_hessian_is_the_untied_diagonal_folded)
+{
+    // The Becker-Le Cun diagonal keeps, for a shared weight, both uses' own terms: the untied
+    // twin's diagonal with the tied layer's entries added, transposed, to its source's.
+    tied_ae tied;
+    numtest::fill_parameters(tied, 19);
+    untied_ae untied;
+    untie(tied, untied);
+    double x[3], d[3] = {0.3, 0.6, 0.2};
+    fill_input<tied_ae>(x, 3, 20);
+    double tied_diagonal[tied_ae::parameter_count] = {}, untied_diagonal[untied_ae::parameter_count] = {};
+    double folded[tied_ae::parameter_count];
+    double scratch[4 * untied_ae::max_width + untied_ae::output_size * untied_ae::output_size];
+    ASSERT_TRUE(mp::hessian_diagonal<mp::squared_error>(tied, x, d, mp::span<double>(tied_diagonal),
+                                                         mp::span<double>(scratch)) == mp::status::ok);
+    ASSERT_TRUE(mp::hessian_diagonal<mp::squared_error>(untied, x, d, mp::span<double>(untied_diagonal),
+                                                         mp::span<double>(scratch)) == mp::status::ok);
+    fold<tied_ae, untied_ae>(untied_diagonal, folded);
+    for (std::size_t k = 0; k < tied_ae::parameter_count; ++k) {
+        EXPECT_TRUE(numtest::close(tied_diagonal[k], folded[k], 1e-15, 1e-12, "diagonal", k, __FILE__, __LINE__));
+    }
+}
+
 TEST(tied, blob_of_the_untied_twin_is_rejected)
 {
     static_assert(mp::topology_hash<tied_ae>() != mp::topology_hash<untied_ae>(), "a tie changes the hash");
