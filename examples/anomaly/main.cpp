@@ -42,13 +42,8 @@ float score(std::size_t i)
 {
     float x[data::pixel_count];
     load(i, x);
-    const mp::span<const float> y = net.forward(x);
-    float sum = 0.0f;
-    for (std::size_t j = 0; j < data::pixel_count; ++j) {
-        const float p = y[j] < 1e-6f ? 1e-6f : (y[j] > 1.0f - 1e-6f ? 1.0f - 1e-6f : y[j]);
-        sum -= x[j] * mp::scalar_ops<float>::log(p) + (1.0f - x[j]) * mp::scalar_ops<float>::log(1.0f - p);
-    }
-    return sum / static_cast<float>(data::pixel_count);
+    return mp::binary_cross_entropy::value(net.forward(x).data(), x, data::pixel_count) /
+           static_cast<float>(data::pixel_count);
 }
 
 }  // namespace

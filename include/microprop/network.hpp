@@ -147,17 +147,12 @@ public:
     matrix_view<T> weights(std::size_t l)
     {
         MICROPROP_CHECK(l < layer_count, "layer index out of range");
-        const layer_info& layer = layers[l];
-        return matrix_view<T>(parameters_.data() + layer.weight_offset, layer.transposed ? layer.inputs : layer.outputs,
-                              layer.transposed ? layer.outputs : layer.inputs);
+        return matrix_view<T>(parameters_.data() + layers[l].weight_offset, stored_rows(l), stored_columns(l));
     }
     matrix_view<const T> weights(std::size_t l) const
     {
         MICROPROP_CHECK(l < layer_count, "layer index out of range");
-        const layer_info& layer = layers[l];
-        return matrix_view<const T>(parameters_.data() + layer.weight_offset,
-                                    layer.transposed ? layer.inputs : layer.outputs,
-                                    layer.transposed ? layer.outputs : layer.inputs);
+        return matrix_view<const T>(parameters_.data() + layers[l].weight_offset, stored_rows(l), stored_columns(l));
     }
     /// Biases of dense layer l (`outputs` values).
     span<T> biases(std::size_t l)
@@ -175,6 +170,16 @@ public:
     model_ref<T> view() { return model_ref<T>{layers.data(), layer_count, parameters_.data(), activations_.data()}; }
 
 private:
+    /// Shape of layer l's weights as stored (a tied layer's are its source's, transposed).
+    static constexpr std::size_t stored_rows(std::size_t l)
+    {
+        return layers[l].transposed ? layers[l].inputs : layers[l].outputs;
+    }
+    static constexpr std::size_t stored_columns(std::size_t l)
+    {
+        return layers[l].transposed ? layers[l].outputs : layers[l].inputs;
+    }
+
     std::array<T, parameter_count> parameters_{};
     std::array<T, activation_count> activations_{};
 };

@@ -297,16 +297,29 @@ inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RE
 }
 #endif
 
+#if MICROPROP_KERNELS_VFP
+/// row += a * x over n values (n a multiple of 8).
+inline void axpy8(float* row, const float* x, float a, std::size_t n)
+{
+    const float minus_a = -a;
+    vfp::update_row1(row, x, &minus_a, n / 8);
+}
+/// acc + a . b over n values (n a multiple of 8).
+inline float dot8(const float* a, const float* b, std::size_t n, float acc)
+{
+    float out;
+    vfp::forward_row1(a, b, &acc, &out, n / 8);
+    return out;
+}
+#endif
+
 /// u += a * row over n values.
 inline void add_scaled_row(float* MICROPROP_RESTRICT u, const float* MICROPROP_RESTRICT row, float a, std::size_t n)
 {
     std::size_t j = 0;
 #if MICROPROP_KERNELS_VFP
-    if (n >= 8) {
-        const float minus_a = -a;
-        vfp::update_row1(u, row, &minus_a, n / 8);
-        j = n - n % 8;
-    }
+    j = n - n % 8;
+    if (j > 0) axpy8(u, row, a, j);
 #elif MICROPROP_KERNELS_VECTOR
     const simd::vec av = simd::splat(a);
     for (; j + simd::lanes <= n; j += simd::lanes) simd::store(u + j, simd::madd(simd::load(row + j), av, simd::load(u + j)));
@@ -320,11 +333,8 @@ inline float row_dot(const float* MICROPROP_RESTRICT row, const float* MICROPROP
     float acc = 0.0f;
     std::size_t j = 0;
 #if MICROPROP_KERNELS_VFP
-    if (n >= 8) {
-        const float zero = 0.0f;
-        vfp::forward_row1(row, v, &zero, &acc, n / 8);
-        j = n - n % 8;
-    }
+    j = n - n % 8;
+    if (j > 0) acc = dot8(row, v, j, 0.0f);
 #elif MICROPROP_KERNELS_VECTOR
     simd::vec sums{};
     for (; j + simd::lanes <= n; j += simd::lanes) sums = simd::madd(simd::load(row + j), simd::load(v + j), sums);
@@ -448,23 +458,6 @@ using reference::dense_backward_input;
 // On the VFP cores every product below is a dot product of two contiguous rows or a row
 // update `row += a * other_row`; other targets (and odd sizes) use the reference kernels.
 
-#if MICROPROP_KERNELS_VFP
-namespace detail {
-/// row += a * x over n values (n a multiple of 8).
-inline void axpy8(float* row, const float* x, float a, std::size_t n)
-{
-    const float minus_a = -a;
-    vfp::update_row1(row, x, &minus_a, n / 8);
-}
-/// acc + a . b over n values (n a multiple of 8).
-inline float dot8(const float* a, const float* b, std::size_t n, float acc)
-{
-    float out;
-    vfp::forward_row1(a, b, &acc, &out, n / 8);
-    return out;
-}
-}  // namespace detail
-#endif
 
 template <class T>
 void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,

@@ -181,12 +181,10 @@ void dense_forward_transposed(const T* MICROPROP_RESTRICT w, const T* MICROPROP_
                               const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT u, std::size_t in,
                               std::size_t out)
 {
-    for (std::size_t j = 0; j < out; ++j) u[j] = b[j];
-    for (std::size_t i = 0; i < in; ++i) {
-        const T* row = w + i * out;
-        const T xi = x[i];
-        for (std::size_t j = 0; j < out; ++j) u[j] += row[j] * xi;
-    }
+    // The stored matrix (`in` rows of `out`) transposed times x: a plain layer's backward
+    // input pass, with that layer's widths.
+    dense_backward_input(w, x, u, out, in);
+    for (std::size_t j = 0; j < out; ++j) u[j] += b[j];
 }
 
 /// g_in = W^T delta with W(j, i) = w[i * out + j].

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "../config.hpp"
 #include "expf.hpp"
@@ -97,61 +98,31 @@ MICROPROP_ALWAYS_INLINE vec splat(float a)
 #endif
 }
 
-/// Lanes 0, 2, 4, ... and 1, 3, 5, ... of the pair (a, b), each as one vector: rows of a
-/// two-input layer, de-interleaved.
-MICROPROP_ALWAYS_INLINE vec even_lanes(vec a, vec b)
+/// The lane patterns of the one- and two-input layers (indices into the pair (a, b), b's
+/// lanes numbered from `lanes` on): even/odd pick lanes 0, 2, 4, ... / 1, 3, 5, ... (rows of
+/// a two-input layer, de-interleaved); doubled_low/high give {v0, v0, v1, v1, ...} from the
+/// first/second half of a; alternate gives {a0, b0, a0, b0, ...}.
+enum class lane_pattern { even, odd, doubled_low, doubled_high, alternate };
+constexpr int lane_index(lane_pattern pattern, std::size_t k)
 {
-#if MICROPROP_SIMD_LANES == 16
-    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-#elif MICROPROP_SIMD_LANES == 8
-    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
-#else
-    return __builtin_shufflevector(a, b, 0, 2, 4, 6);
-#endif
+    switch (pattern) {
+        case lane_pattern::even: return static_cast<int>(2 * k);
+        case lane_pattern::odd: return static_cast<int>(2 * k + 1);
+        case lane_pattern::doubled_low: return static_cast<int>(k / 2);
+        case lane_pattern::doubled_high: return static_cast<int>(lanes / 2 + k / 2);
+        case lane_pattern::alternate: return k % 2 == 0 ? 0 : static_cast<int>(lanes);
+    }
+    return 0;
 }
-MICROPROP_ALWAYS_INLINE vec odd_lanes(vec a, vec b)
+template <lane_pattern Pattern, std::size_t... K>
+MICROPROP_ALWAYS_INLINE vec shuffled(vec a, vec b, std::index_sequence<K...>)
 {
-#if MICROPROP_SIMD_LANES == 16
-    return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-#elif MICROPROP_SIMD_LANES == 8
-    return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
-#else
-    return __builtin_shufflevector(a, b, 1, 3, 5, 7);
-#endif
+    return __builtin_shufflevector(a, b, lane_index(Pattern, K)...);
 }
-/// {v0, v0, v1, v1, ...} from the first half of v, and the same from the second half.
-MICROPROP_ALWAYS_INLINE vec doubled_low(vec v)
+template <lane_pattern Pattern>
+MICROPROP_ALWAYS_INLINE vec shuffled(vec a, vec b = vec{})
 {
-#if MICROPROP_SIMD_LANES == 16
-    return __builtin_shufflevector(v, v, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-#elif MICROPROP_SIMD_LANES == 8
-    return __builtin_shufflevector(v, v, 0, 0, 1, 1, 2, 2, 3, 3);
-#else
-    return __builtin_shufflevector(v, v, 0, 0, 1, 1);
-#endif
-}
-MICROPROP_ALWAYS_INLINE vec doubled_high(vec v)
-{
-#if MICROPROP_SIMD_LANES == 16
-    return __builtin_shufflevector(v, v, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-#elif MICROPROP_SIMD_LANES == 8
-    return __builtin_shufflevector(v, v, 4, 4, 5, 5, 6, 6, 7, 7);
-#else
-    return __builtin_shufflevector(v, v, 2, 2, 3, 3);
-#endif
-}
-/// {a, b, a, b, ...}.
-MICROPROP_ALWAYS_INLINE vec alternating(float a, float b)
-{
-    const vec pair = splat(a);
-    return __builtin_shufflevector(pair, splat(b), 0, lanes, 0, lanes
-#if MICROPROP_SIMD_LANES >= 8
-                                   , 0, lanes, 0, lanes
-#endif
-#if MICROPROP_SIMD_LANES == 16
-                                   , 0, lanes, 0, lanes, 0, lanes, 0, lanes
-#endif
-    );
+    return shuffled<Pattern>(a, b, std::make_index_sequence<lanes>{});
 }
 
 /// a * b + c, fused where the target has FMA.
@@ -345,7 +316,7 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
             for (; j + lanes <= out; j += lanes) {
                 const vec first = load(w + 2 * j);
                 const vec second = load(w + 2 * j + lanes);
-                vec v = madd(odd_lanes(first, second), x1, madd(even_lanes(first, second), x0, load(b + j)));
+                vec v = madd(shuffled<lane_pattern::odd>(first, second), x1, madd(shuffled<lane_pattern::even>(first, second), x0, load(b + j)));
                 if (relu) v = v > 0.0f ? v : vec{};
                 store(u + j, v);
             }
@@ -460,7 +431,7 @@ inline void update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b, con
         const vec lr_v = splat(lr);
         if (in <= 2) {
             const vec x0 = splat(x[0]);
-            const vec xx = alternating(x[0], x[in - 1]);
+            const vec xx = shuffled<lane_pattern::alternate>(splat(x[0]), splat(x[in - 1]));
             for (; j + lanes <= out; j += lanes) {
                 vec step = load(delta + j) * lr_v;
                 if (relu_z != nullptr) step = load(relu_z + j) > 0.0f ? step : vec{};
@@ -469,8 +440,8 @@ inline void update(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b, con
                     store(w + j, nmadd(step, x0, load(w + j)));
                 } else {
                     float* MICROPROP_RESTRICT p = w + 2 * j;
-                    store(p, nmadd(doubled_low(step), xx, load(p)));
-                    store(p + lanes, nmadd(doubled_high(step), xx, load(p + lanes)));
+                    store(p, nmadd(shuffled<lane_pattern::doubled_low>(step), xx, load(p)));
+                    store(p + lanes, nmadd(shuffled<lane_pattern::doubled_high>(step), xx, load(p + lanes)));
                 }
             }
             for (; j + 4 <= out; j += 4) {  // layers narrower than one wide vector
