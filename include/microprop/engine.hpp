@@ -168,16 +168,16 @@ void forward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs)
         const layer_info& layer = m.layers[l];
         T* out = b.activations + layer.output_offset * n;
         if (Tied && layer.transposed) {
-            kernels::reference::dense_forward_batch_transposed(m.parameters + layer.weight_offset,
-                                                               m.parameters + layer.bias_offset, in, in_row, in_col,
-                                                               out, layer.inputs, layer.outputs, n);
+            kernels::active::dense_forward_batch_transposed(m.parameters + layer.weight_offset,
+                                                            m.parameters + layer.bias_offset, in, in_row, in_col,
+                                                            out, layer.inputs, layer.outputs, n);
         } else {
             kernels::active::dense_forward_batch(m.parameters + layer.weight_offset,
                                                  m.parameters + layer.bias_offset, in, in_row, in_col,
                                                  out, layer.inputs, layer.outputs, n);
         }
         if (layer.activation == activation_kind::softmax) {
-            for (std::size_t s = 0; s < n; ++s) kernels::active::softmax_strided(out + s, layer.outputs, n);
+            kernels::active::softmax_columns(out, layer.outputs, n);
         } else {
             kernels::active::activate(layer.activation, static_cast<T>(layer.activation_parameter), out,
                                       layer.outputs * n);
@@ -218,8 +218,8 @@ void backward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs, T
         }
         if (first) break;
         if (Tied && layer.transposed) {
-            kernels::reference::dense_backward_input_batch_transposed(m.parameters + layer.weight_offset, delta,
-                                                                      scratch, layer.inputs, layer.outputs, n);
+            kernels::active::dense_backward_input_batch_transposed(m.parameters + layer.weight_offset, delta,
+                                                                   scratch, layer.inputs, layer.outputs, n);
         } else {
             kernels::active::dense_backward_input_batch(m.parameters + layer.weight_offset, delta,
                                                         scratch, layer.inputs, layer.outputs, n);

@@ -7,8 +7,19 @@
 #define MICROPROP_OPTIMIZERS_HPP
 
 #include <cstddef>
+#include <type_traits>
 
 #include "scalar.hpp"
+
+// The steps below are the specification; on targets with vector kernels (simd.hpp) float
+// parameters go through the same formulas a vector at a time, unless the reference kernels
+// are forced.
+#if MICROPROP_KERNELS_SIMD && !MICROPROP_KERNELS_VFP && \
+    !(defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS)
+#define MICROPROP_VECTOR_OPTIMIZERS 1
+#else
+#define MICROPROP_VECTOR_OPTIMIZERS 0
+#endif
 
 namespace microprop {
 
@@ -23,7 +34,11 @@ struct sgd {
     {
         const T lr = static_cast<T>(learning_rate);
         const T decay = static_cast<T>(weight_decay);
-        for (std::size_t k = 0; k < n; ++k) w[k] -= lr * (g[k] + decay * w[k]);
+        std::size_t k = 0;
+#if MICROPROP_VECTOR_OPTIMIZERS
+        if constexpr (std::is_same<T, float>::value) k = kernels::simd::sgd_step(w, g, n, lr, decay);
+#endif
+        for (; k < n; ++k) w[k] -= lr * (g[k] + decay * w[k]);
     }
 };
 
@@ -42,7 +57,13 @@ struct momentum {
         const T lr = static_cast<T>(learning_rate);
         const T mu = static_cast<T>(momentum);
         const T decay = static_cast<T>(weight_decay);
-        for (std::size_t k = 0; k < n; ++k) {
+        std::size_t k = 0;
+#if MICROPROP_VECTOR_OPTIMIZERS
+        if constexpr (std::is_same<T, float>::value) {
+            k = kernels::simd::momentum_step(w, g, velocity, n, lr, mu, decay, nesterov);
+        }
+#endif
+        for (; k < n; ++k) {
             const T gk = g[k] + decay * w[k];
             velocity[k] = mu * velocity[k] + gk;
             w[k] -= lr * (nesterov ? gk + mu * velocity[k] : velocity[k]);
@@ -83,7 +104,13 @@ struct adam {
         const T v_scale = static_cast<T>(1.0 / (1.0 - beta2_power));
         T* m = state;
         T* v = state + n;
-        for (std::size_t k = 0; k < n; ++k) {
+        std::size_t k = 0;
+#if MICROPROP_VECTOR_OPTIMIZERS
+        if constexpr (std::is_same<T, float>::value) {
+            k = kernels::simd::adam_step(w, g, m, v, n, b1, b2, decay, eps, lr, m_scale, v_scale);
+        }
+#endif
+        for (; k < n; ++k) {
             const T gk = g[k] + decay * w[k];
             m[k] = b1 * m[k] + (T(1) - b1) * gk;
             v[k] = b2 * v[k] + (T(1) - b2) * gk * gk;

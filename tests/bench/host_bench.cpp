@@ -40,6 +40,22 @@ void microprop_train(benchmark::State& state, const Data& data)
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+/// One minibatch step of bench::batch samples per iteration (the whole data set: 32 samples).
+template <class Net, class Loss, class Optimizer, class Data>
+void microprop_batch(benchmark::State& state, const Data& data, Optimizer optimizer)
+{
+    static_assert(Data::samples == bench::batch, "The minibatch benchmarks train on the whole 32-sample set.");
+    static Net net;
+    net.initialize(1);
+    static mp::trainer<Net, Loss, Optimizer, bench::batch> tr(net, optimizer);
+    tr = mp::trainer<Net, Loss, Optimizer, bench::batch>(net, optimizer);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(tr.train_batch(data.x.data(), data.d.data()));
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * bench::batch));
+}
+
 template <class Net, class Data>
 void microprop_infer(benchmark::State& state, const Data& data)
 {
@@ -170,6 +186,21 @@ struct plain_mlp {
 
 // ---- Eigen 3: fixed-size matrices, expression templates, nothing clever ----------------------
 
+/// The Eigen networks' initial weights: the same draws as plain_mlp::init.
+template <kind K, class W1, class B1, class W2, class B2>
+void eigen_init(W1& w1, B1& b1, W2& w2, B2& b2)
+{
+    mp::random_generator rng(1);
+    const auto in = static_cast<float>(w1.cols()), hidden = static_cast<float>(w1.rows());
+    const auto out = static_cast<float>(w2.rows());
+    const float a1 = std::sqrt(6.0f / (K == kind::relu_softmax ? in : in + hidden));
+    const float a2 = std::sqrt(6.0f / (hidden + out));
+    for (Eigen::Index k = 0; k < w1.size(); ++k) w1.data()[k] = rng.uniform<float>(-a1, a1);
+    for (Eigen::Index k = 0; k < w2.size(); ++k) w2.data()[k] = rng.uniform<float>(-a2, a2);
+    b1.setZero();
+    b2.setZero();
+}
+
 template <std::size_t In, std::size_t H, std::size_t Out, kind K>
 struct eigen_mlp {
     using in_t = Eigen::Matrix<float, int(In), 1>;
@@ -180,16 +211,7 @@ struct eigen_mlp {
     Eigen::Matrix<float, int(Out), int(H), Eigen::RowMajor> w2;
     out_t b2, y;
 
-    void init()
-    {
-        mp::random_generator rng(1);
-        const float a1 = std::sqrt(6.0f / (K == kind::relu_softmax ? In : In + H));
-        const float a2 = std::sqrt(6.0f / (H + Out));
-        for (Eigen::Index k = 0; k < w1.size(); ++k) w1.data()[k] = rng.uniform<float>(-a1, a1);
-        for (Eigen::Index k = 0; k < w2.size(); ++k) w2.data()[k] = rng.uniform<float>(-a2, a2);
-        b1.setZero();
-        b2.setZero();
-    }
+    void init() { eigen_init<K>(w1, b1, w2, b2); }
     void forward(const float* xp)
     {
         const Eigen::Map<const in_t> x(xp);
@@ -224,6 +246,93 @@ struct eigen_mlp {
         b1 -= lr * d1;
     }
 };
+
+/// The same network trained on minibatches of N samples in the matrix form (samples as
+/// columns), the gradient averaged over the batch, then an SGD or Adam step per parameter
+/// matrix: what a straightforward Eigen user writes.
+template <std::size_t In, std::size_t H, std::size_t Out, std::size_t N, kind K, bool Adam>
+struct eigen_batch_mlp {
+    template <int R, int C>
+    using mat = Eigen::Matrix<float, R, C, (C == 1 ? Eigen::ColMajor : Eigen::RowMajor)>;
+    static constexpr int in = int(In), hid = int(H), out = int(Out), n = int(N);
+    mat<hid, in> w1, g1, m1, v1;
+    mat<hid, 1> b1, gb1, mb1, vb1;
+    mat<out, hid> w2, g2, m2, v2;
+    mat<out, 1> b2, gb2, mb2, vb2;
+    Eigen::Matrix<float, hid, n> h, d1;
+    Eigen::Matrix<float, out, n> y, d2;
+    float beta1_power = 1.0f, beta2_power = 1.0f;
+
+    void init()
+    {
+        eigen_init<K>(w1, b1, w2, b2);
+        m1.setZero(), v1.setZero(), mb1.setZero(), vb1.setZero();
+        m2.setZero(), v2.setZero(), mb2.setZero(), vb2.setZero();
+        beta1_power = beta2_power = 1.0f;
+    }
+    template <class P, class G, class M, class V>
+    void update(P& p, const G& g, M& m, V& v)
+    {
+        if (!Adam) {
+            p.noalias() -= lr * g;
+            return;
+        }
+        const float b1 = 0.9f, b2 = 0.999f, adam_lr = 0.001f, eps = 1e-8f;
+        m = b1 * m + (1.0f - b1) * g;
+        v = b2 * v + (1.0f - b2) * g.cwiseProduct(g);
+        p.array() -= adam_lr * (m.array() / (1.0f - beta1_power)) /
+                     ((v.array() / (1.0f - beta2_power)).sqrt() + eps);
+    }
+    void train(const float* xp, const float* dp)
+    {
+        // The samples one after another are the columns of a column-major In x N matrix.
+        const Eigen::Map<const Eigen::Matrix<float, in, n>> x(xp);
+        const Eigen::Map<const Eigen::Matrix<float, out, n>> d(dp);
+        if (K == kind::relu_softmax) {
+            h.noalias() = w1 * x;
+            h = (h.colwise() + b1).cwiseMax(0.0f);
+            y.noalias() = w2 * h;
+            y.colwise() += b2;
+            y = (y.rowwise() - y.colwise().maxCoeff()).array().exp().matrix();
+            y = y.array().rowwise() / y.colwise().sum().array();
+            d2 = (y - d) / float(N);
+        } else {
+            h.noalias() = w1 * x;
+            h = (1.0f + (-(h.colwise() + b1)).array().exp()).inverse().matrix();
+            y.noalias() = w2 * h;
+            y = (1.0f + (-(y.colwise() + b2)).array().exp()).inverse().matrix();
+            d2 = ((y - d).array() * y.array() * (1.0f - y.array())).matrix() / float(N);
+        }
+        d1.noalias() = w2.transpose() * d2;
+        if (K == kind::relu_softmax) {
+            d1.array() *= (h.array() > 0.0f).template cast<float>();
+        } else {
+            d1.array() *= h.array() * (1.0f - h.array());
+        }
+        g2.noalias() = d2 * h.transpose();
+        gb2 = d2.rowwise().sum();
+        g1.noalias() = d1 * x.transpose();
+        gb1 = d1.rowwise().sum();
+        beta1_power *= 0.9f;
+        beta2_power *= 0.999f;
+        update(w2, g2, m2, v2);
+        update(b2, gb2, mb2, vb2);
+        update(w1, g1, m1, v1);
+        update(b1, gb1, mb1, vb1);
+    }
+};
+
+template <class Model, class Data>
+void model_batch(benchmark::State& state, const Data& data)
+{
+    static Model model;
+    model.init();
+    for (auto _ : state) {
+        model.train(data.x.data(), data.d.data());
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * bench::batch));
+}
 
 template <class Model, class Data>
 void model_train(benchmark::State& state, const Data& data)
@@ -285,6 +394,23 @@ void fann_train_bench(benchmark::State& state, const Data& data, unsigned hidden
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+/// FANN's batch training (FANN_TRAIN_BATCH): fann_train_epoch on the 32-sample set is one
+/// update with the gradient averaged over the 32 samples, i.e. one minibatch SGD step.
+template <class Data>
+void fann_batch_bench(benchmark::State& state, const Data& data, unsigned hidden, bool relu_like)
+{
+    auto ann = make_fann<Data>(Data::inputs, hidden, Data::outputs, relu_like);
+    fann_set_training_algorithm(ann.get(), FANN_TRAIN_BATCH);
+    struct fann_train_data* set = fann_create_train(Data::samples, Data::inputs, Data::outputs);
+    for (std::size_t s = 0; s < Data::samples; ++s) {
+        for (std::size_t i = 0; i < Data::inputs; ++i) set->input[s][i] = data.input(s)[i];
+        for (std::size_t k = 0; k < Data::outputs; ++k) set->output[s][k] = data.target(s)[k];
+    }
+    for (auto _ : state) benchmark::DoNotOptimize(fann_train_epoch(ann.get(), set));
+    fann_destroy_train(set);
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * Data::samples));
+}
+
 template <class Data>
 void fann_infer_bench(benchmark::State& state, const Data& data, unsigned hidden, bool relu_like)
 {
@@ -307,6 +433,21 @@ using eigen_w3 = eigen_mlp<784, 64, 10, kind::relu_softmax>;
 void microprop_W1_train(benchmark::State& s) { microprop_train<bench::w1_net, bench::w1_loss>(s, bench::w1_data); }
 void microprop_W2_train(benchmark::State& s) { microprop_train<bench::w2_net, bench::w2_loss>(s, bench::w2_data); }
 void microprop_W3_train(benchmark::State& s) { microprop_train<bench::w3_net, bench::w3_loss>(s, bench::w3_data); }
+void microprop_W1_batch_sgd(benchmark::State& s) { microprop_batch<bench::w1_net, bench::w1_loss>(s, bench::w1_data, mp::sgd{lr, 0.0f}); }
+void microprop_W2_batch_sgd(benchmark::State& s) { microprop_batch<bench::w2_net, bench::w2_loss>(s, bench::w2_data, mp::sgd{lr, 0.0f}); }
+void microprop_W3_batch_sgd(benchmark::State& s) { microprop_batch<bench::w3_net, bench::w3_loss>(s, bench::w3_data, mp::sgd{lr, 0.0f}); }
+void microprop_W1_batch_adam(benchmark::State& s) { microprop_batch<bench::w1_net, bench::w1_loss>(s, bench::w1_data, mp::adam{}); }
+void microprop_W2_batch_adam(benchmark::State& s) { microprop_batch<bench::w2_net, bench::w2_loss>(s, bench::w2_data, mp::adam{}); }
+void microprop_W3_batch_adam(benchmark::State& s) { microprop_batch<bench::w3_net, bench::w3_loss>(s, bench::w3_data, mp::adam{}); }
+void eigen_W1_batch_sgd(benchmark::State& s) { model_batch<eigen_batch_mlp<2, 8, 1, 32, kind::sigmoid_squared, false>>(s, bench::w1_data); }
+void eigen_W2_batch_sgd(benchmark::State& s) { model_batch<eigen_batch_mlp<64, 32, 10, 32, kind::relu_softmax, false>>(s, bench::w2_data); }
+void eigen_W3_batch_sgd(benchmark::State& s) { model_batch<eigen_batch_mlp<784, 64, 10, 32, kind::relu_softmax, false>>(s, bench::w3_data); }
+void eigen_W1_batch_adam(benchmark::State& s) { model_batch<eigen_batch_mlp<2, 8, 1, 32, kind::sigmoid_squared, true>>(s, bench::w1_data); }
+void eigen_W2_batch_adam(benchmark::State& s) { model_batch<eigen_batch_mlp<64, 32, 10, 32, kind::relu_softmax, true>>(s, bench::w2_data); }
+void eigen_W3_batch_adam(benchmark::State& s) { model_batch<eigen_batch_mlp<784, 64, 10, 32, kind::relu_softmax, true>>(s, bench::w3_data); }
+void fann_W1_batch_sgd(benchmark::State& s) { fann_batch_bench(s, bench::w1_data, 8, false); }
+void fann_W2_batch_sgd(benchmark::State& s) { fann_batch_bench(s, bench::w2_data, 32, true); }
+void fann_W3_batch_sgd(benchmark::State& s) { fann_batch_bench(s, bench::w3_data, 64, true); }
 void microprop_W1_infer(benchmark::State& s) { microprop_infer<bench::w1_net>(s, bench::w1_data); }
 void microprop_W2_infer(benchmark::State& s) { microprop_infer<bench::w2_net>(s, bench::w2_data); }
 void microprop_W3_infer(benchmark::State& s) { microprop_infer<bench::w3_net>(s, bench::w3_data); }
@@ -336,6 +477,11 @@ BENCHMARK(eigen_W1_train);
 BENCHMARK(fann_W1_train);
 BENCHMARK(plain_W1_train);
 BENCHMARK(microprop_W1_infer);
+BENCHMARK(microprop_W1_batch_sgd);
+BENCHMARK(eigen_W1_batch_sgd);
+BENCHMARK(fann_W1_batch_sgd);
+BENCHMARK(microprop_W1_batch_adam);
+BENCHMARK(eigen_W1_batch_adam);
 BENCHMARK(eigen_W1_infer);
 BENCHMARK(fann_W1_infer);
 BENCHMARK(plain_W1_infer);
@@ -344,6 +490,11 @@ BENCHMARK(eigen_W2_train);
 BENCHMARK(fann_W2_train);
 BENCHMARK(plain_W2_train);
 BENCHMARK(microprop_W2_infer);
+BENCHMARK(microprop_W2_batch_sgd);
+BENCHMARK(eigen_W2_batch_sgd);
+BENCHMARK(fann_W2_batch_sgd);
+BENCHMARK(microprop_W2_batch_adam);
+BENCHMARK(eigen_W2_batch_adam);
 BENCHMARK(eigen_W2_infer);
 BENCHMARK(fann_W2_infer);
 BENCHMARK(plain_W2_infer);
@@ -356,6 +507,11 @@ BENCHMARK(eigen_W3_train);
 BENCHMARK(fann_W3_train);
 BENCHMARK(plain_W3_train);
 BENCHMARK(microprop_W3_infer);
+BENCHMARK(microprop_W3_batch_sgd);
+BENCHMARK(eigen_W3_batch_sgd);
+BENCHMARK(fann_W3_batch_sgd);
+BENCHMARK(microprop_W3_batch_adam);
+BENCHMARK(eigen_W3_batch_adam);
 BENCHMARK(eigen_W3_infer);
 BENCHMARK(fann_W3_infer);
 BENCHMARK(plain_W3_infer);

@@ -289,11 +289,19 @@ inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RE
 #else
 inline void relu(float* z, std::size_t n)
 {
+#if MICROPROP_KERNELS_VECTOR
+    simd::relu(z, n);
+#else
     for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+#endif
 }
 inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n)
 {
+#if MICROPROP_KERNELS_VECTOR
+    simd::relu_backward(z, g, n);
+#else
     for (std::size_t i = 0; i < n; ++i) g[i] = z[i] > 0.0f ? g[i] : 0.0f;
+#endif
 }
 #endif
 
@@ -456,7 +464,10 @@ using reference::dense_backward_input;
 
 // ---- Minibatch kernels: the same matrix products, as VLDM/VSTM row operations --------------
 // On the VFP cores every product below is a dot product of two contiguous rows or a row
-// update `row += a * other_row`; other targets (and odd sizes) use the reference kernels.
+// update `row += a * other_row`; with vectors (simd.hpp) the first layer runs the per-sample
+// forward kernel on each sample and accumulates its gradient a chunk of columns at a time,
+// the other layers combine rows of their `[width][N]` inputs a few vectors at a time; other
+// targets (and odd strides) use the reference kernels.
 
 
 template <class T>
@@ -483,6 +494,18 @@ void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTR
             return;
         }
     }
+#elif MICROPROP_KERNELS_VECTOR
+    if constexpr (std::is_same<T, float>::value) {
+        if (x_row == 1) {
+            simd::forward_batch_samples(w, b, x, x_col, u, in, out, n);
+            return;
+        }
+        if (x_col == 1) {
+            // U_j = b_j 1^T + sum_i W(j, i) X_i.
+            simd::combine_rows(w, in, 1, b, x, x_row, u, out, in, n);
+            return;
+        }
+    }
 #endif
     reference::dense_forward_batch(w, b, x, x_row, x_col, u, in, out, n);
 }
@@ -500,6 +523,12 @@ void dense_backward_input_batch(const T* MICROPROP_RESTRICT w, const T* MICROPRO
             }
             return;
         }
+    }
+#elif MICROPROP_KERNELS_VECTOR
+    if constexpr (std::is_same<T, float>::value) {
+        // G_i = sum_j W(j, i) Delta_j.
+        simd::combine_rows(w, 1, in, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
+        return;
     }
 #endif
     reference::dense_backward_input_batch(w, delta, g_in, in, out, n);
@@ -539,8 +568,50 @@ void dense_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_
             return;
         }
     }
+#elif MICROPROP_KERNELS_VECTOR
+    if constexpr (std::is_same<T, float>::value) {
+        if (x_row == 1) {
+            simd::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale);
+            return;
+        }
+        if (x_col == 1 && x_row == n) {
+            simd::gradient_batch_rows(delta, x, gw, gb, in, out, n, scale);
+            return;
+        }
+    }
 #endif
     reference::dense_gradient_batch(delta, x, x_row, x_col, gw, gb, in, out, n, scale);
+}
+
+/// A tied layer's U = W X + b 1^T, W(j, i) at w[i * out + j] (reference::dense_forward_batch_transposed).
+template <class T>
+void dense_forward_batch_transposed(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
+                                    const T* MICROPROP_RESTRICT x, std::size_t x_row, std::size_t x_col,
+                                    T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
+{
+#if MICROPROP_KERNELS_VECTOR
+    if constexpr (std::is_same<T, float>::value) {
+        if (x_col == 1) {
+            simd::combine_rows(w, 1, out, b, x, x_row, u, out, in, n);
+            return;
+        }
+    }
+#endif
+    reference::dense_forward_batch_transposed(w, b, x, x_row, x_col, u, in, out, n);
+}
+
+/// A tied layer's G = W^T Delta (reference::dense_backward_input_batch_transposed).
+template <class T>
+void dense_backward_input_batch_transposed(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT delta,
+                                           T* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, std::size_t n)
+{
+#if MICROPROP_KERNELS_VECTOR
+    if constexpr (std::is_same<T, float>::value) {
+        simd::combine_rows(w, out, 1, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
+        return;
+    }
+#endif
+    reference::dense_backward_input_batch_transposed(w, delta, g_in, in, out, n);
 }
 
 // ---- Activations with the inline e^x -----------------------------------------------------
@@ -572,6 +643,19 @@ void softmax_strided(T* z, std::size_t n, std::size_t stride)
     } else {
         activation::softmax_strided(z, n, stride);
     }
+}
+
+/// Softmax of every column of z (`[rows][n]`, column s = sample s): the minibatch output layer.
+template <class T>
+void softmax_columns(T* z, std::size_t rows, std::size_t n)
+{
+#if MICROPROP_KERNELS_VECTOR
+    if constexpr (std::is_same<T, float>::value) {
+        simd::softmax_columns(z, rows, n);
+        return;
+    }
+#endif
+    for (std::size_t s = 0; s < n; ++s) softmax_strided(z + s, rows, n);
 }
 
 /// z <- f(z), as activation::apply.

@@ -17,11 +17,13 @@ namespace microprop::kernels::active {
 using reference::dense_accumulate_gradient;
 using reference::dense_backward_input;
 using reference::dense_backward_input_batch;
+using reference::dense_backward_input_batch_transposed;
 using reference::dense_backward_sgd;
 using reference::dense_backward_sgd_transposed;
 using reference::dense_forward;
 using reference::dense_forward_transposed;
 using reference::dense_forward_batch;
+using reference::dense_forward_batch_transposed;
 using reference::dense_gradient_batch;
 
 template <class T>
@@ -38,6 +40,11 @@ template <class T>
 void softmax_strided(T* z, std::size_t n, std::size_t stride)
 {
     activation::softmax_strided(z, n, stride);
+}
+template <class T>
+void softmax_columns(T* z, std::size_t rows, std::size_t n)
+{
+    for (std::size_t s = 0; s < n; ++s) activation::softmax_strided(z + s, rows, n);
 }
 template <class T>
 void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
@@ -69,6 +76,7 @@ using fast::activation_backward;
 using fast::dense_accumulate_gradient;
 using fast::dense_backward_input;
 using fast::dense_backward_input_batch;
+using fast::dense_backward_input_batch_transposed;
 using fast::dense_backward_sgd;
 using fast::dense_backward_sgd_transposed;
 using fast::dense_forward;
@@ -76,7 +84,9 @@ using fast::dense_forward_transposed;
 using fast::dense_forward_activate;
 using fast::dense_update_below_relu;
 using fast::dense_forward_batch;
+using fast::dense_forward_batch_transposed;
 using fast::dense_gradient_batch;
+using fast::softmax_columns;
 using fast::softmax_strided;
 }  // namespace microprop::kernels::active
 #endif

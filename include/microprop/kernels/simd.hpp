@@ -739,6 +739,305 @@ inline void softmax(float* z, std::size_t n)
     for (std::size_t k = 0; k < n; ++k) z[k] *= inverse;
 }
 
+// ---- Minibatch kernels (matrices `[width][N]`, column s = sample s; reference.hpp) ---------
+
+/// out_r = bias_r 1^T + sum_k c(r, k) M_k for r < rows, where c(r, k) = coef[r * coef_r +
+/// k * coef_k], M_k is row k of M (n values at m + k * m_row) and out_r is n values at
+/// out + r * n; no bias when bias is null. Four vectors of a row of out stay in registers
+/// while the k rows of M stream past (M is small and stays in L1).
+inline void combine_rows(const float* MICROPROP_RESTRICT coef, std::size_t coef_r, std::size_t coef_k,
+                         const float* MICROPROP_RESTRICT bias, const float* MICROPROP_RESTRICT m, std::size_t m_row,
+                         float* MICROPROP_RESTRICT out, std::size_t rows, std::size_t ks, std::size_t n)
+{
+    for (std::size_t r = 0; r < rows; ++r) {
+        const float* c = coef + r * coef_r;
+        float* o = out + r * n;
+        const float b = bias != nullptr ? bias[r] : 0.0f;
+        std::size_t s = 0;
+        for (; s + 4 * lanes <= n; s += 4 * lanes) {
+            vec acc[4];
+#pragma GCC unroll 4
+            for (std::size_t v = 0; v < 4; ++v) acc[v] = splat(b);
+            for (std::size_t k = 0; k < ks; ++k) {
+                const vec ck = splat(c[k * coef_k]);
+                const float* mk = m + k * m_row + s;
+#pragma GCC unroll 4
+                for (std::size_t v = 0; v < 4; ++v) acc[v] = madd(ck, load(mk + v * lanes), acc[v]);
+            }
+#pragma GCC unroll 4
+            for (std::size_t v = 0; v < 4; ++v) store(o + s + v * lanes, acc[v]);
+        }
+        for (; s + lanes <= n; s += lanes) {
+            vec acc = splat(b);
+            for (std::size_t k = 0; k < ks; ++k) acc = madd(splat(c[k * coef_k]), load(m + k * m_row + s), acc);
+            store(o + s, acc);
+        }
+        for (; s < n; ++s) {
+            float acc = b;
+            for (std::size_t k = 0; k < ks; ++k) acc += c[k * coef_k] * m[k * m_row + s];
+            o[s] = acc;
+        }
+    }
+}
+
+/// U = W X + b 1^T for the first layer, X = the samples one after another (x_s at x + s * x_col):
+/// blocks of four rows times two samples share their loads (each weight vector is loaded
+/// once for two samples, so a wide layer streams its weights from cache half as often as
+/// the per-sample forward kernel would), each of the eight sums reduced by a transpose-and-add;
+/// the rows and the sample left over go through the per-sample kernel.
+inline void forward_batch_samples(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+                                  const float* MICROPROP_RESTRICT x, std::size_t x_col, float* MICROPROP_RESTRICT u,
+                                  std::size_t in, std::size_t out, std::size_t n)
+{
+    constexpr std::size_t group = 64;  // outputs per call of the per-sample kernel
+    float column[group];
+    // Rows [j_from, out) of sample s through the per-sample kernel.
+    const auto rest_of_sample = [&](std::size_t s, std::size_t j_from) {
+        for (std::size_t j0 = j_from; j0 < out; j0 += group) {
+            const std::size_t rows = out - j0 < group ? out - j0 : group;
+            forward(w + j0 * in, b + j0, x + s * x_col, column, in, rows, false);
+            for (std::size_t r = 0; r < rows; ++r) u[(j0 + r) * n + s] = column[r];
+        }
+    };
+    std::size_t s = 0;
+    if (in >= lanes) {
+        const std::size_t full = in - in % lanes;
+        for (; s + 2 <= n; s += 2) {
+            const float* x0 = x + s * x_col;
+            const float* x1 = x0 + x_col;
+            std::size_t j = 0;
+            for (; j + 4 <= out; j += 4) {
+                const float* row = w + j * in;
+                vec a0[4], a1[4];
+#pragma GCC unroll 4
+                for (std::size_t r = 0; r < 4; ++r) a0[r] = a1[r] = vec{};
+                for (std::size_t i = 0; i < full; i += lanes) {
+                    const vec v0 = load(x0 + i);
+                    const vec v1 = load(x1 + i);
+#pragma GCC unroll 4
+                    for (std::size_t r = 0; r < 4; ++r) {
+                        const vec wv = load(row + r * in + i);
+                        a0[r] = madd(wv, v0, a0[r]);
+                        a1[r] = madd(wv, v1, a1[r]);
+                    }
+                }
+                const vec4 bias = load4(b + j);
+                vec4 t0 = sums4(fold4(a0[0]), fold4(a0[1]), fold4(a0[2]), fold4(a0[3])) + bias;
+                vec4 t1 = sums4(fold4(a1[0]), fold4(a1[1]), fold4(a1[2]), fold4(a1[3])) + bias;
+                for (std::size_t i = full; i < in; ++i) {
+                    const vec4 column_i = {row[i], row[in + i], row[2 * in + i], row[3 * in + i]};
+                    t0 += column_i * x0[i];
+                    t1 += column_i * x1[i];
+                }
+#pragma GCC unroll 4
+                for (std::size_t r = 0; r < 4; ++r) {
+                    u[(j + r) * n + s] = t0[r];
+                    u[(j + r) * n + s + 1] = t1[r];
+                }
+            }
+            if (j < out) {
+                rest_of_sample(s, j);
+                rest_of_sample(s + 1, j);
+            }
+        }
+    }
+    for (; s < n; ++s) rest_of_sample(s, 0);
+}
+
+/// dW_j = scale sum_s delta(j, s) x_s for the first layer (x_s at x + s * x_col), db_j =
+/// scale sum_s delta(j, s): a chunk of columns at a time (that chunk of every sample stays in
+/// L1 while every row j accumulates it in registers); samples whose delta(j, s) is 0 (an
+/// inactive ReLU unit) add nothing and are skipped.
+inline void gradient_batch_samples(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
+                                   std::size_t x_col, float* MICROPROP_RESTRICT gw, float* MICROPROP_RESTRICT gb,
+                                   std::size_t in, std::size_t out, std::size_t n, float scale)
+{
+    const vec scale_v = splat(scale);
+    for (std::size_t j = 0; j < out; ++j) {
+        float bias_sum = 0.0f;
+        for (std::size_t s = 0; s < n; ++s) bias_sum += delta[j * n + s];
+        gb[j] = scale * bias_sum;
+    }
+    std::size_t c = 0;
+    for (; c + chunk_vectors * lanes <= in; c += chunk_vectors * lanes) {
+        for (std::size_t j = 0; j < out; ++j) {
+            const float* d_row = delta + j * n;
+            vec acc[chunk_vectors];
+#pragma GCC unroll 8
+            for (std::size_t v = 0; v < chunk_vectors; ++v) acc[v] = vec{};
+            for (std::size_t s = 0; s < n; ++s) {
+                if (d_row[s] == 0.0f) continue;
+                const vec d = splat(d_row[s]);
+                const float* xs = x + s * x_col + c;
+#pragma GCC unroll 8
+                for (std::size_t v = 0; v < chunk_vectors; ++v) acc[v] = madd(d, load(xs + v * lanes), acc[v]);
+            }
+            float* g_row = gw + j * in + c;
+#pragma GCC unroll 8
+            for (std::size_t v = 0; v < chunk_vectors; ++v) store(g_row + v * lanes, acc[v] * scale_v);
+        }
+    }
+    for (std::size_t j = 0; j < out; ++j) {
+        const float* d_row = delta + j * n;
+        float* g_row = gw + j * in;
+        std::size_t i = c;
+        for (; i + lanes <= in; i += lanes) {
+            vec acc{};
+            for (std::size_t s = 0; s < n; ++s) acc = madd(splat(d_row[s]), load(x + s * x_col + i), acc);
+            store(g_row + i, acc * scale_v);
+        }
+        for (; i < in; ++i) {
+            float acc = 0.0f;
+            for (std::size_t s = 0; s < n; ++s) acc += d_row[s] * x[s * x_col + i];
+            g_row[i] = scale * acc;
+        }
+    }
+}
+
+/// Softmax of every column of z (`[rows][n]`, column s = sample s), `lanes` columns at a time
+/// with the vector e^x of softmax(); the columns past the last full vector one at a time.
+inline void softmax_columns(float* z, std::size_t rows, std::size_t n)
+{
+    if (rows == 0) return;
+    std::size_t s = 0;
+    for (; s + lanes <= n; s += lanes) {
+        vec top = load(z + s);
+        for (std::size_t k = 1; k < rows; ++k) {
+            const vec v = load(z + k * n + s);
+            top = v > top ? v : top;
+        }
+        vec total{};
+        for (std::size_t k = 0; k < rows; ++k) {
+            const vec e = exp_nonpositive(load(z + k * n + s) - top);
+            total += e;
+            store(z + k * n + s, e);
+        }
+        const vec inverse = splat(1.0f) / total;
+        for (std::size_t k = 0; k < rows; ++k) store(z + k * n + s, load(z + k * n + s) * inverse);
+    }
+    for (; s < n; ++s) {
+        float top = z[s];
+        for (std::size_t k = 1; k < rows; ++k) top = z[k * n + s] > top ? z[k * n + s] : top;
+        float total = 0.0f;
+        for (std::size_t k = 0; k < rows; ++k) total += (z[k * n + s] = exp_nonpositive(vec4{} + (z[k * n + s] - top))[0]);
+        const float inverse = 1.0f / total;
+        for (std::size_t k = 0; k < rows; ++k) z[k * n + s] *= inverse;
+    }
+}
+
+/// z <- z > 0 ? z : 0, as the reference (relu(-0) = +0, NaN becomes 0).
+inline void relu(float* z, std::size_t n)
+{
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) {
+        const vec v = load(z + i);
+        store(z + i, v > 0.0f ? v : vec{});
+    }
+    for (; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+}
+
+/// dW(j, i) = scale delta_j . X_i for a layer whose input X is `[in][N]` (rows n apart): row
+/// j of dW is the forward kernel's product of X (as an in x n matrix) with delta_j.
+inline void gradient_batch_rows(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
+                                float* MICROPROP_RESTRICT gw, float* MICROPROP_RESTRICT gb, std::size_t in,
+                                std::size_t out, std::size_t n, float scale)
+{
+    static constexpr float zeros[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (std::size_t j = 0; j < out; ++j) {
+        const float* d_row = delta + j * n;
+        float* g_row = gw + j * in;
+        float bias_sum = 0.0f;
+        for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
+        gb[j] = scale * bias_sum;
+        std::size_t i = 0;
+        vec4 t[2];
+        for (; i < in; i += 8) {
+            const std::size_t count = in - i < 8 ? in - i : 8;
+            forward_block<8>(x + i * n, zeros, d_row, n, count, t);
+            store4_partial(g_row + i, t[0] * scale, count);
+            if (count > 4) store4_partial(g_row + i + 4, t[1] * scale, count - 4);
+        }
+    }
+}
+
+// ---- Optimizer steps over the parameter vector (optimizers.hpp holds the plain loops) -----
+
+/// sqrt lane by lane, correctly rounded like the scalar square root.
+MICROPROP_ALWAYS_INLINE vec square_root(vec v)
+{
+#if MICROPROP_SIMD_LANES == 16
+    return _mm512_sqrt_ps(v);
+#elif defined(__AVX__)
+    return _mm256_sqrt_ps(v);
+#elif defined(__SSE2__)
+    return _mm_sqrt_ps(v);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return vsqrtq_f32(v);
+#else
+    for (std::size_t k = 0; k < lanes; ++k) v[k] = __builtin_sqrtf(v[k]);
+    return v;
+#endif
+}
+
+/// optimizers.hpp's sgd::step: w <- w - lr (g + decay w); returns the count done (a multiple of lanes).
+inline std::size_t sgd_step(float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT g, std::size_t n, float lr,
+                            float decay)
+{
+    const vec lr_v = splat(lr), decay_v = splat(decay);
+    std::size_t k = 0;
+    for (; k + lanes <= n; k += lanes) {
+        const vec wk = load(w + k);
+        store(w + k, wk - lr_v * (load(g + k) + decay_v * wk));
+    }
+    return k;
+}
+
+/// optimizers.hpp's momentum::step; returns the count done.
+inline std::size_t momentum_step(float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT g,
+                                 float* MICROPROP_RESTRICT velocity, std::size_t n, float lr, float mu, float decay,
+                                 bool nesterov)
+{
+    const vec lr_v = splat(lr), mu_v = splat(mu), decay_v = splat(decay);
+    std::size_t k = 0;
+    for (; k + lanes <= n; k += lanes) {
+        const vec wk = load(w + k);
+        const vec gk = load(g + k) + decay_v * wk;
+        const vec v = mu_v * load(velocity + k) + gk;
+        store(velocity + k, v);
+        store(w + k, wk - lr_v * (nesterov ? gk + mu_v * v : v));
+    }
+    return k;
+}
+
+/// optimizers.hpp's adam::step (m and v: the two state vectors); returns the count done.
+inline std::size_t adam_step(float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT g, float* MICROPROP_RESTRICT m,
+                             float* MICROPROP_RESTRICT v, std::size_t n, float b1, float b2, float decay, float eps,
+                             float lr, float m_scale, float v_scale)
+{
+    const vec b1_v = splat(b1), b2_v = splat(b2), one_b1 = splat(1.0f - b1), one_b2 = splat(1.0f - b2);
+    const vec decay_v = splat(decay), eps_v = splat(eps), lr_v = splat(lr);
+    const vec m_scale_v = splat(m_scale), v_scale_v = splat(v_scale);
+    std::size_t k = 0;
+    for (; k + lanes <= n; k += lanes) {
+        const vec wk = load(w + k);
+        const vec gk = load(g + k) + decay_v * wk;
+        const vec mk = b1_v * load(m + k) + one_b1 * gk;
+        const vec vk = b2_v * load(v + k) + one_b2 * gk * gk;
+        store(m + k, mk);
+        store(v + k, vk);
+        store(w + k, wk - lr_v * (mk * m_scale_v) / (square_root(vk * v_scale_v) + eps_v));
+    }
+    return k;
+}
+
+/// g <- z > 0 ? g : 0 (the ReLU derivative from the ReLU's output z).
+inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n)
+{
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) store(g + i, load(z + i) > 0.0f ? load(g + i) : vec{});
+    for (; i < n; ++i) g[i] = z[i] > 0.0f ? g[i] : 0.0f;
+}
+
 /// True when none of the n floats is NaN or infinite (exponent bits not all ones).
 inline bool all_finite(const float* values, std::size_t n)
 {
