@@ -87,12 +87,12 @@ void backward_accumulate(const model_ref<T>& m, const T* x, T* delta, T* scratch
         const layer_info& layer = m.layers[l];
         if (Tied && layer.transposed) {
             // Adds into the shared matrix's gradient, which the source layer adds to later.
-            kernels::reference::dense_accumulate_gradient_transposed(delta, layer_input(m, x, l),
-                                                                     gradient + layer.weight_offset,
-                                                                     gradient + layer.bias_offset, layer.inputs,
-                                                                     layer.outputs, scale);
-            kernels::reference::dense_backward_input_transposed(m.parameters + layer.weight_offset, delta, scratch,
-                                                                layer.inputs, layer.outputs);
+            kernels::active::dense_accumulate_gradient_transposed(delta, layer_input(m, x, l),
+                                                                  gradient + layer.weight_offset,
+                                                                  gradient + layer.bias_offset, layer.inputs,
+                                                                  layer.outputs, scale);
+            kernels::active::dense_backward_input_transposed(m.parameters + layer.weight_offset, delta, scratch,
+                                                             layer.inputs, layer.outputs);
         } else {
             kernels::active::dense_accumulate_gradient(delta, layer_input(m, x, l),
                                                        gradient + layer.weight_offset,

@@ -255,3 +255,49 @@ TEST(kernels, tied_layer_forward_and_fused_step_match_reference)
         }
     }
 }
+
+TEST(kernels, gradient_buffer_kernels_match_reference_untied_and_tied)
+{
+    // The kernels of the gradient-buffer path (momentum, Adam, the gradient check): gW +=
+    // scale delta x^T (the buffer starts non-zero: they add), and g_in = W^T delta; for a
+    // tied layer the same with W(j, i) at w[i * out + j]. Deltas and inputs include exact
+    // zeros, which the fast kernels skip.
+    mp::random_generator rng(17);
+    const float scale = 0.5f;
+    for (std::size_t in : input_widths) {
+        for (std::size_t out : output_widths) {
+            for (int tied = 0; tied < 2; ++tied) {
+                fill(rng, in, out);
+                for (std::size_t i = 0; i < in; i += 3) x[i] = 0.0f;
+                // g_in = W^T delta from the weights as filled, before the gradient overwrites w_*.
+                if (tied) {
+                    active::dense_backward_input_transposed(w_fast, delta, out_fast, in, out);
+                    reference::dense_backward_input_transposed(w_ref, delta, out_ref, in, out);
+                } else {
+                    active::dense_backward_input(w_fast, delta, out_fast, in, out);
+                    reference::dense_backward_input(w_ref, delta, out_ref, in, out);
+                }
+                bool ok = true;
+                for (std::size_t i = 0; i < in; ++i) {
+                    float bound = 1.0f;
+                    for (std::size_t j = 0; j < out; ++j) bound += magnitude(w_ref[tied ? i * out + j : j * in + i]);
+                    ok = ok && magnitude(out_fast[i] - out_ref[i]) <= 1e-5f * bound;
+                }
+                if (tied) {
+                    active::dense_accumulate_gradient_transposed(delta, x, w_fast, b_fast, in, out, scale);
+                    reference::dense_accumulate_gradient_transposed(delta, x, w_ref, b_ref, in, out, scale);
+                } else {
+                    active::dense_accumulate_gradient(delta, x, w_fast, b_fast, in, out, scale);
+                    reference::dense_accumulate_gradient(delta, x, w_ref, b_ref, in, out, scale);
+                }
+                // Each gradient value is its start (|.| <= 1) plus one product (|.| <= scale).
+                for (std::size_t k = 0; k < in * out; ++k) ok = ok && magnitude(w_fast[k] - w_ref[k]) <= 1e-6f;
+                for (std::size_t j = 0; j < out; ++j) ok = ok && magnitude(b_fast[j] - b_ref[j]) <= 1e-6f;
+                if (!ok) {
+                    EXPECT_EQ(static_cast<std::size_t>(tied) * 1000000 + in * 1000 + out, std::size_t{0});
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -459,8 +459,72 @@ void dense_backward_sgd_transposed(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRIC
     reference::dense_backward_sgd_transposed(w, b, x, delta, g_in, in, out, lr, decay);
 }
 
-using reference::dense_accumulate_gradient;
-using reference::dense_backward_input;
+/// gW += scale delta x^T, gb += scale delta (reference::dense_accumulate_gradient), one
+/// scaled copy of x per row; a row whose delta is exactly 0 (an inactive ReLU unit) adds
+/// nothing to its weights and is skipped.
+template <class T>
+void dense_accumulate_gradient(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_RESTRICT x,
+                               T* MICROPROP_RESTRICT gw, T* MICROPROP_RESTRICT gb, std::size_t in,
+                               std::size_t out, T scale)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        for (std::size_t j = 0; j < out; ++j) {
+            const float dj = scale * delta[j];
+            gb[j] += dj;
+            if (dj != 0.0f) detail::add_scaled_row(gw + j * in, x, dj, in);
+        }
+    } else {
+        reference::dense_accumulate_gradient(delta, x, gw, gb, in, out, scale);
+    }
+}
+
+/// g_in = W^T delta (reference::dense_backward_input), as a sum of scaled rows of W;
+/// rows whose delta is exactly 0 are skipped.
+template <class T>
+void dense_backward_input(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT delta,
+                          T* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        for (std::size_t i = 0; i < in; ++i) g_in[i] = 0.0f;
+        for (std::size_t j = 0; j < out; ++j) {
+            if (delta[j] != 0.0f) detail::add_scaled_row(g_in, w + j * in, delta[j], in);
+        }
+    } else {
+        reference::dense_backward_input(w, delta, g_in, in, out);
+    }
+}
+
+/// A tied layer's g_in = W^T delta, W(j, i) at w[i * out + j]: one dot product per stored row
+/// (reference::dense_backward_input_transposed).
+template <class T>
+void dense_backward_input_transposed(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT delta,
+                                     T* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        for (std::size_t i = 0; i < in; ++i) g_in[i] = detail::row_dot(w + i * out, delta, out);
+    } else {
+        reference::dense_backward_input_transposed(w, delta, g_in, in, out);
+    }
+}
+
+/// A tied layer's gradient, added into the shared matrix's (reference::
+/// dense_accumulate_gradient_transposed): one scaled copy of delta per stored row; inputs of
+/// exactly 0 (inactive ReLU units below) add nothing and are skipped.
+template <class T>
+void dense_accumulate_gradient_transposed(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_RESTRICT x,
+                                          T* MICROPROP_RESTRICT gw, T* MICROPROP_RESTRICT gb, std::size_t in,
+                                          std::size_t out, T scale)
+{
+    if constexpr (std::is_same<T, float>::value) {
+        for (std::size_t i = 0; i < in; ++i) {
+            const float xi = scale * x[i];
+            if (xi != 0.0f) detail::add_scaled_row(gw + i * out, delta, xi, out);
+        }
+        for (std::size_t j = 0; j < out; ++j) gb[j] += scale * delta[j];
+    } else {
+        reference::dense_accumulate_gradient_transposed(delta, x, gw, gb, in, out, scale);
+    }
+}
 
 // ---- Minibatch kernels: the same matrix products, as VLDM/VSTM row operations --------------
 // On the VFP cores every product below is a dot product of two contiguous rows or a row

@@ -15,7 +15,9 @@
 #define MICROPROP_KERNELS_NAME "reference"
 namespace microprop::kernels::active {
 using reference::dense_accumulate_gradient;
+using reference::dense_accumulate_gradient_transposed;
 using reference::dense_backward_input;
+using reference::dense_backward_input_transposed;
 using reference::dense_backward_input_batch;
 using reference::dense_backward_input_batch_transposed;
 using reference::dense_backward_sgd;
@@ -74,7 +76,9 @@ namespace microprop::kernels::active {
 using fast::activate;
 using fast::activation_backward;
 using fast::dense_accumulate_gradient;
+using fast::dense_accumulate_gradient_transposed;
 using fast::dense_backward_input;
+using fast::dense_backward_input_transposed;
 using fast::dense_backward_input_batch;
 using fast::dense_backward_input_batch_transposed;
 using fast::dense_backward_sgd;
