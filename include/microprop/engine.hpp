@@ -207,9 +207,9 @@ void backward_batch(const model_ref<T>& m, const batch_ref<T>& b, const T* xs, T
         const bool first = l == 0;
         const T* in = first ? xs : b.activations + m.layers[l - 1].output_offset * n;
         if (Tied && (layer.transposed || shares_weights(m, l))) {
-            kernels::reference::dense_add_gradient_batch(delta, in, first ? 1 : n, first ? layer.inputs : 1,
-                                                         gradient + layer.weight_offset, gradient + layer.bias_offset,
-                                                         layer.inputs, layer.outputs, n, scale, layer.transposed);
+            kernels::active::dense_add_gradient_batch(delta, in, first ? 1 : n, first ? layer.inputs : 1,
+                                                      gradient + layer.weight_offset, gradient + layer.bias_offset,
+                                                      layer.inputs, layer.outputs, n, scale, layer.transposed);
         } else {
             kernels::active::dense_gradient_batch(delta, in, first ? 1 : n, first ? layer.inputs : 1,
                                                   gradient + layer.weight_offset,

@@ -155,3 +155,25 @@ TEST(batch_kernels, softmax_of_every_column_matches_reference)
         }
     }
 }
+
+TEST(batch_kernels, shared_matrix_gradient_adds_like_reference)
+{
+    // A tied layer and its source add their minibatch gradients into one buffer: the source
+    // with W(j, i) at j * in + i (either layout), the tied layer at i * out + j ([in][n] input).
+    // The buffer starts at w's values (|.| <= 1), so each result is at most 2 in magnitude.
+    for_every_shape(26, [](std::size_t in, std::size_t out, std::size_t n, int layout) {
+        const bool transposed = layout == 1;
+        const std::size_t x_row = layout == 0 ? 1 : n;
+        const std::size_t x_col = layout == 0 ? in : 1;
+        const float scale = 1.0f / static_cast<float>(n);
+        for (int pass = 0; pass < 1 + static_cast<int>(transposed); ++pass) {
+            const bool tied = transposed && pass == 1;
+            for (std::size_t k = 0; k < in * out; ++k) fast_out[k] = ref_out[k] = w[k];
+            for (std::size_t j = 0; j < out; ++j) fast_bias[j] = ref_bias[j] = b[j];
+            active::dense_add_gradient_batch(delta, x, x_row, x_col, fast_out, fast_bias, in, out, n, scale, tied);
+            reference::dense_add_gradient_batch(delta, x, x_row, x_col, ref_out, ref_bias, in, out, n, scale, tied);
+            if (!agree(fast_out, ref_out, in * out, 2) || !agree(fast_bias, ref_bias, out, 2)) return false;
+        }
+        return true;
+    });
+}

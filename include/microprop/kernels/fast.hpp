@@ -639,12 +639,35 @@ void dense_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_
             return;
         }
         if (x_col == 1 && x_row == n) {
-            simd::gradient_batch_rows(delta, x, gw, gb, in, out, n, scale);
+            simd::gradient_batch_rows(delta, x, gw, in, 1, gb, in, out, n, scale);
             return;
         }
     }
 #endif
     reference::dense_gradient_batch(delta, x, x_row, x_col, gw, gb, in, out, n, scale);
+}
+
+/// The minibatch gradient of a layer whose matrix is shared (a tied layer, transposed, or
+/// its source), added into the gradient (reference::dense_add_gradient_batch).
+template <class T>
+void dense_add_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_RESTRICT x, std::size_t x_row,
+                              std::size_t x_col, T* MICROPROP_RESTRICT gw, T* MICROPROP_RESTRICT gb, std::size_t in,
+                              std::size_t out, std::size_t n, T scale, bool transposed)
+{
+#if MICROPROP_KERNELS_VECTOR
+    if constexpr (std::is_same<T, float>::value) {
+        if (!transposed && x_row == 1) {
+            simd::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale, true);
+            return;
+        }
+        if (x_col == 1 && x_row == n) {
+            simd::gradient_batch_rows(delta, x, gw, transposed ? 1 : in, transposed ? out : 1, gb, in, out, n, scale,
+                                      true);
+            return;
+        }
+    }
+#endif
+    reference::dense_add_gradient_batch(delta, x, x_row, x_col, gw, gb, in, out, n, scale, transposed);
 }
 
 /// A tied layer's U = W X + b 1^T, W(j, i) at w[i * out + j] (reference::dense_forward_batch_transposed).

@@ -16,6 +16,7 @@
 namespace microprop::kernels::active {
 using reference::dense_accumulate_gradient;
 using reference::dense_accumulate_gradient_transposed;
+using reference::dense_add_gradient_batch;
 using reference::dense_backward_input;
 using reference::dense_backward_input_transposed;
 using reference::dense_backward_input_batch;
@@ -77,6 +78,7 @@ using fast::activate;
 using fast::activation_backward;
 using fast::dense_accumulate_gradient;
 using fast::dense_accumulate_gradient_transposed;
+using fast::dense_add_gradient_batch;
 using fast::dense_backward_input;
 using fast::dense_backward_input_transposed;
 using fast::dense_backward_input_batch;

@@ -850,13 +850,14 @@ inline void forward_batch_samples(const float* MICROPROP_RESTRICT w, const float
 /// inactive ReLU unit) add nothing and are skipped.
 inline void gradient_batch_samples(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
                                    std::size_t x_col, float* MICROPROP_RESTRICT gw, float* MICROPROP_RESTRICT gb,
-                                   std::size_t in, std::size_t out, std::size_t n, float scale)
+                                   std::size_t in, std::size_t out, std::size_t n, float scale, bool add = false)
 {
     const vec scale_v = splat(scale);
+    // With `add` the gradient is added to what gw and gb hold (a shared matrix's other use).
     for (std::size_t j = 0; j < out; ++j) {
         float bias_sum = 0.0f;
         for (std::size_t s = 0; s < n; ++s) bias_sum += delta[j * n + s];
-        gb[j] = scale * bias_sum;
+        gb[j] = (add ? gb[j] : 0.0f) + scale * bias_sum;
     }
     std::size_t c = 0;
     for (; c + chunk_vectors * lanes <= in; c += chunk_vectors * lanes) {
@@ -874,7 +875,9 @@ inline void gradient_batch_samples(const float* MICROPROP_RESTRICT delta, const 
             }
             float* g_row = gw + j * in + c;
 #pragma GCC unroll 8
-            for (std::size_t v = 0; v < chunk_vectors; ++v) store(g_row + v * lanes, acc[v] * scale_v);
+            for (std::size_t v = 0; v < chunk_vectors; ++v) {
+                store(g_row + v * lanes, add ? madd(acc[v], scale_v, load(g_row + v * lanes)) : acc[v] * scale_v);
+            }
         }
     }
     for (std::size_t j = 0; j < out; ++j) {
@@ -884,12 +887,12 @@ inline void gradient_batch_samples(const float* MICROPROP_RESTRICT delta, const 
         for (; i + lanes <= in; i += lanes) {
             vec acc{};
             for (std::size_t s = 0; s < n; ++s) acc = madd(splat(d_row[s]), load(x + s * x_col + i), acc);
-            store(g_row + i, acc * scale_v);
+            store(g_row + i, add ? madd(acc, scale_v, load(g_row + i)) : acc * scale_v);
         }
         for (; i < in; ++i) {
             float acc = 0.0f;
             for (std::size_t s = 0; s < n; ++s) acc += d_row[s] * x[s * x_col + i];
-            g_row[i] = scale * acc;
+            g_row[i] = (add ? g_row[i] : 0.0f) + scale * acc;
         }
     }
 }
@@ -937,25 +940,34 @@ inline void relu(float* z, std::size_t n)
 }
 
 /// dW(j, i) = scale delta_j . X_i for a layer whose input X is `[in][N]` (rows n apart): row
-/// j of dW is the forward kernel's product of X (as an in x n matrix) with delta_j.
+/// j of dW is the forward kernel's product of X (as an in x n matrix) with delta_j. dW(j, i)
+/// is at gw[j * w_row + i * w_col] (a tied layer: w_row = 1, w_col = out); with `add` the
+/// gradient is added to what gw and gb hold.
 inline void gradient_batch_rows(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
-                                float* MICROPROP_RESTRICT gw, float* MICROPROP_RESTRICT gb, std::size_t in,
-                                std::size_t out, std::size_t n, float scale)
+                                float* MICROPROP_RESTRICT gw, std::size_t w_row, std::size_t w_col,
+                                float* MICROPROP_RESTRICT gb, std::size_t in, std::size_t out, std::size_t n,
+                                float scale, bool add = false)
 {
     static constexpr float zeros[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     for (std::size_t j = 0; j < out; ++j) {
         const float* d_row = delta + j * n;
-        float* g_row = gw + j * in;
+        float* g_row = gw + j * w_row;
         float bias_sum = 0.0f;
         for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
-        gb[j] = scale * bias_sum;
-        std::size_t i = 0;
+        gb[j] = (add ? gb[j] : 0.0f) + scale * bias_sum;
         vec4 t[2];
-        for (; i < in; i += 8) {
+        for (std::size_t i = 0; i < in; i += 8) {
             const std::size_t count = in - i < 8 ? in - i : 8;
             forward_block<8>(x + i * n, zeros, d_row, n, count, t);
-            store4_partial(g_row + i, t[0] * scale, count);
-            if (count > 4) store4_partial(g_row + i + 4, t[1] * scale, count - 4);
+            if (!add && w_col == 1) {
+                store4_partial(g_row + i, t[0] * scale, count);
+                if (count > 4) store4_partial(g_row + i + 4, t[1] * scale, count - 4);
+            } else {
+                for (std::size_t k = 0; k < count; ++k) {
+                    float& g = g_row[(i + k) * w_col];
+                    g = (add ? g : 0.0f) + scale * t[k / 4][k % 4];
+                }
+            }
         }
     }
 }
