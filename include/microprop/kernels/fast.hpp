@@ -319,6 +319,55 @@ inline float dot8(const float* a, const float* b, std::size_t n, float acc)
     vfp::forward_row1(a, b, &acc, &out, n / 8);
     return out;
 }
+/// out_r = bias_r 1^T + sum_k c(r, k) M_k for r < rows, c(r, k) = coef[r * coef_r + k * coef_k],
+/// M_k the n values at m + k * m_row, out_r the n values at out + r * n (n a multiple of 8; no
+/// bias when bias is null): simd::combine_rows as VLDM/VSTM row updates.
+inline void combine_rows8(const float* MICROPROP_RESTRICT coef, std::size_t coef_r, std::size_t coef_k,
+                          const float* MICROPROP_RESTRICT bias, const float* MICROPROP_RESTRICT m, std::size_t m_row,
+                          float* MICROPROP_RESTRICT out, std::size_t rows, std::size_t ks, std::size_t n)
+{
+    for (std::size_t r = 0; r < rows; ++r) {
+        float* o = out + r * n;
+        const float b = bias != nullptr ? bias[r] : 0.0f;
+        for (std::size_t s = 0; s < n; ++s) o[s] = b;
+        for (std::size_t k = 0; k < ks; ++k) axpy8(o, m + k * m_row, coef[r * coef_r + k * coef_k], n);
+    }
+}
+/// dW (dW(j, i) at gw[j * w_row + i * w_col]) = scale Delta X^T and db = scale Delta 1, or added
+/// to gw and gb with `add`, as row updates (samples as rows, dead samples skipped) or dot
+/// products (X as `[in][n]`). Returns false, doing nothing, for shapes those do not cover.
+inline bool gradient_batch8(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
+                            std::size_t x_row, std::size_t x_col, float* MICROPROP_RESTRICT gw, std::size_t w_row,
+                            std::size_t w_col, float* MICROPROP_RESTRICT gb, std::size_t in, std::size_t out,
+                            std::size_t n, float scale, bool add)
+{
+    const bool sample_rows = x_row == 1 && w_col == 1 && in % 8 == 0;
+    if (!sample_rows && !(x_col == 1 && n % 8 == 0)) return false;
+    for (std::size_t j = 0; j < out; ++j) {
+        const float* d_row = delta + j * n;
+        float bias_sum = 0.0f;
+        for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
+        gb[j] = add ? gb[j] + scale * bias_sum : scale * bias_sum;
+        if (sample_rows) {
+            // dW_j = scale sum_s delta(j, s) x_s.
+            float* g_row = gw + j * w_row;
+            if (!add) {
+                for (std::size_t i = 0; i < in; ++i) g_row[i] = 0.0f;
+            }
+            for (std::size_t s = 0; s < n; ++s) {
+                if (d_row[s] != 0.0f) axpy8(g_row, x + s * x_col, scale * d_row[s], in);
+            }
+        } else {
+            // dW(j, i) = scale delta_j . X_i.
+            for (std::size_t i = 0; i < in; ++i) {
+                float& g = gw[j * w_row + i * w_col];
+                const float product = scale * dot8(d_row, x + i * x_row, n, 0.0f);
+                g = add ? g + product : product;
+            }
+        }
+    }
+    return true;
+}
 #endif
 
 /// u += a * row over n values.
@@ -550,11 +599,7 @@ void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTR
         }
         if (x_col == 1 && n % 8 == 0) {
             // X is [in][n]: U_j = b_j 1^T + sum_i W(j, i) X_i.
-            for (std::size_t j = 0; j < out; ++j) {
-                float* u_row = u + j * n;
-                for (std::size_t s = 0; s < n; ++s) u_row[s] = b[j];
-                for (std::size_t i = 0; i < in; ++i) detail::axpy8(u_row, x + i * x_row, w[j * in + i], n);
-            }
+            detail::combine_rows8(w, in, 1, b, x, x_row, u, out, in, n);
             return;
         }
     }
@@ -581,10 +626,8 @@ void dense_backward_input_batch(const T* MICROPROP_RESTRICT w, const T* MICROPRO
 #if MICROPROP_KERNELS_VFP
     if constexpr (std::is_same<T, float>::value) {
         if (n % 8 == 0) {
-            for (std::size_t k = 0; k < in * n; ++k) g_in[k] = 0.0f;
-            for (std::size_t j = 0; j < out; ++j) {
-                for (std::size_t i = 0; i < in; ++i) detail::axpy8(g_in + i * n, delta + j * n, w[j * in + i], n);
-            }
+            // G_i = sum_j W(j, i) Delta_j.
+            detail::combine_rows8(w, 1, in, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
             return;
         }
     }
@@ -605,32 +648,7 @@ void dense_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_
 {
 #if MICROPROP_KERNELS_VFP
     if constexpr (std::is_same<T, float>::value) {
-        if (x_row == 1 && in % 8 == 0) {
-            // Samples are contiguous rows: dW_j = scale sum_s delta(j, s) x_s (dead samples skipped).
-            for (std::size_t j = 0; j < out; ++j) {
-                const float* d_row = delta + j * n;
-                float* g_row = gw + j * in;
-                for (std::size_t i = 0; i < in; ++i) g_row[i] = 0.0f;
-                float bias_sum = 0.0f;
-                for (std::size_t s = 0; s < n; ++s) {
-                    bias_sum += d_row[s];
-                    if (d_row[s] != 0.0f) detail::axpy8(g_row, x + s * x_col, scale * d_row[s], in);
-                }
-                gb[j] = scale * bias_sum;
-            }
-            return;
-        }
-        if (x_col == 1 && n % 8 == 0) {
-            // X is [in][n]: dW(j, i) = scale delta_j . X_i.
-            for (std::size_t j = 0; j < out; ++j) {
-                const float* d_row = delta + j * n;
-                float bias_sum = 0.0f;
-                for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
-                gb[j] = scale * bias_sum;
-                for (std::size_t i = 0; i < in; ++i) gw[j * in + i] = scale * detail::dot8(d_row, x + i * x_row, n, 0.0f);
-            }
-            return;
-        }
+        if (detail::gradient_batch8(delta, x, x_row, x_col, gw, in, 1, gb, in, out, n, scale, false)) return;
     }
 #elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
@@ -654,7 +672,14 @@ void dense_add_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROP
                               std::size_t x_col, T* MICROPROP_RESTRICT gw, T* MICROPROP_RESTRICT gb, std::size_t in,
                               std::size_t out, std::size_t n, T scale, bool transposed)
 {
-#if MICROPROP_KERNELS_VECTOR
+#if MICROPROP_KERNELS_VFP
+    if constexpr (std::is_same<T, float>::value) {
+        if (detail::gradient_batch8(delta, x, x_row, x_col, gw, transposed ? 1 : in, transposed ? out : 1, gb, in, out,
+                                    n, scale, true)) {
+            return;
+        }
+    }
+#elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
         if (!transposed && x_row == 1) {
             simd::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale, true);
@@ -676,7 +701,14 @@ void dense_forward_batch_transposed(const T* MICROPROP_RESTRICT w, const T* MICR
                                     const T* MICROPROP_RESTRICT x, std::size_t x_row, std::size_t x_col,
                                     T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
 {
-#if MICROPROP_KERNELS_VECTOR
+#if MICROPROP_KERNELS_VFP
+    if constexpr (std::is_same<T, float>::value) {
+        if (x_col == 1 && n % 8 == 0) {
+            detail::combine_rows8(w, 1, out, b, x, x_row, u, out, in, n);
+            return;
+        }
+    }
+#elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
         if (x_col == 1) {
             simd::combine_rows(w, 1, out, b, x, x_row, u, out, in, n);
@@ -692,7 +724,14 @@ template <class T>
 void dense_backward_input_batch_transposed(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT delta,
                                            T* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, std::size_t n)
 {
-#if MICROPROP_KERNELS_VECTOR
+#if MICROPROP_KERNELS_VFP
+    if constexpr (std::is_same<T, float>::value) {
+        if (n % 8 == 0) {
+            detail::combine_rows8(w, out, 1, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
+            return;
+        }
+    }
+#elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
         simd::combine_rows(w, out, 1, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
         return;

@@ -978,7 +978,8 @@ inline void gradient_batch_rows(const float* MICROPROP_RESTRICT delta, const flo
 MICROPROP_ALWAYS_INLINE vec square_root(vec v)
 {
 #if MICROPROP_SIMD_LANES == 16
-    return _mm512_sqrt_ps(v);
+    // The masked form: GCC 12 warns that _mm512_sqrt_ps's undefined pass-through may be used.
+    return _mm512_mask_sqrt_ps(v, static_cast<__mmask16>(0xFFFF), v);
 #elif defined(__AVX__)
     return _mm256_sqrt_ps(v);
 #elif defined(__SSE2__)
