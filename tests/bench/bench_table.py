@@ -125,10 +125,11 @@ def cortex_m(args):
                      "an infinite or NaN x) about 170 and the loss with its one inline log about 80; "
                      "softmax with ten inline e^x about 450. Inference is bounded below by its 2,368 VFMAs plus "
                      "softmax; the remaining gap to 3,500 is the weight and input loads, the softmax and per-layer "
-                     "overhead. Minibatch steps run as VLDM/VSTM dot products and row updates on the M4F, M7 and M33 "
-                     "(no dead-unit skipping except in the first layer's gradient; the optimizer step over all "
-                     "parameters is plain C++), and as the vector kernels of simd.hpp on the M55 (first layer in "
-                     "blocks of four rows times two samples, optimizer steps four parameters at a time). "
+                     "overhead. Minibatch steps on the M4F, M7 and M33 run the first layer's product through the "
+                     "per-sample forward kernel, one sample at a time, and everything else as VLDM/VSTM dot products "
+                     "and row updates (no dead-unit skipping except in the first layer's gradient; the optimizer step "
+                     "over all parameters is plain C++); on the M55 they run the vector kernels of simd.hpp (first "
+                     "layer in blocks of four rows times two samples, optimizer steps four parameters at a time). "
                      "W1 (24 weights) is all per-call overhead, where the fast and reference paths cost about the same.")
     table = "\n".join(lines) + "\n"
     print(table)

@@ -328,15 +328,20 @@ inline void combine_rows8(const float* MICROPROP_RESTRICT coef, std::size_t coef
 {
     for (std::size_t r = 0; r < rows; ++r) {
         float* o = out + r * n;
-        const float b = bias != nullptr ? bias[r] : 0.0f;
-        for (std::size_t s = 0; s < n; ++s) o[s] = b;
-        for (std::size_t k = 0; k < ks; ++k) axpy8(o, m + k * m_row, coef[r * coef_r + k * coef_k], n);
+        if (bias == nullptr) {
+            std::memset(o, 0, n * sizeof(float));
+        } else {
+            for (std::size_t s = 0; s < n; ++s) o[s] = bias[r];
+        }
+        const float* c = coef + r * coef_r;
+        const float* mk = m;
+        for (std::size_t k = 0; k < ks; ++k, c += coef_k, mk += m_row) axpy8(o, mk, *c, n);
     }
 }
 /// dW (dW(j, i) at gw[j * w_row + i * w_col]) = scale Delta X^T and db = scale Delta 1, or added
 /// to gw and gb with `add`, as row updates (samples as rows, dead samples skipped) or dot
 /// products (X as `[in][n]`). Returns false, doing nothing, for shapes those do not cover.
-inline bool gradient_batch8(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
+MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
                             std::size_t x_row, std::size_t x_col, float* MICROPROP_RESTRICT gw, std::size_t w_row,
                             std::size_t w_col, float* MICROPROP_RESTRICT gb, std::size_t in, std::size_t out,
                             std::size_t n, float scale, bool add)
@@ -346,25 +351,24 @@ inline bool gradient_batch8(const float* MICROPROP_RESTRICT delta, const float* 
     for (std::size_t j = 0; j < out; ++j) {
         const float* d_row = delta + j * n;
         float bias_sum = 0.0f;
-        for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
-        gb[j] = add ? gb[j] + scale * bias_sum : scale * bias_sum;
         if (sample_rows) {
             // dW_j = scale sum_s delta(j, s) x_s.
             float* g_row = gw + j * w_row;
-            if (!add) {
-                for (std::size_t i = 0; i < in; ++i) g_row[i] = 0.0f;
-            }
+            if (!add) std::memset(g_row, 0, in * sizeof(float));
             for (std::size_t s = 0; s < n; ++s) {
+                bias_sum += d_row[s];
                 if (d_row[s] != 0.0f) axpy8(g_row, x + s * x_col, scale * d_row[s], in);
             }
         } else {
             // dW(j, i) = scale delta_j . X_i.
+            for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
             for (std::size_t i = 0; i < in; ++i) {
                 float& g = gw[j * w_row + i * w_col];
                 const float product = scale * dot8(d_row, x + i * x_row, n, 0.0f);
                 g = add ? g + product : product;
             }
         }
+        gb[j] = add ? gb[j] + scale * bias_sum : scale * bias_sum;
     }
     return true;
 }
@@ -590,6 +594,20 @@ void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTR
 {
 #if MICROPROP_KERNELS_VFP
     if constexpr (std::is_same<T, float>::value) {
+        if (x_row == 1 && in >= 16) {
+            // Samples are contiguous rows: the per-sample forward kernel (four rows per weight
+            // stream) on each, its outputs written as column s of U.
+            constexpr std::size_t group = 32;  // outputs per call: the column stays on the stack
+            float column[group];
+            for (std::size_t j0 = 0; j0 < out; j0 += group) {
+                const std::size_t rows = out - j0 < group ? out - j0 : group;
+                for (std::size_t s = 0; s < n; ++s) {
+                    detail::forward_float(w + j0 * in, b + j0, x + s * x_col, column, in, rows, false);
+                    for (std::size_t r = 0; r < rows; ++r) u[(j0 + r) * n + s] = column[r];
+                }
+            }
+            return;
+        }
         if (x_row == 1 && in % 8 == 0) {
             // Samples are contiguous rows: U(j, s) = b_j + W_j . x_s.
             for (std::size_t j = 0; j < out; ++j) {
