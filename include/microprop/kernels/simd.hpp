@@ -12,6 +12,9 @@
 //     weight costs one load, one multiply-add and one store;
 //   - the output layer's fused step keeps its chunk of g_in = W^T delta in registers
 //     while it updates the same weights, so each weight is loaded and stored once;
+//   - minibatches: the first layer's product loads each weight vector once for two samples
+//     and its gradient keeps a chunk of columns of all N samples in L1; the later layers,
+//     whose inputs are `[width][N]` matrices, combine rows a few vectors at a time;
 //   - with FMA (-mfma, -march=x86-64-v3 and up, NEON/AArch64, Helium) a*b + c is one fused
 //     instruction whatever -ffp-contract says.
 // Loads and stores go through memcpy: no alignment is assumed anywhere.
