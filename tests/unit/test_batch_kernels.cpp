@@ -18,7 +18,12 @@ namespace reference = microprop::kernels::reference;
 
 namespace {
 
-#if defined(__arm__)
+#if defined(__arm__) && MICROPROP_KERNELS_VFP
+// 144 inputs: the first layer's gradient switches to gathered row updates from 128 on.
+constexpr std::size_t input_widths[] = {1, 3, 4, 8, 9, 16, 17, 33, 144};
+constexpr std::size_t output_widths[] = {1, 3, 4, 5, 8, 9, 17};
+constexpr std::size_t batch_sizes[] = {1, 3, 4, 8, 9, 16};
+#elif defined(__arm__)
 constexpr std::size_t input_widths[] = {1, 3, 4, 8, 9, 16, 17, 33};
 constexpr std::size_t output_widths[] = {1, 3, 4, 5, 8, 9, 17};
 constexpr std::size_t batch_sizes[] = {1, 3, 4, 8, 9, 16};

@@ -149,6 +149,9 @@ inline void update_row_portable(float* MICROPROP_RESTRICT row, const float* MICR
 /// The first layer's update (no g_in): W -= lr delta x^T, b -= lr delta.
 /// With `relu_z` set, delta holds W^T delta of the layer above and row j's delta is delta_j
 /// where relu_z[j] > 0 and 0 elsewhere (the ReLU derivative applied on the fly).
+/// SkipZeroDelta also skips the rows whose delta is exactly 0 on the VFP cores (a minibatch
+/// gradient, where most of them are inactive units; the per-sample step does not test for it).
+template <bool SkipZeroDelta = false>
 inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
                          const float* MICROPROP_RESTRICT x, const float* MICROPROP_RESTRICT delta,
                          std::size_t in, std::size_t out, float lr, const float* relu_z = nullptr)
@@ -177,7 +180,8 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
                 }
             }
             // A live unit whose delta happens to be exactly 0 is updated anyway (by 0): testing
-            // for it would cost more than it saves.
+            // for it would cost more than it saves, except in a minibatch gradient.
+            if (SkipZeroDelta && dj == 0.0f) continue;
             const float step = lr * dj;
             b[j] -= step;
             rows[pending] = w + j * in;
@@ -347,6 +351,10 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT del
                             std::size_t n, float scale, bool add)
 {
     const bool sample_rows = x_row == 1 && w_col == 1 && in % 8 == 0;
+    // From this row length on, gathering each sample's live rows for update_float costs less
+    // than it saves (measured: W3's 784 inputs 4.8% fewer instructions per minibatch sample,
+    // W2's 64 inputs 1.3% more).
+    constexpr std::size_t row_update_from = 128;
     if (!sample_rows && !(x_col == 1 && n % 8 == 0)) return false;
     for (std::size_t j = 0; j < out; ++j) {
         const float* d_row = delta + j * n;
@@ -355,9 +363,13 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT del
             // dW_j = scale sum_s delta(j, s) x_s.
             float* g_row = gw + j * w_row;
             if (!add) std::memset(g_row, 0, in * sizeof(float));
-            for (std::size_t s = 0; s < n; ++s) {
-                bias_sum += d_row[s];
-                if (d_row[s] != 0.0f) axpy8(g_row, x + s * x_col, scale * d_row[s], in);
+            if (in < row_update_from) {
+                for (std::size_t s = 0; s < n; ++s) {
+                    bias_sum += d_row[s];
+                    if (d_row[s] != 0.0f) axpy8(g_row, x + s * x_col, scale * d_row[s], in);
+                }
+            } else {
+                for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
             }
         } else {
             // dW(j, i) = scale delta_j . X_i.
@@ -369,6 +381,20 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT del
             }
         }
         gb[j] = add ? gb[j] + scale * bias_sum : scale * bias_sum;
+    }
+    if (sample_rows && in >= row_update_from) {
+        // Sample s adds scale delta(:, s) x_s^T: the first layer's SGD update with learning
+        // rate -scale, four live rows sharing each load of x_s (update_float).
+        constexpr std::size_t group = 32;  // rows per gathered column of delta
+        float column[group];
+        float ignored_bias[group] = {};
+        for (std::size_t j0 = 0; j0 < out; j0 += group) {
+            const std::size_t rows = out - j0 < group ? out - j0 : group;
+            for (std::size_t s = 0; s < n; ++s) {
+                for (std::size_t r = 0; r < rows; ++r) column[r] = delta[(j0 + r) * n + s];
+                update_float<true>(gw + j0 * w_row, ignored_bias, x + s * x_col, column, in, rows, -scale);
+            }
+        }
     }
     return true;
 }
