@@ -346,16 +346,34 @@ inline void combine_rows8(const float* MICROPROP_RESTRICT coef, std::size_t coef
 /// to gw and gb with `add`, as row updates (samples as rows, dead samples skipped) or dot
 /// products (X as `[in][n]`). Returns false, doing nothing, for shapes those do not cover.
 MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
-                            std::size_t x_row, std::size_t x_col, float* MICROPROP_RESTRICT gw, std::size_t w_row,
-                            std::size_t w_col, float* MICROPROP_RESTRICT gb, std::size_t in, std::size_t out,
-                            std::size_t n, float scale, bool add)
+                                             std::size_t x_row, std::size_t x_col, float* MICROPROP_RESTRICT gw,
+                                             std::size_t w_row, std::size_t w_col, float* MICROPROP_RESTRICT gb,
+                                             std::size_t in, std::size_t out, std::size_t n, float scale, bool add)
 {
     const bool sample_rows = x_row == 1 && w_col == 1 && in % 8 == 0;
+    if (!sample_rows && !(x_col == 1 && n % 8 == 0)) return false;
     // From this row length on, gathering each sample's live rows for update_float costs less
     // than it saves (measured: W3's 784 inputs 4.8% fewer instructions per minibatch sample,
     // W2's 64 inputs 1.3% more).
     constexpr std::size_t row_update_from = 128;
-    if (!sample_rows && !(x_col == 1 && n % 8 == 0)) return false;
+    if (sample_rows && in >= row_update_from) {
+        // Sample s adds scale delta(:, s) x_s^T to dW and scale delta(:, s) to db: the first
+        // layer's SGD update with learning rate -scale, four live rows sharing each load of x_s.
+        if (!add) {
+            for (std::size_t j = 0; j < out; ++j) std::memset(gw + j * w_row, 0, in * sizeof(float));
+            std::memset(gb, 0, out * sizeof(float));
+        }
+        constexpr std::size_t group = 32;  // rows per gathered column of delta
+        float column[group];
+        for (std::size_t j0 = 0; j0 < out; j0 += group) {
+            const std::size_t rows = out - j0 < group ? out - j0 : group;
+            for (std::size_t s = 0; s < n; ++s) {
+                for (std::size_t r = 0; r < rows; ++r) column[r] = delta[(j0 + r) * n + s];
+                update_float<true>(gw + j0 * w_row, gb + j0, x + s * x_col, column, in, rows, -scale);
+            }
+        }
+        return true;
+    }
     for (std::size_t j = 0; j < out; ++j) {
         const float* d_row = delta + j * n;
         float bias_sum = 0.0f;
@@ -363,13 +381,9 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT del
             // dW_j = scale sum_s delta(j, s) x_s.
             float* g_row = gw + j * w_row;
             if (!add) std::memset(g_row, 0, in * sizeof(float));
-            if (in < row_update_from) {
-                for (std::size_t s = 0; s < n; ++s) {
-                    bias_sum += d_row[s];
-                    if (d_row[s] != 0.0f) axpy8(g_row, x + s * x_col, scale * d_row[s], in);
-                }
-            } else {
-                for (std::size_t s = 0; s < n; ++s) bias_sum += d_row[s];
+            for (std::size_t s = 0; s < n; ++s) {
+                bias_sum += d_row[s];
+                if (d_row[s] != 0.0f) axpy8(g_row, x + s * x_col, scale * d_row[s], in);
             }
         } else {
             // dW(j, i) = scale delta_j . X_i.
@@ -381,20 +395,6 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT del
             }
         }
         gb[j] = add ? gb[j] + scale * bias_sum : scale * bias_sum;
-    }
-    if (sample_rows && in >= row_update_from) {
-        // Sample s adds scale delta(:, s) x_s^T: the first layer's SGD update with learning
-        // rate -scale, four live rows sharing each load of x_s (update_float).
-        constexpr std::size_t group = 32;  // rows per gathered column of delta
-        float column[group];
-        float ignored_bias[group] = {};
-        for (std::size_t j0 = 0; j0 < out; j0 += group) {
-            const std::size_t rows = out - j0 < group ? out - j0 : group;
-            for (std::size_t s = 0; s < n; ++s) {
-                for (std::size_t r = 0; r < rows; ++r) column[r] = delta[(j0 + r) * n + s];
-                update_float<true>(gw + j0 * w_row, ignored_bias, x + s * x_col, column, in, rows, -scale);
-            }
-        }
     }
     return true;
 }
@@ -685,27 +685,43 @@ void dense_backward_input_batch(const T* MICROPROP_RESTRICT w, const T* MICROPRO
     reference::dense_backward_input_batch(w, delta, g_in, in, out, n);
 }
 
+namespace detail {
+/// dW (dW(j, i) at gw[j * w_row + i * w_col]) = scale Delta X^T, db = scale Delta 1, or added to
+/// gw and gb with `add`, on the target's row kernels; false (nothing done) where they do not
+/// cover the shapes.
+MICROPROP_ALWAYS_INLINE bool gradient_batch_float(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
+                                 std::size_t x_row, std::size_t x_col, float* MICROPROP_RESTRICT gw, std::size_t w_row,
+                                 std::size_t w_col, float* MICROPROP_RESTRICT gb, std::size_t in, std::size_t out,
+                                 std::size_t n, float scale, bool add)
+{
+#if MICROPROP_KERNELS_VFP
+    return gradient_batch8(delta, x, x_row, x_col, gw, w_row, w_col, gb, in, out, n, scale, add);
+#elif MICROPROP_KERNELS_VECTOR
+    if (x_row == 1 && w_col == 1) {
+        simd::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale, add);
+        return true;
+    }
+    if (x_col == 1 && x_row == n) {
+        simd::gradient_batch_rows(delta, x, gw, w_row, w_col, gb, in, out, n, scale, add);
+        return true;
+    }
+    return false;
+#else
+    (void)delta, (void)x, (void)x_row, (void)x_col, (void)gw, (void)w_row, (void)w_col, (void)gb;
+    (void)in, (void)out, (void)n, (void)scale, (void)add;
+    return false;
+#endif
+}
+}  // namespace detail
+
 template <class T>
 void dense_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROPROP_RESTRICT x, std::size_t x_row,
                           std::size_t x_col, T* MICROPROP_RESTRICT gw, T* MICROPROP_RESTRICT gb, std::size_t in,
                           std::size_t out, std::size_t n, T scale)
 {
-#if MICROPROP_KERNELS_VFP
     if constexpr (std::is_same<T, float>::value) {
-        if (detail::gradient_batch8(delta, x, x_row, x_col, gw, in, 1, gb, in, out, n, scale, false)) return;
+        if (detail::gradient_batch_float(delta, x, x_row, x_col, gw, in, 1, gb, in, out, n, scale, false)) return;
     }
-#elif MICROPROP_KERNELS_VECTOR
-    if constexpr (std::is_same<T, float>::value) {
-        if (x_row == 1) {
-            simd::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale);
-            return;
-        }
-        if (x_col == 1 && x_row == n) {
-            simd::gradient_batch_rows(delta, x, gw, in, 1, gb, in, out, n, scale);
-            return;
-        }
-    }
-#endif
     reference::dense_gradient_batch(delta, x, x_row, x_col, gw, gb, in, out, n, scale);
 }
 
@@ -716,26 +732,12 @@ void dense_add_gradient_batch(const T* MICROPROP_RESTRICT delta, const T* MICROP
                               std::size_t x_col, T* MICROPROP_RESTRICT gw, T* MICROPROP_RESTRICT gb, std::size_t in,
                               std::size_t out, std::size_t n, T scale, bool transposed)
 {
-#if MICROPROP_KERNELS_VFP
     if constexpr (std::is_same<T, float>::value) {
-        if (detail::gradient_batch8(delta, x, x_row, x_col, gw, transposed ? 1 : in, transposed ? out : 1, gb, in, out,
-                                    n, scale, true)) {
+        if (detail::gradient_batch_float(delta, x, x_row, x_col, gw, transposed ? 1 : in, transposed ? out : 1, gb, in,
+                                         out, n, scale, true)) {
             return;
         }
     }
-#elif MICROPROP_KERNELS_VECTOR
-    if constexpr (std::is_same<T, float>::value) {
-        if (!transposed && x_row == 1) {
-            simd::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale, true);
-            return;
-        }
-        if (x_col == 1 && x_row == n) {
-            simd::gradient_batch_rows(delta, x, gw, transposed ? 1 : in, transposed ? out : 1, gb, in, out, n, scale,
-                                      true);
-            return;
-        }
-    }
-#endif
     reference::dense_add_gradient_batch(delta, x, x_row, x_col, gw, gb, in, out, n, scale, transposed);
 }
 
