@@ -179,7 +179,7 @@ def host(args):
     libs = [("microprop", "microprop"), ("eigen", "Eigen 3.4 fixed-size"), ("fann", "FANN 2.2 (float)"),
             ("plain", "plain loops")]
     ctx = host_times(runs[0][1])[0]
-    lines = ["ns per sample on the host (%s, %d CPUs @ %s MHz), Google Benchmark, CPU time, median of 5 repetitions; "
+    lines = ["ns per sample on the host (%s, %d CPUs, nominal %s MHz as reported; the busy clock is measured by tests/bench/host_instruction_mix.sh), Google Benchmark, CPU time, median of 5 repetitions; "
              "microprop, Eigen and the plain loops are compiled with the flags named above each table (-O2), "
              "FANN is Debian's library; in brackets: time relative to microprop (higher = slower than "
              "microprop). Minibatch rows: one step on all 32 samples of the set per iteration, shown per "
