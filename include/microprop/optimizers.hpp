@@ -36,7 +36,7 @@ struct sgd {
         const T decay = static_cast<T>(weight_decay);
         std::size_t k = 0;
 #if MICROPROP_VECTOR_OPTIMIZERS
-        if constexpr (std::is_same<T, float>::value) k = kernels::simd::sgd_step(w, g, n, lr, decay);
+        if constexpr (std::is_same<T, float>::value) k = kernels::simd_dispatch::sgd_step(w, g, n, lr, decay);
 #endif
         for (; k < n; ++k) w[k] -= lr * (g[k] + decay * w[k]);
     }
@@ -60,7 +60,7 @@ struct momentum {
         std::size_t k = 0;
 #if MICROPROP_VECTOR_OPTIMIZERS
         if constexpr (std::is_same<T, float>::value) {
-            k = kernels::simd::momentum_step(w, g, velocity, n, lr, mu, decay, nesterov);
+            k = kernels::simd_dispatch::momentum_step(w, g, velocity, n, lr, mu, decay, nesterov);
         }
 #endif
         for (; k < n; ++k) {
@@ -107,7 +107,7 @@ struct adam {
         std::size_t k = 0;
 #if MICROPROP_VECTOR_OPTIMIZERS
         if constexpr (std::is_same<T, float>::value) {
-            k = kernels::simd::adam_step(w, g, m, v, n, b1, b2, decay, eps, lr, m_scale, v_scale);
+            k = kernels::simd_dispatch::adam_step(w, g, m, v, n, b1, b2, decay, eps, lr, m_scale, v_scale);
         }
 #endif
         for (; k < n; ++k) {

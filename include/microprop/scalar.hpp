@@ -72,7 +72,7 @@ MICROPROP_ALWAYS_INLINE bool all_finite(const T* values, std::size_t n)
 {
     if constexpr (std::is_same_v<T, float> && std::numeric_limits<float>::is_iec559) {
 #if MICROPROP_KERNELS_SIMD
-        return kernels::simd::all_finite(values, n);
+        return kernels::simd_dispatch::all_finite(values, n);
 #else
         std::size_t i = 0;
         bool finite = true;

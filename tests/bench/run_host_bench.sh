@@ -2,7 +2,9 @@
 # Builds and runs the host benchmark (microprop, FANN 2.2, Eigen 3, plain loops; Google
 # Benchmark, median of 5 repetitions) once per set of build flags, and writes the tables into
 # README.md between <!-- bench:host:begin --> and <!-- bench:host:end --> (and prints them):
-#   - the x86-64 baseline (SSE2: microprop's 4-lane kernels, Eigen's SSE2 packets);
+#   - the x86-64 baseline flags, twice: as they come (Eigen's SSE2 packets; microprop's run-time
+#     dispatch picks its AVX2 + FMA kernels where the CPU has them), and with
+#     MICROPROP_RUNTIME_DISPATCH=0 (microprop's 4-lane SSE2 kernels);
 #   - -march=x86-64-v3 (AVX2 + FMA: 8-lane kernels) when this CPU has it;
 #   - -march=x86-64-v4 (AVX-512) when this CPU has it, twice: with the default 8-lane kernels
 #     and with MICROPROP_SIMD_WIDE_512=1 (16 lanes).
@@ -29,7 +31,8 @@ bench() {  # bench <subfolder> <label> <CXX flags>
         --benchmark_min_time=0.2 --benchmark_out="$dir/$1/host_bench.json" --benchmark_out_format=json
     runs+=("$2=$dir/$1/host_bench.json")
 }
-bench host "x86-64 baseline (SSE2)" ""
+bench host "x86-64 baseline (no -march; microprop dispatches to AVX2 + FMA at run time)" ""
+bench host-sse2 "x86-64 baseline with MICROPROP_RUNTIME_DISPATCH=0 (SSE2 kernels only)" "-DMICROPROP_RUNTIME_DISPATCH=0"
 if has avx2 fma bmi2 movbe; then bench host-avx2 "-march=x86-64-v3 (AVX2, FMA)" "-march=x86-64-v3"; fi
 if has avx512f avx512bw avx512cd avx512dq avx512vl; then
     bench host-avx512 "-march=x86-64-v4 (AVX-512; 8-lane kernels, the default)" "-march=x86-64-v4"

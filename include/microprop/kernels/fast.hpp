@@ -130,7 +130,7 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
         return fuse;
     }
 #elif MICROPROP_KERNELS_VECTOR
-    simd::forward(w, b, x, u, in, out, relu);
+    simd_dispatch::forward(w, b, x, u, in, out, relu);
     return relu;
 #else
     (void)relu;
@@ -207,7 +207,7 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
     }
 #endif
 #if MICROPROP_KERNELS_VECTOR
-    simd::update(w, b, x, delta, in, out, lr, relu_z);
+    simd_dispatch::update(w, b, x, delta, in, out, lr, relu_z);
 #else
     for (std::size_t j = 0; j < out; ++j) {
         float dj = delta[j];
@@ -248,7 +248,7 @@ inline void backward_update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_
     }
     for (std::size_t j = 0; j < out; ++j) b[j] -= lr * delta[j];
 #elif MICROPROP_KERNELS_VECTOR
-    simd::backward_update(w, b, x, delta, g_in, in, out, lr);
+    simd_dispatch::backward_update(w, b, x, delta, g_in, in, out, lr);
 #else
     for (std::size_t i = 0; i < in; ++i) g_in[i] = 0.0f;
     for (std::size_t j = 0; j < out; ++j) {
@@ -294,7 +294,7 @@ inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RE
 inline void relu(float* z, std::size_t n)
 {
 #if MICROPROP_KERNELS_VECTOR
-    simd::relu(z, n);
+    simd_dispatch::relu(z, n);
 #else
     for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
 #endif
@@ -302,7 +302,7 @@ inline void relu(float* z, std::size_t n)
 inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n)
 {
 #if MICROPROP_KERNELS_VECTOR
-    simd::relu_backward(z, g, n);
+    simd_dispatch::relu_backward(z, g, n);
 #else
     for (std::size_t i = 0; i < n; ++i) g[i] = z[i] > 0.0f ? g[i] : 0.0f;
 #endif
@@ -325,7 +325,7 @@ inline float dot8(const float* a, const float* b, std::size_t n, float acc)
 }
 /// out_r = bias_r 1^T + sum_k c(r, k) M_k for r < rows, c(r, k) = coef[r * coef_r + k * coef_k],
 /// M_k the n values at m + k * m_row, out_r the n values at out + r * n (n a multiple of 8; no
-/// bias when bias is null): simd::combine_rows as VLDM/VSTM row updates.
+/// bias when bias is null): simd_dispatch::combine_rows as VLDM/VSTM row updates.
 inline void combine_rows8(const float* MICROPROP_RESTRICT coef, std::size_t coef_r, std::size_t coef_k,
                           const float* MICROPROP_RESTRICT bias, const float* MICROPROP_RESTRICT m, std::size_t m_row,
                           float* MICROPROP_RESTRICT out, std::size_t rows, std::size_t ks, std::size_t n)
@@ -408,8 +408,8 @@ inline void add_scaled_row(float* MICROPROP_RESTRICT u, const float* MICROPROP_R
     j = n - n % 8;
     if (j > 0) axpy8(u, row, a, j);
 #elif MICROPROP_KERNELS_VECTOR
-    const simd::vec av = simd::splat(a);
-    for (; j + simd::lanes <= n; j += simd::lanes) simd::store(u + j, simd::madd(simd::load(row + j), av, simd::load(u + j)));
+    simd_dispatch::add_scaled_row(u, row, a, n);
+    return;
 #endif
     for (; j < n; ++j) u[j] += a * row[j];
 }
@@ -423,9 +423,7 @@ inline float row_dot(const float* MICROPROP_RESTRICT row, const float* MICROPROP
     j = n - n % 8;
     if (j > 0) acc = dot8(row, v, j, 0.0f);
 #elif MICROPROP_KERNELS_VECTOR
-    simd::vec sums{};
-    for (; j + simd::lanes <= n; j += simd::lanes) sums = simd::madd(simd::load(row + j), simd::load(v + j), sums);
-    acc = simd::sum(sums);
+    return simd_dispatch::row_dot(row, v, n);
 #else
     return dot_portable(row, v, n, 0.0f);
 #endif
@@ -650,12 +648,12 @@ void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTR
 #elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
         if (x_row == 1) {
-            simd::forward_batch_samples(w, b, x, x_col, u, in, out, n);
+            simd_dispatch::forward_batch_samples(w, b, x, x_col, u, in, out, n);
             return;
         }
         if (x_col == 1) {
             // U_j = b_j 1^T + sum_i W(j, i) X_i.
-            simd::combine_rows(w, in, 1, b, x, x_row, u, out, in, n);
+            simd_dispatch::combine_rows(w, in, 1, b, x, x_row, u, out, in, n);
             return;
         }
     }
@@ -678,7 +676,7 @@ void dense_backward_input_batch(const T* MICROPROP_RESTRICT w, const T* MICROPRO
 #elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
         // G_i = sum_j W(j, i) Delta_j.
-        simd::combine_rows(w, 1, in, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
+        simd_dispatch::combine_rows(w, 1, in, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
         return;
     }
 #endif
@@ -698,11 +696,11 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch_float(const float* MICROPROP_RESTRIC
     return gradient_batch8(delta, x, x_row, x_col, gw, w_row, w_col, gb, in, out, n, scale, add);
 #elif MICROPROP_KERNELS_VECTOR
     if (x_row == 1 && w_col == 1) {
-        simd::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale, add);
+        simd_dispatch::gradient_batch_samples(delta, x, x_col, gw, gb, in, out, n, scale, add);
         return true;
     }
     if (x_col == 1 && x_row == n) {
-        simd::gradient_batch_rows(delta, x, gw, w_row, w_col, gb, in, out, n, scale, add);
+        simd_dispatch::gradient_batch_rows(delta, x, gw, w_row, w_col, gb, in, out, n, scale, add);
         return true;
     }
     return false;
@@ -757,7 +755,7 @@ void dense_forward_batch_transposed(const T* MICROPROP_RESTRICT w, const T* MICR
 #elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
         if (x_col == 1) {
-            simd::combine_rows(w, 1, out, b, x, x_row, u, out, in, n);
+            simd_dispatch::combine_rows(w, 1, out, b, x, x_row, u, out, in, n);
             return;
         }
     }
@@ -779,7 +777,7 @@ void dense_backward_input_batch_transposed(const T* MICROPROP_RESTRICT w, const 
     }
 #elif MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
-        simd::combine_rows(w, out, 1, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
+        simd_dispatch::combine_rows(w, out, 1, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
         return;
     }
 #endif
@@ -799,7 +797,7 @@ void softmax_strided(T* z, std::size_t n, std::size_t stride)
         }
 #elif MICROPROP_KERNELS_VECTOR
         if (stride == 1) {
-            simd::softmax(z, n);
+            simd_dispatch::softmax(z, n);
             return;
         }
 #endif
@@ -823,7 +821,7 @@ void softmax_columns(T* z, std::size_t rows, std::size_t n)
 {
 #if MICROPROP_KERNELS_VECTOR
     if constexpr (std::is_same<T, float>::value) {
-        simd::softmax_columns(z, rows, n);
+        simd_dispatch::softmax_columns(z, rows, n);
         return;
     }
 #endif
@@ -841,7 +839,7 @@ void activate(activation_kind kind, T parameter, T* z, std::size_t n)
                 return;
             case activation_kind::sigmoid:
 #if MICROPROP_KERNELS_VECTOR
-                simd::sigmoid(z, n);
+                simd_dispatch::sigmoid(z, n);
 #else
                 for (std::size_t i = 0; i < n; ++i) z[i] = 1.0f / (1.0f + exp_float(-z[i]));
 #endif
@@ -876,7 +874,7 @@ void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RE
 {
     if constexpr (std::is_same<T, float>::value) {
 #if MICROPROP_KERNELS_VECTOR
-        if (kind == activation_kind::softmax && simd::forward_softmax(w, b, x, z, in, out)) return;
+        if (kind == activation_kind::softmax && simd_dispatch::forward_softmax(w, b, x, z, in, out)) return;
 #endif
         if (detail::forward_float(w, b, x, z, in, out, kind == activation_kind::relu)) return;
 #if MICROPROP_KERNELS_VFP
@@ -905,7 +903,7 @@ void activation_backward(activation_kind kind, T parameter, const T* z, T* g, st
             case activation_kind::sigmoid:
             case activation_kind::tanh:
 #if MICROPROP_KERNELS_VECTOR
-                simd::sigmoid_or_tanh_backward(z, g, n, kind == activation_kind::tanh);
+                simd_dispatch::sigmoid_or_tanh_backward(z, g, n, kind == activation_kind::tanh);
 #else
                 if (kind == activation_kind::tanh) {
                     for (std::size_t i = 0; i < n; ++i) g[i] *= 1.0f - z[i] * z[i];
