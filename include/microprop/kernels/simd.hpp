@@ -77,8 +77,9 @@
 // Run-time dispatch: an x86-64 build without AVX2 and FMA (GCC's default -march=x86-64 is
 // SSE2 only) also compiles every kernel for AVX2 + FMA and uses those where the CPU has them,
 // so that a program built with default flags runs the 8-lane kernels on any machine of the
-// last ten years. MICROPROP_RUNTIME_DISPATCH=0 keeps the build's own kernels only. GCC only:
-// Clang does not compile intrinsics under a target pragma in the same way.
+// last ten years. MICROPROP_RUNTIME_DISPATCH=0 keeps the build's own kernels only. GCC only
+// (Clang has no `#pragma GCC target`; a Clang build keeps its own kernels). Callers pass every
+// argument: the dispatching wrappers below do not carry the kernels' default arguments.
 #ifndef MICROPROP_RUNTIME_DISPATCH
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !(defined(__AVX2__) && defined(__FMA__))
 #define MICROPROP_RUNTIME_DISPATCH 1
