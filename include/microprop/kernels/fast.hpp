@@ -325,7 +325,7 @@ inline float dot8(const float* a, const float* b, std::size_t n, float acc)
 }
 /// out_r = bias_r 1^T + sum_k c(r, k) M_k for r < rows, c(r, k) = coef[r * coef_r + k * coef_k],
 /// M_k the n values at m + k * m_row, out_r the n values at out + r * n (n a multiple of 8; no
-/// bias when bias is null): simd_dispatch::combine_rows as VLDM/VSTM row updates.
+/// bias when bias is null): simd::combine_rows as VLDM/VSTM row updates.
 inline void combine_rows8(const float* MICROPROP_RESTRICT coef, std::size_t coef_r, std::size_t coef_k,
                           const float* MICROPROP_RESTRICT bias, const float* MICROPROP_RESTRICT m, std::size_t m_row,
                           float* MICROPROP_RESTRICT out, std::size_t rows, std::size_t ks, std::size_t n)
@@ -403,32 +403,31 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT del
 /// u += a * row over n values.
 inline void add_scaled_row(float* MICROPROP_RESTRICT u, const float* MICROPROP_RESTRICT row, float a, std::size_t n)
 {
+#if MICROPROP_KERNELS_VECTOR
+    simd_dispatch::add_scaled_row(u, row, a, n);
+#else
     std::size_t j = 0;
 #if MICROPROP_KERNELS_VFP
     j = n - n % 8;
     if (j > 0) axpy8(u, row, a, j);
-#elif MICROPROP_KERNELS_VECTOR
-    simd_dispatch::add_scaled_row(u, row, a, n);
-    return;
 #endif
     for (; j < n; ++j) u[j] += a * row[j];
+#endif
 }
 
 /// row . v over n values.
 inline float row_dot(const float* MICROPROP_RESTRICT row, const float* MICROPROP_RESTRICT v, std::size_t n)
 {
-    float acc = 0.0f;
-    std::size_t j = 0;
-#if MICROPROP_KERNELS_VFP
-    j = n - n % 8;
-    if (j > 0) acc = dot8(row, v, j, 0.0f);
-#elif MICROPROP_KERNELS_VECTOR
+#if MICROPROP_KERNELS_VECTOR
     return simd_dispatch::row_dot(row, v, n);
+#elif MICROPROP_KERNELS_VFP
+    const std::size_t full = n - n % 8;
+    float acc = full > 0 ? dot8(row, v, full, 0.0f) : 0.0f;
+    for (std::size_t j = full; j < n; ++j) acc += row[j] * v[j];
+    return acc;
 #else
     return dot_portable(row, v, n, 0.0f);
 #endif
-    for (; j < n; ++j) acc += row[j] * v[j];
-    return acc;
 }
 
 /// Tied layer, u = W x + b with W(j, i) at w[i * out + j]: one scaled row of the stored

@@ -1020,13 +1020,15 @@ inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RE
     for (; i < n; ++i) g[i] = z[i] > 0.0f ? g[i] : 0.0f;
 }
 
-/// u += a * row over n values.
+/// u += a * row over n values. (The tails count their own n % lanes steps: with n known after
+/// inlining, GCC 12 warns that a tail continuing from the vector loop's index "invokes
+/// undefined behavior".)
 inline void add_scaled_row(float* MICROPROP_RESTRICT u, const float* MICROPROP_RESTRICT row, float a, std::size_t n)
 {
     const vec av = splat(a);
     std::size_t j = 0;
     for (; j + lanes <= n; j += lanes) store(u + j, madd(load(row + j), av, load(u + j)));
-    for (; j < n; ++j) u[j] += a * row[j];
+    for (std::size_t k = 0; k < n % lanes; ++k) u[j + k] += a * row[j + k];
 }
 
 /// row . v over n values.
@@ -1036,7 +1038,7 @@ inline float row_dot(const float* MICROPROP_RESTRICT row, const float* MICROPROP
     std::size_t j = 0;
     for (; j + lanes <= n; j += lanes) sums = madd(load(row + j), load(v + j), sums);
     float acc = sum(sums);
-    for (; j < n; ++j) acc += row[j] * v[j];
+    for (std::size_t k = 0; k < n % lanes; ++k) acc += row[j + k] * v[j + k];
     return acc;
 }
 
