@@ -17,6 +17,15 @@ enum class [[nodiscard]] status : std::uint8_t {
     blob_too_small,       ///< a weight blob is shorter than the network needs
     blob_corrupt,         ///< a weight blob fails its checksum or header check
     blob_topology_mismatch,  ///< a weight blob was saved from another topology
+    invalid_hyperparameter,  ///< an optimizer or trainer setting is out of range; nothing was updated
+    non_finite_parameter,    ///< a weight or optimizer state read by the step is NaN or infinite; nothing was updated
+    delta_overflow,          ///< a layer's delta overflowed during fused SGD; nothing was updated
+    rolled_back,             ///< the divergence guard restored the last good weights and lowered the learning rate
+    blob_version_unsupported,  ///< a weight blob of an older or newer format version
+    blob_length_mismatch,    ///< a weight blob is longer or shorter than its header says
+    blob_non_finite,         ///< a weight blob holds NaN or infinite values (or a save was asked of such weights)
+    store_empty,             ///< no slot of a flash store holds a valid copy
+    flash_error,             ///< the flash driver reported a failed erase or program
 };
 
 /// A short, flash-cheap description of a status, e.g. for a console line.
@@ -31,6 +40,15 @@ constexpr const char* to_string(status s)
         case status::blob_too_small: return "blob too small";
         case status::blob_corrupt: return "blob corrupt";
         case status::blob_topology_mismatch: return "blob topology mismatch";
+        case status::invalid_hyperparameter: return "invalid hyper-parameter";
+        case status::non_finite_parameter: return "non-finite parameter";
+        case status::delta_overflow: return "delta overflow";
+        case status::rolled_back: return "rolled back";
+        case status::blob_version_unsupported: return "blob version unsupported";
+        case status::blob_length_mismatch: return "blob length mismatch";
+        case status::blob_non_finite: return "blob non-finite";
+        case status::store_empty: return "store empty";
+        case status::flash_error: return "flash error";
     }
     return "unknown status";
 }

@@ -10,6 +10,7 @@
 #include "losses.hpp"
 #include "optimizers.hpp"
 #include "scalar.hpp"
+#include "span.hpp"
 #include "status.hpp"
 
 namespace microprop {
@@ -73,6 +74,14 @@ public:
     const Optimizer& optimizer() const { return optimizer_; }
     Network& network() { return *net_; }
 
+    /// The optimizer's state (momentum velocity; Adam's first then second moments), laid
+    /// out like the parameters: optimizer_state_count values. Empty for sgd.
+    span<T> optimizer_state() { return span<T>(optimizer_state_data(), optimizer_state_count); }
+    span<const T> optimizer_state() const
+    {
+        return span<const T>(workspace_.data() + delta_count + gradient_count, optimizer_state_count);
+    }
+
     /// Loss of the last successful train_sample / train_batch / compute_gradient call
     /// (the batch mean for minibatches), measured before the update.
     T last_loss() const { return last_loss_; }
@@ -93,7 +102,7 @@ public:
         } else {
             const status s = compute_gradient(x, d, gradient());
             if (s != status::ok) return s;
-            optimizer_.step(net_->view().parameters, gradient(), optimizer_state(), parameter_count);
+            optimizer_.step(net_->view().parameters, gradient(), optimizer_state_data(), parameter_count);
             return status::ok;
         }
     }
@@ -112,7 +121,7 @@ public:
         } else {
             const status s = compute_batch_gradient(xs, ds, gradient());
             if (s != status::ok) return s;
-            optimizer_.step(net_->view().parameters, gradient(), optimizer_state(), parameter_count);
+            optimizer_.step(net_->view().parameters, gradient(), optimizer_state_data(), parameter_count);
             return status::ok;
         }
     }
@@ -191,8 +200,8 @@ private:
         for (std::size_t k = 0; k < n; ++k) p[k] = T(0);
     }
     T* gradient() { return workspace_.data() + delta_count; }
-    T* optimizer_state() { return workspace_.data() + delta_count + gradient_count; }
-    T* batch_activations() { return optimizer_state() + optimizer_state_count; }
+    T* optimizer_state_data() { return workspace_.data() + delta_count + gradient_count; }
+    T* batch_activations() { return optimizer_state_data() + optimizer_state_count; }
     T* gather() { return batch_activations() + batch_activation_count; }
 
     Network* net_;
