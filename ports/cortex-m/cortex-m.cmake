@@ -10,13 +10,20 @@
 #     [DEFINITIONS <defs>...] compile definitions for the board code
 #     [IRQS <n>]              external interrupt lines in the vector table (default 32)
 #     [QEMU_MACHINE <m>]      qemu-system-arm -M value: ctest runs the images there
-#     [QEMU_CPU <c>])         qemu-system-arm -cpu value
+#     [QEMU_CPU <c>]          qemu-system-arm -cpu value
+#     [FLASH <part>])         flash driver for the region memory.ld reserves
+#                             (nrf51, nrf52840, stm32f4, ram_nor; ports/flash/README.md)
 #
 # It defines the OBJECT library microprop_port (startup + board code; its
 # objects go straight into every image, so the vector table cannot be dropped
 # by archive member selection) and microprop_port_post_build(<target>), which
 # microprop_add_program() calls for every image: .elf suffix, linker script,
 # map file, .bin and .hex, the no-heap check and the QEMU runner for ctest.
+#
+# With FLASH it also defines the STATIC library microprop_flash (the part's C
+# driver, ports/flash/region_flash.hpp's part selection and, where the board
+# has one, the power-cut timer of ports/flash/power_cut.h) that programs
+# using persistent storage link, and sets MICROPROP_PORT_FLASH to the part.
 
 set(MICROPROP_CORTEXM_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(MICROPROP_QEMU_RUNNER ${CMAKE_CURRENT_LIST_DIR}/../../tests/qemu/run-qemu.sh)
@@ -27,7 +34,7 @@ option(MICROPROP_PORT_REPORT_STACK
 
 function(microprop_cortexm_port)
     cmake_parse_arguments(PARSE_ARGV 0 arg ""
-        "CPU;MEMORY;RAM_BYTES;FLASH_BYTES;IRQS;QEMU_MACHINE;QEMU_CPU" "SOURCES;DEFINITIONS")
+        "CPU;MEMORY;RAM_BYTES;FLASH_BYTES;IRQS;QEMU_MACHINE;QEMU_CPU;FLASH" "SOURCES;DEFINITIONS")
     if(NOT CMAKE_CROSSCOMPILING OR NOT MICROPROP_CPU STREQUAL arg_CPU)
         message(FATAL_ERROR "Port '${MICROPROP_PORT}' is a ${arg_CPU}: configure with "
             "-DCMAKE_TOOLCHAIN_FILE=toolchains/${arg_CPU}.cmake (or a preset from CMakePresets.json); "
@@ -75,6 +82,26 @@ function(microprop_cortexm_port)
             RUN_SERIAL TRUE)
     endif()
 
+    set(flash_dir ${MICROPROP_CORTEXM_DIR}/../flash)
+    cmake_path(NORMAL_PATH flash_dir)
+    if(arg_FLASH STREQUAL "nrf51" OR arg_FLASH STREQUAL "nrf52840")
+        set(flash_sources ${flash_dir}/nrf5_nvmc.c ${flash_dir}/power_cut_nrf5.c)
+    elseif(arg_FLASH STREQUAL "stm32f4")
+        set(flash_sources ${flash_dir}/stm32f4_flash.c)
+    elseif(arg_FLASH STREQUAL "ram_nor")
+        set(flash_sources ${flash_dir}/ram_nor.c ${flash_dir}/power_cut_cmsdk.c)
+    elseif(arg_FLASH)
+        message(FATAL_ERROR "microprop_cortexm_port: unknown FLASH part '${arg_FLASH}'")
+    endif()
+    if(arg_FLASH)
+        add_library(microprop_flash STATIC ${flash_sources})
+        target_include_directories(microprop_flash PUBLIC ${flash_dir} PRIVATE ${MICROPROP_CORTEXM_DIR})
+        string(TOUPPER ${arg_FLASH} part)
+        target_compile_definitions(microprop_flash PUBLIC MICROPROP_FLASH_PART_${part})
+        target_compile_features(microprop_flash PRIVATE c_std_11)
+        target_link_libraries(microprop_flash PRIVATE microprop_warnings)
+    endif()
+    set(MICROPROP_PORT_FLASH "${arg_FLASH}" PARENT_SCOPE)
     set(MICROPROP_PORT_RAM_BYTES ${arg_RAM_BYTES} PARENT_SCOPE)
     set(MICROPROP_PORT_FLASH_BYTES ${arg_FLASH_BYTES} PARENT_SCOPE)
     set(MICROPROP_PORT_LINKER_SCRIPTS ${arg_MEMORY} ${MICROPROP_CORTEXM_DIR}/sections.ld PARENT_SCOPE)

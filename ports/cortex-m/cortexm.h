@@ -16,11 +16,17 @@ extern "C" {
 /* System Control Space (ARMv6-M/v7-M/v8-M Architecture Reference Manuals, B3). */
 #define SCB_ICSR CORTEXM_REG(0xE000ED04u)
 #define SCB_VTOR CORTEXM_REG(0xE000ED08u)
+#define SCB_AIRCR CORTEXM_REG(0xE000ED0Cu)
+#define SCB_AIRCR_SYSRESETREQ 0x05FA0004u /* VECTKEY + SYSRESETREQ */
 #define SCB_SHCSR CORTEXM_REG(0xE000ED24u)
 #define SCB_CFSR CORTEXM_REG(0xE000ED28u)
 #define SCB_HFSR CORTEXM_REG(0xE000ED2Cu)
 #define SCB_CPACR CORTEXM_REG(0xE000ED88u)
 #define SCB_ICSR_PENDSTSET (1u << 26)
+
+#define NVIC_ISER CORTEXM_REG(0xE000E100u)
+#define NVIC_ICER CORTEXM_REG(0xE000E180u)
+#define NVIC_ICPR CORTEXM_REG(0xE000E280u)
 
 #define SYST_CSR CORTEXM_REG(0xE000E010u)
 #define SYST_RVR CORTEXM_REG(0xE000E014u)
@@ -45,6 +51,27 @@ void cortexm_exit(int code);
 /* Implemented by each board: wait until the console has sent everything
  * (microprop_port_exit(), shared in startup.c, calls it before exiting). */
 void cortexm_board_flush(void);
+
+/* Interrupts a program enables itself: every interrupt line's vector is the
+ * shared Default_Handler, which calls this (when an image defines it) with
+ * the line number and reports an unexpected exception unless it returns
+ * nonzero. Weak, so images without interrupts need nothing. */
+int cortexm_irq_handler(uint32_t irq) __attribute__((weak));
+
+/* Resets the whole chip (AIRCR SYSRESETREQ) as the reset pin would. */
+#if defined(__cplusplus)
+[[noreturn]]
+#else
+_Noreturn
+#endif
+static inline void cortexm_system_reset(void)
+{
+    __asm volatile("dsb" ::: "memory");
+    SCB_AIRCR = SCB_AIRCR_SYSRESETREQ;
+    __asm volatile("dsb" ::: "memory");
+    for (;;) {
+    }
+}
 
 /* Bytes of stack ever used since reset: the stack is painted at reset and
  * this finds the deepest overwritten word. */

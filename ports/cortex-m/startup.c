@@ -205,8 +205,10 @@ __attribute__((naked)) void HardFault_Handler(void)
 
 void Default_Handler(void)
 {
+    const uint32_t exception = current_exception();
+    if (exception >= 16u && cortexm_irq_handler && cortexm_irq_handler(exception - 16u)) return;
     write_text("\nfatal: unexpected exception ");
-    write_hex(current_exception());
+    write_hex(exception);
     write_text("\n");
     microprop_port_exit(4);
 }
