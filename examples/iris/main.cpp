@@ -5,6 +5,7 @@
 // then `result: train_acc=... test_acc=...` (goal: test accuracy >= 0.90).
 #include "model.hpp"
 
+#include "../common/iris_samples.hpp"
 #include "../data/iris_data.hpp"
 #include "../common/training_clock.hpp"
 #include "console.hpp"
@@ -25,29 +26,6 @@ constexpr float lr_decay = 0.1f;
 constexpr int epochs = 50;
 
 network net;
-
-/// Standardised features of sample i and its one-hot target.
-void load(std::size_t i, float* x, float* d)
-{
-    for (std::size_t j = 0; j < data::feature_count; ++j) {
-        x[j] = (data::features[i][j] - data::feature_mean[j]) / data::feature_std[j];
-    }
-    for (std::size_t k = 0; k < data::class_count; ++k) d[k] = (k == data::labels[i]) ? 1.0f : 0.0f;
-}
-
-/// Fraction of the listed samples classified correctly.
-template <std::size_t N>
-float accuracy(const std::uint8_t (&index)[N])
-{
-    float x[data::feature_count];
-    float d[data::class_count];
-    std::size_t correct = 0;
-    for (std::size_t s = 0; s < N; ++s) {
-        load(index[s], x, d);
-        correct += mp::argmax(net.forward(x)) == data::labels[index[s]] ? 1u : 0u;
-    }
-    return static_cast<float>(correct) / static_cast<float>(N);
-}
 
 }  // namespace
 
@@ -71,7 +49,7 @@ int main()
         order.reshuffle(rng);
         float loss = 0.0f;
         for (std::uint32_t k = 0; k < data::train_count; ++k) {
-            load(data::train_index[order[k]], x, d);
+            example::load_iris_sample(data::train_index[order[k]], x, d);
             clock.start();
             const mp::status step = tr.train_sample(x, d);
             clock.stop(1);
@@ -82,11 +60,11 @@ int main()
             loss += tr.last_loss();
         }
         console::print("epoch ", epoch, " loss=", console::sci{loss / data::train_count, 4},
-                       " train_acc=", console::fixed{accuracy(data::train_index), 4},
-                       " test_acc=", console::fixed{accuracy(data::test_index), 4}, "\n");
+                       " train_acc=", console::fixed{example::iris_accuracy(net, data::train_index), 4},
+                       " test_acc=", console::fixed{example::iris_accuracy(net, data::test_index), 4}, "\n");
     }
-    console::print("result: train_acc=", console::fixed{accuracy(data::train_index), 4},
-                   " test_acc=", console::fixed{accuracy(data::test_index), 4},
+    console::print("result: train_acc=", console::fixed{example::iris_accuracy(net, data::train_index), 4},
+                   " test_acc=", console::fixed{example::iris_accuracy(net, data::test_index), 4},
                    " us_per_sample=", console::fixed{clock.microseconds_per_sample(), 3}, "\n");
     microprop_port_exit(0);
 }
