@@ -1,6 +1,6 @@
 // Power cut on the emulated device: trains a small network, saves it through
-// the board's real flash driver (the nRF51 NVMC on the micro:bit) and the
-// flash store, and lets a hardware timer reset the chip (AIRCR SYSRESETREQ)
+// the board's real flash driver (the nRF51 NVMC on the micro:bit; the
+// software NOR over SSRAM on the MPS2 AN386) and the flash store, and lets a hardware timer reset the chip (AIRCR SYSRESETREQ)
 // at a chosen point inside the save. After each reset the image boots again,
 // must find either the model it had before the save or the one it was
 // saving, intact, continues training from it and picks the next cut point.
