@@ -207,38 +207,16 @@ public:
         const bool empty = newest_slot_ == Slots;
         const std::size_t target = empty ? 0 : (newest_slot_ + 1) % Slots;
         const std::uint32_t generation = empty ? 1u : newest_generation_ + 1u;
-        const std::size_t base = slot_offset(target);
-        const std::size_t length = record.size();
-
-        for (std::size_t page = 0; page < pages_per_slot; ++page) {
-            if (!flash_.erase_page(target * pages_per_slot + page)) return status::flash_error;
-        }
-
-        std::uint8_t scratch[scratch_bytes];
-        const std::uint32_t crc = record_crc(generation, record.data(), length);
-        fill_header(scratch, generation, static_cast<std::uint32_t>(length), crc);
-        if (!flash_.program(base, scratch, header_bytes)) return status::flash_error;
-        const std::size_t whole_units = length / Flash::write_bytes * Flash::write_bytes;
-        if (whole_units > 0 && !flash_.program(base + header_bytes, record.data(), whole_units)) {
+        const std::uint32_t crc = record_crc(generation, record.data(), record.size());
+        if (!write_slot(target, generation, record, crc)) {
+            // The target may now hold anything, even a copy that reads as
+            // committed: the next save scans again rather than trust the cache.
+            scanned_ = false;
             return status::flash_error;
         }
-        if (whole_units < length) {
-            std::memset(scratch, 0xFF, Flash::write_bytes);
-            std::memcpy(scratch, record.data() + whole_units, length - whole_units);
-            if (!flash_.program(base + header_bytes + whole_units, scratch, Flash::write_bytes)) {
-                return status::flash_error;
-            }
-        }
-
-        if (!programmed_correctly(base, generation, record, crc)) return status::flash_error;
-
-        fill_marker(scratch);
-        if (!flash_.program(base + marker_offset, scratch, marker_bytes)) return status::flash_error;
-        if (!marker_present(base)) return status::flash_error;
-
         newest_slot_ = target;
         newest_generation_ = generation;
-        newest_length_ = length;
+        newest_length_ = record.size();
         newest_crc_ = crc;
         return status::ok;
     }
@@ -261,6 +239,30 @@ private:
         std::size_t length;
         std::uint32_t crc;
     };
+
+    // Erases slot `target` and programs header, record and (after reading
+    // them back) the commit marker. False on the first failure.
+    bool write_slot(std::size_t target, std::uint32_t generation, span<const std::uint8_t> record, std::uint32_t crc)
+    {
+        const std::size_t base = slot_offset(target);
+        const std::size_t length = record.size();
+        for (std::size_t page = 0; page < pages_per_slot; ++page) {
+            if (!flash_.erase_page(target * pages_per_slot + page)) return false;
+        }
+        std::uint8_t scratch[scratch_bytes];
+        fill_header(scratch, generation, static_cast<std::uint32_t>(length), crc);
+        if (!flash_.program(base, scratch, header_bytes)) return false;
+        const std::size_t whole_units = length / Flash::write_bytes * Flash::write_bytes;
+        if (whole_units > 0 && !flash_.program(base + header_bytes, record.data(), whole_units)) return false;
+        if (whole_units < length) {
+            std::memset(scratch, 0xFF, Flash::write_bytes);
+            std::memcpy(scratch, record.data() + whole_units, length - whole_units);
+            if (!flash_.program(base + header_bytes + whole_units, scratch, Flash::write_bytes)) return false;
+        }
+        if (!programmed_correctly(base, generation, record, crc)) return false;
+        fill_marker(scratch);
+        return flash_.program(base + marker_offset, scratch, marker_bytes) && marker_present(base);
+    }
 
     static std::uint32_t record_crc(std::uint32_t generation, const std::uint8_t* record, std::size_t length)
     {

@@ -112,7 +112,7 @@ void cut_every_operation(std::uint8_t initial_fill, std::size_t saves)
     constexpr std::size_t max_record = Layout::max_record;
     typename Layout::flash flash;
     std::uint8_t record[max_record];
-    std::uint8_t loaded[max_record];
+    std::uint8_t* const loaded = record;  // one buffer (8 KB parts): a record is made again before each save
 
     for (std::size_t i = 0; i < saves; ++i) {
         // Count the operations of save i.
@@ -174,7 +174,7 @@ void cut_at_random_for_many_saves(std::uint8_t initial_fill, std::uint32_t seed)
     typename Layout::flash flash;
     flash.fill(initial_fill);
     std::uint8_t record[max_record];
-    std::uint8_t loaded[max_record];
+    std::uint8_t* const loaded = record;  // one buffer (8 KB parts): a record is made again before each save
     bool any_committed = false;
     std::size_t committed = 0;
     std::uint32_t random = seed;
@@ -246,6 +246,7 @@ TEST(flash_store, empty_and_all_zero_regions_hold_nothing)
 {
     nrf51_flash flash;
     std::uint8_t loaded[1500];
+    std::uint8_t* const record = loaded;
     for (std::uint8_t fill : {std::uint8_t{0xFF}, std::uint8_t{0x00}}) {
         flash.fill(fill);
         nrf51_two_slots::store store(flash);
@@ -256,7 +257,6 @@ TEST(flash_store, empty_and_all_zero_regions_hold_nothing)
         EXPECT_EQ(loaded[0], 0x5A);
         EXPECT_FALSE(store.has_record());
         // The first save erases before it programs, even over zeros.
-        std::uint8_t record[1500];
         const std::size_t n = make_record<1500>(3, record);
         ASSERT_EQ(store.save(mp::span<const std::uint8_t>(record, n)), mp::status::ok);
         nrf51_two_slots::store rebooted(flash);
@@ -370,6 +370,38 @@ TEST(flash_store, a_failing_driver_gives_flash_error_and_keeps_the_old_copy)
         ASSERT_TRUE(is_record<300>(6, loaded, length));
     }
     EXPECT_EQ(failures, operations + 1);
+}
+
+TEST(flash_store, after_a_failed_save_the_next_one_scans_again)
+{
+    // The marker is programmed but the driver reports a failure: the slot now
+    // holds the newest valid copy, so the next save must go to the other one.
+    tiny_page_flash flash;
+    flash.fill(0xFF);
+    using store_type = mp::flash_store<tiny_page_flash, 300, 2>;
+    store_type store(flash);
+    std::uint8_t record[300];
+    std::uint8_t loaded[300];
+    ASSERT_EQ(store.save(mp::span<const std::uint8_t>(record, make_record<300>(0, record))), mp::status::ok);
+    ASSERT_EQ(store.save(mp::span<const std::uint8_t>(record, make_record<300>(1, record))), mp::status::ok);
+    ASSERT_EQ(store.newest_slot(), 1u);
+    tiny_page_flash dry_run = flash;  // counts the operations of the next save
+    store_type counting(dry_run);
+    dry_run.disarm();
+    ASSERT_EQ(counting.save(mp::span<const std::uint8_t>(record, make_record<300>(2, record))), mp::status::ok);
+    const std::size_t marker_operation = dry_run.operations() - 1;
+    flash.arm(cut_kind::false_failure, marker_operation);
+    EXPECT_EQ(store.save(mp::span<const std::uint8_t>(record, make_record<300>(2, record))), mp::status::flash_error);
+    flash.disarm();
+    const std::size_t slot0_erases = flash.erase_count(0);
+    ASSERT_EQ(store.save(mp::span<const std::uint8_t>(record, make_record<300>(3, record))), mp::status::ok);
+    EXPECT_EQ(flash.erase_count(0), slot0_erases);  // slot 0 holds record 2, the newest on flash
+    EXPECT_EQ(store.newest_slot(), 1u);
+    EXPECT_EQ(store.generation(), 4u);
+    store_type rebooted(flash);
+    std::size_t length = 0;
+    ASSERT_EQ(rebooted.load(mp::span<std::uint8_t>(loaded, 300), length), mp::status::ok);
+    EXPECT_TRUE(is_record<300>(3, loaded, length));
 }
 
 TEST(flash_store, wear_is_spread_round_robin)
