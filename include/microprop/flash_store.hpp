@@ -16,8 +16,11 @@
 //
 // Offsets are bytes from the start of the region; pages are numbered from 0
 // within it. The store calls program() only on bytes erased since their last
-// program (each write unit once per erase) and only with offsets and lengths
-// that are multiples of write_bytes.
+// program (each write unit once per erase), only with offsets and lengths that
+// are multiples of write_bytes, and always from its own stack buffer: `data`
+// is 8-byte aligned and n is at most scratch_bytes (32 unless the write unit
+// is larger), so a driver may store whole words. read() gets the caller's
+// buffer (any alignment) or the store's, and any length.
 //
 // Slot layout. The region holds `Slots` slots of pages_per_slot whole pages;
 // slot k starts at page k * pages_per_slot. Inside a slot (little-endian):
@@ -86,6 +89,7 @@ struct store_slots_must_fit_the_flash_region {
                   "must not exceed Flash::page_count (the two numbers are the template arguments of "
                   "microprop::store_slots_must_fit_the_flash_region<pages_needed_by_the_slots, "
                   "pages_in_the_flash_region> in the note above).");
+    /// True whenever this compiles.
     static constexpr bool value = true;
 };
 
@@ -140,7 +144,7 @@ public:
     /// pieces (streamed CRC, read-back) and assembles header, tail unit and
     /// marker; a call holds at most two such buffers and a header at once.
     static constexpr std::size_t scratch_bytes =
-        detail::max_of(32, detail::max_of(header_bytes, marker_bytes));
+        detail::round_up(detail::max_of(32, detail::max_of(header_bytes, marker_bytes)), Flash::write_bytes);
 
     static_assert(store_slots_must_fit_the_flash_region<region_pages, Flash::page_count>::value, "");
 
@@ -249,15 +253,17 @@ private:
         for (std::size_t page = 0; page < pages_per_slot; ++page) {
             if (!flash_.erase_page(target * pages_per_slot + page)) return false;
         }
-        std::uint8_t scratch[scratch_bytes];
+        alignas(8) std::uint8_t scratch[scratch_bytes];
         fill_header(scratch, generation, static_cast<std::uint32_t>(length), crc);
         if (!flash_.program(base, scratch, header_bytes)) return false;
-        const std::size_t whole_units = length / Flash::write_bytes * Flash::write_bytes;
-        if (whole_units > 0 && !flash_.program(base + header_bytes, record.data(), whole_units)) return false;
-        if (whole_units < length) {
-            std::memset(scratch, 0xFF, Flash::write_bytes);
-            std::memcpy(scratch, record.data() + whole_units, length - whole_units);
-            if (!flash_.program(base + header_bytes + whole_units, scratch, Flash::write_bytes)) return false;
+        // Through the aligned scratch buffer, so that drivers may store whole
+        // words; the last unit is padded with 0xFF, which programs nothing.
+        for (std::size_t done = 0; done < length; done += scratch_bytes) {
+            const std::size_t piece = length - done < scratch_bytes ? length - done : scratch_bytes;
+            const std::size_t units = detail::round_up(piece, Flash::write_bytes);
+            std::memset(scratch, 0xFF, units);
+            std::memcpy(scratch, record.data() + done, piece);
+            if (!flash_.program(base + header_bytes + done, scratch, units)) return false;
         }
         if (!programmed_correctly(base, generation, record, crc)) return false;
         fill_marker(scratch);

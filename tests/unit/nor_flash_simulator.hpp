@@ -12,6 +12,8 @@
 //     subset of the bits it would clear; a torn erase leaves the page either
 //     with a random subset of its bits set, with only a prefix of it erased,
 //     or holding random bytes.
+// Like a strict driver, program() refuses a data pointer that is not 8-byte
+// aligned or a write that is not whole units inside the region.
 // A failure (the driver reports false, the power stays on), a silent erase
 // failure (returns true, erases nothing) and a false failure (the operation
 // completes, the driver reports false) can be armed the same way.
@@ -113,7 +115,9 @@ public:
 
     bool program(std::size_t offset, const std::uint8_t* data, std::size_t n)
     {
+        // The store promises aligned, whole-unit writes inside the region; hold it to that.
         if (offset % WriteBytes != 0 || n % WriteBytes != 0 || offset + n > region_bytes) return false;
+        if (reinterpret_cast<std::uintptr_t>(data) % 8u != 0) return false;
         for (std::size_t unit = 0; unit < n; unit += WriteBytes) {
             std::uint8_t* cell = memory_.data() + offset + unit;
             switch (next_operation()) {

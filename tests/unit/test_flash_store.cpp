@@ -242,6 +242,60 @@ TEST(flash_store, streamed_crc_matches_the_reference_check_value)
     EXPECT_EQ(mp::detail::crc32(digits + 4, 5, mp::detail::crc32(digits, 4)), 0xcbf43926u);
 }
 
+TEST(flash_store, the_simulator_behaves_like_nor_flash)
+{
+    using flash_type = nor_flash_simulator<16, 2, 4>;
+    flash_type flash;
+    flash.fill(0x00);
+    alignas(8) std::uint8_t data[8] = {0x0F, 0xF0, 0xFF, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
+    std::uint8_t read[8];
+    // Programming without an erase never sets a bit.
+    ASSERT_TRUE(flash.program(0, data, 4));
+    flash.read(0, read, 4);
+    EXPECT_EQ(read[0] | read[1] | read[2] | read[3], 0);
+    ASSERT_TRUE(flash.erase_page(0));
+    flash.read(0, read, 8);
+    EXPECT_EQ(read[0] & read[7], 0xFF);
+    EXPECT_EQ(flash.raw()[16], 0x00);  // page 1 untouched
+    // Programming is old & new: 0x0F over 0xF0 gives 0x00.
+    ASSERT_TRUE(flash.program(0, data, 4));
+    data[0] = 0xF0;
+    ASSERT_TRUE(flash.program(0, data, 4));
+    flash.read(0, read, 4);
+    EXPECT_EQ(read[0], 0x00);
+    EXPECT_EQ(read[1], 0xF0);
+    // Misaligned or partial units are refused, as a strict driver would.
+    EXPECT_FALSE(flash.program(2, data, 4));
+    EXPECT_FALSE(flash.program(0, data, 3));
+    EXPECT_FALSE(flash.program(0, data + 4, 4));  // 4-byte aligned only
+    // A clean cut: that operation and every later one do nothing.
+    ASSERT_TRUE(flash.erase_page(0));
+    flash.arm(cut_kind::clean, 1);
+    data[0] = 0x00;
+    EXPECT_TRUE(flash.program(0, data, 4));
+    EXPECT_FALSE(flash.program(4, data, 4));
+    EXPECT_FALSE(flash.erase_page(0));
+    EXPECT_FALSE(flash.powered());
+    flash.read(0, read, 8);
+    EXPECT_EQ(read[0], 0x00);
+    EXPECT_EQ(read[4], 0xFF);
+    // A torn program clears a subset of the bits it would clear, and a few
+    // hundred torn writes clear some but not all of them.
+    std::size_t partly = 0;
+    for (std::uint32_t seed = 1; seed <= 200; ++seed) {
+        flash.disarm();
+        ASSERT_TRUE(flash.erase_page(0));
+        flash.arm(cut_kind::torn, 0, seed);
+        alignas(8) const std::uint8_t zeros[4] = {0, 0, 0, 0};
+        EXPECT_FALSE(flash.program(0, zeros, 4));
+        flash.read(0, read, 4);
+        const bool none_cleared = (read[0] & read[1] & read[2] & read[3]) == 0xFF;
+        const bool all_cleared = (read[0] | read[1] | read[2] | read[3]) == 0x00;
+        if (!none_cleared && !all_cleared) ++partly;
+    }
+    EXPECT_GT(partly, 150u);
+}
+
 TEST(flash_store, empty_and_all_zero_regions_hold_nothing)
 {
     nrf51_flash flash;
