@@ -458,6 +458,37 @@ TEST(flash_store, after_a_failed_save_the_next_one_scans_again)
     EXPECT_TRUE(is_record<300>(3, loaded, length));
 }
 
+TEST(flash_store, a_corrupted_newest_copy_falls_back_to_the_one_before)
+{
+    // One flipped bit anywhere in the newest slot's header or record (bit rot,
+    // a stray write): the CRC rejects it and the previous record loads.
+    tiny_page_flash flash;
+    std::uint8_t record[300];
+    using store_type = tiny_four_slots::store;
+    std::size_t checked = 0;
+    for (std::size_t byte = 0; byte < 16 + 255; byte += 7) {
+        flash.fill(0xFF);
+        store_type store(flash);
+        for (std::size_t j = 0; j < 6; ++j) {
+            ASSERT_EQ(store.save(mp::span<const std::uint8_t>(record, make_record<300>(j, record))), mp::status::ok);
+        }
+        ASSERT_EQ(record_length<300>(5), 255u);
+        flash.raw()[store_type::slot_offset(store.newest_slot()) + byte] ^= static_cast<std::uint8_t>(1u << (byte % 8));
+        store_type rebooted(flash);
+        std::size_t length = 0;
+        ASSERT_EQ(rebooted.load(mp::span<std::uint8_t>(record, 300), length), mp::status::ok);
+        ASSERT_TRUE(is_record<300>(4, record, length));
+        EXPECT_EQ(rebooted.generation(), 5u);
+        ASSERT_EQ(rebooted.save(mp::span<const std::uint8_t>(record, make_record<300>(9, record))), mp::status::ok);
+        store_type again(flash);
+        ASSERT_EQ(again.load(mp::span<std::uint8_t>(record, 300), length), mp::status::ok);
+        ASSERT_TRUE(is_record<300>(9, record, length));
+        EXPECT_EQ(again.generation(), 6u);
+        ++checked;
+    }
+    EXPECT_EQ(checked, 39u);
+}
+
 TEST(flash_store, wear_is_spread_round_robin)
 {
     tiny_page_flash flash;
