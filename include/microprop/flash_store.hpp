@@ -25,9 +25,11 @@
 // Slot layout. The region holds `Slots` slots of pages_per_slot whole pages;
 // slot k starts at page k * pages_per_slot. Inside a slot (little-endian):
 //   [0, 4)      magic "MPS1"
-//   [4, 8)      generation: 1 for the first save, +1 for every save after it
+//   [4, 8)      generation: 1 for the first save, then one more than the
+//               newest valid copy's
 //   [8, 12)     record length in bytes (at most MaxRecordBytes)
-//   [12, 16)    CRC-32 (IEEE) of bytes [4, 12) followed by the record
+//   [12, 16)    CRC-32 (IEEE) of bytes [4, 12) followed by the record;
+//               0xFF up to header_bytes when the write unit exceeds 16 bytes
 //   [header_bytes, header_bytes + length)   the record; the last write unit
 //               is padded with 0xFF
 //   [marker_offset, marker_offset + marker_bytes)   commit marker "MCOK"
@@ -35,8 +37,9 @@
 // A slot is valid when its magic, length bound, commit marker and CRC all
 // check. A torn write (power lost mid-save) never leaves a complete marker
 // over an incomplete record, because the marker is programmed only after the
-// record has been programmed and read back; a torn marker write reads as a
-// value other than the marker. Pages that read all 0x00 (never erased, as
+// record has been programmed and read back; a torn marker write reads as
+// something other than the marker unless all its bits got cleared, and then
+// the record before it is complete anyway. Pages that read all 0x00 (never erased, as
 // QEMU's micro:bit shows flash beyond the image) or all 0xFF fail the magic.
 //
 // Saves. A save goes to the slot after the newest valid one (round-robin over
@@ -46,7 +49,7 @@
 // point of a save leaves either the old record or the new one loadable.
 // Generations compare by serial-number arithmetic (RFC 1982): a is newer than
 // b when 0 < a - b < 2^31 modulo 2^32, so the counter may wrap around; the
-// generations of the slots never lie more than Slots apart.
+// valid copies this store writes never lie more than Slots generations apart.
 #ifndef MICROPROP_FLASH_STORE_HPP
 #define MICROPROP_FLASH_STORE_HPP
 
