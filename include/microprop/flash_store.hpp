@@ -16,15 +16,20 @@
 //
 // Offsets are bytes from the start of the region; pages are numbered from 0
 // within it. The store calls program() only on bytes erased since their last
-// program (each write unit once per erase) and only with offsets and lengths
-// that are multiples of write_bytes.
+// program (each write unit once per erase), only with offsets and lengths that
+// are multiples of write_bytes, and always from its own stack buffer: `data`
+// is 8-byte aligned and n is at most scratch_bytes (32 unless the write unit
+// is larger), so a driver may store whole words. read() gets the caller's
+// buffer (any alignment) or the store's, and any length.
 //
 // Slot layout. The region holds `Slots` slots of pages_per_slot whole pages;
 // slot k starts at page k * pages_per_slot. Inside a slot (little-endian):
 //   [0, 4)      magic "MPS1"
-//   [4, 8)      generation: 1 for the first save, +1 for every save after it
+//   [4, 8)      generation: 1 for the first save, then one more than the
+//               newest valid copy's
 //   [8, 12)     record length in bytes (at most MaxRecordBytes)
-//   [12, 16)    CRC-32 (IEEE) of bytes [4, 12) followed by the record
+//   [12, 16)    CRC-32 (IEEE) of bytes [4, 12) followed by the record;
+//               0xFF up to header_bytes when the write unit exceeds 16 bytes
 //   [header_bytes, header_bytes + length)   the record; the last write unit
 //               is padded with 0xFF
 //   [marker_offset, marker_offset + marker_bytes)   commit marker "MCOK"
@@ -32,8 +37,9 @@
 // A slot is valid when its magic, length bound, commit marker and CRC all
 // check. A torn write (power lost mid-save) never leaves a complete marker
 // over an incomplete record, because the marker is programmed only after the
-// record has been programmed and read back; a torn marker write reads as a
-// value other than the marker. Pages that read all 0x00 (never erased, as
+// record has been programmed and read back; a torn marker write reads as
+// something other than the marker unless all its bits got cleared, and then
+// the record before it is complete anyway. Pages that read all 0x00 (never erased, as
 // QEMU's micro:bit shows flash beyond the image) or all 0xFF fail the magic.
 //
 // Saves. A save goes to the slot after the newest valid one (round-robin over
@@ -43,7 +49,7 @@
 // point of a save leaves either the old record or the new one loadable.
 // Generations compare by serial-number arithmetic (RFC 1982): a is newer than
 // b when 0 < a - b < 2^31 modulo 2^32, so the counter may wrap around; the
-// generations of the slots never lie more than Slots apart.
+// valid copies this store writes never lie more than Slots generations apart.
 #ifndef MICROPROP_FLASH_STORE_HPP
 #define MICROPROP_FLASH_STORE_HPP
 
@@ -86,6 +92,7 @@ struct store_slots_must_fit_the_flash_region {
                   "must not exceed Flash::page_count (the two numbers are the template arguments of "
                   "microprop::store_slots_must_fit_the_flash_region<pages_needed_by_the_slots, "
                   "pages_in_the_flash_region> in the note above).");
+    /// True whenever this compiles.
     static constexpr bool value = true;
 };
 
@@ -140,7 +147,7 @@ public:
     /// pieces (streamed CRC, read-back) and assembles header, tail unit and
     /// marker; a call holds at most two such buffers and a header at once.
     static constexpr std::size_t scratch_bytes =
-        detail::max_of(32, detail::max_of(header_bytes, marker_bytes));
+        detail::round_up(detail::max_of(32, detail::max_of(header_bytes, marker_bytes)), Flash::write_bytes);
 
     static_assert(store_slots_must_fit_the_flash_region<region_pages, Flash::page_count>::value, "");
 
@@ -207,38 +214,16 @@ public:
         const bool empty = newest_slot_ == Slots;
         const std::size_t target = empty ? 0 : (newest_slot_ + 1) % Slots;
         const std::uint32_t generation = empty ? 1u : newest_generation_ + 1u;
-        const std::size_t base = slot_offset(target);
-        const std::size_t length = record.size();
-
-        for (std::size_t page = 0; page < pages_per_slot; ++page) {
-            if (!flash_.erase_page(target * pages_per_slot + page)) return status::flash_error;
-        }
-
-        std::uint8_t scratch[scratch_bytes];
-        const std::uint32_t crc = record_crc(generation, record.data(), length);
-        fill_header(scratch, generation, static_cast<std::uint32_t>(length), crc);
-        if (!flash_.program(base, scratch, header_bytes)) return status::flash_error;
-        const std::size_t whole_units = length / Flash::write_bytes * Flash::write_bytes;
-        if (whole_units > 0 && !flash_.program(base + header_bytes, record.data(), whole_units)) {
+        const std::uint32_t crc = record_crc(generation, record.data(), record.size());
+        if (!write_slot(target, generation, record, crc)) {
+            // The target may now hold anything, even a copy that reads as
+            // committed: the next save scans again rather than trust the cache.
+            scanned_ = false;
             return status::flash_error;
         }
-        if (whole_units < length) {
-            std::memset(scratch, 0xFF, Flash::write_bytes);
-            std::memcpy(scratch, record.data() + whole_units, length - whole_units);
-            if (!flash_.program(base + header_bytes + whole_units, scratch, Flash::write_bytes)) {
-                return status::flash_error;
-            }
-        }
-
-        if (!programmed_correctly(base, generation, record, crc)) return status::flash_error;
-
-        fill_marker(scratch);
-        if (!flash_.program(base + marker_offset, scratch, marker_bytes)) return status::flash_error;
-        if (!marker_present(base)) return status::flash_error;
-
         newest_slot_ = target;
         newest_generation_ = generation;
-        newest_length_ = length;
+        newest_length_ = record.size();
         newest_crc_ = crc;
         return status::ok;
     }
@@ -261,6 +246,32 @@ private:
         std::size_t length;
         std::uint32_t crc;
     };
+
+    // Erases slot `target` and programs header, record and (after reading
+    // them back) the commit marker. False on the first failure.
+    bool write_slot(std::size_t target, std::uint32_t generation, span<const std::uint8_t> record, std::uint32_t crc)
+    {
+        const std::size_t base = slot_offset(target);
+        const std::size_t length = record.size();
+        for (std::size_t page = 0; page < pages_per_slot; ++page) {
+            if (!flash_.erase_page(target * pages_per_slot + page)) return false;
+        }
+        alignas(8) std::uint8_t scratch[scratch_bytes];
+        fill_header(scratch, generation, static_cast<std::uint32_t>(length), crc);
+        if (!flash_.program(base, scratch, header_bytes)) return false;
+        // Through the aligned scratch buffer, so that drivers may store whole
+        // words; the last unit is padded with 0xFF, which programs nothing.
+        for (std::size_t done = 0; done < length; done += scratch_bytes) {
+            const std::size_t piece = length - done < scratch_bytes ? length - done : scratch_bytes;
+            const std::size_t units = detail::round_up(piece, Flash::write_bytes);
+            std::memset(scratch, 0xFF, units);
+            std::memcpy(scratch, record.data() + done, piece);
+            if (!flash_.program(base + header_bytes + done, scratch, units)) return false;
+        }
+        if (!programmed_correctly(base, generation, record, crc)) return false;
+        fill_marker(scratch);
+        return flash_.program(base + marker_offset, scratch, marker_bytes) && marker_present(base);
+    }
 
     static std::uint32_t record_crc(std::uint32_t generation, const std::uint8_t* record, std::size_t length)
     {

@@ -12,8 +12,11 @@
 //     subset of the bits it would clear; a torn erase leaves the page either
 //     with a random subset of its bits set, with only a prefix of it erased,
 //     or holding random bytes.
-// A failure (the driver reports false, the power stays on) and a silent
-// erase failure (returns true, erases nothing) can be armed the same way.
+// Like a strict driver, program() refuses a data pointer that is not 8-byte
+// aligned or a write that is not whole units inside the region.
+// A failure (the driver reports false, the power stays on), a silent erase
+// failure (returns true, erases nothing) and a false failure (the operation
+// completes, the driver reports false) can be armed the same way.
 #ifndef MICROPROP_TESTS_NOR_FLASH_SIMULATOR_HPP
 #define MICROPROP_TESTS_NOR_FLASH_SIMULATOR_HPP
 
@@ -31,6 +34,7 @@ enum class cut_kind : std::uint8_t {
     torn,            ///< power lost during the operation: it happens in part
     driver_failure,  ///< the driver returns false, changes nothing, power stays on
     silent_erase,    ///< an erase returns true but leaves the page as it was
+    false_failure,   ///< the operation completes, yet the driver returns false
 };
 
 /// Marsaglia's xorshift32: the simulator's (and the tests') reproducible randomness.
@@ -101,13 +105,19 @@ public:
                 ++erase_counts_[page];
                 return false;
             case cut_kind::silent_erase: return true;
+            case cut_kind::false_failure:
+                std::memset(p, 0xFF, PageBytes);
+                ++erase_counts_[page];
+                return false;
             default: return false;
         }
     }
 
     bool program(std::size_t offset, const std::uint8_t* data, std::size_t n)
     {
+        // The store promises aligned, whole-unit writes inside the region; hold it to that.
         if (offset % WriteBytes != 0 || n % WriteBytes != 0 || offset + n > region_bytes) return false;
+        if (reinterpret_cast<std::uintptr_t>(data) % 8u != 0) return false;
         for (std::size_t unit = 0; unit < n; unit += WriteBytes) {
             std::uint8_t* cell = memory_.data() + offset + unit;
             switch (next_operation()) {
@@ -115,6 +125,9 @@ public:
                 case cut_kind::silent_erase:
                     for (std::size_t b = 0; b < WriteBytes; ++b) cell[b] &= data[unit + b];
                     break;
+                case cut_kind::false_failure:
+                    for (std::size_t b = 0; b < WriteBytes; ++b) cell[b] &= data[unit + b];
+                    return false;
                 case cut_kind::torn:
                     // Only some of the bits to clear get cleared.
                     for (std::size_t b = 0; b < WriteBytes; ++b) {
