@@ -1,19 +1,20 @@
 // Power cut on the emulated device: trains a small network, saves it through
 // the board's real flash driver (the nRF51 NVMC on the micro:bit; the
-// software NOR over SSRAM on the MPS2 AN386) and the flash store, and lets a hardware timer reset the chip (AIRCR SYSRESETREQ)
-// at a chosen point inside the save. After each reset the image boots again,
-// must find either the model it had before the save or the one it was
-// saving, intact, continues training from it and picks the next cut point.
+// software NOR over SSRAM on the MPS2 AN386) and the flash store, and lets a
+// hardware timer reset the chip (AIRCR SYSRESETREQ) at a chosen point inside
+// the save. After each reset the image boots again, must find either the
+// model it had before the save or the one it was saving, intact, continues
+// training from it and picks the next cut point.
 //
 // The cut delays step in equal steps through the part of a save that works
 // on the flash (measured at the first boot: from the first erase or program
 // call to the end), so every part of it is hit: erases, the programming of
 // the slot's words, the read-back; then tick by tick across the commit (the
-// start of the last program call). (A cut before the first flash operation cannot change
-// what is stored.) Under QEMU
-// -icount the timer counts instructions, so every run cuts at the same
-// places. The loop state lives in .noinit RAM, which QEMU keeps across a
-// system reset (ports/flash/README.md); the model lives only in flash.
+// start of the last program call). A cut before the first flash operation
+// cannot change what is stored. Under QEMU -icount the timer counts
+// instructions, so every run cuts at the same places. The loop state lives
+// in .noinit RAM, which QEMU keeps across a system reset
+// (ports/flash/README.md); the model lives only in flash.
 //
 // Last line: "power-cut on device: N cut points, L lost, M mixed" (lost: no
 // valid model found; mixed: a model that is neither the old nor the new one).
@@ -85,7 +86,7 @@ std::uint32_t model_crc(const network& net)
     return crc_of(net.parameters().data(), network::parameter_bytes);
 }
 
-/// A few samples of a fixed 3-class problem, drawn from the generation
+/// A few samples of a fixed 4-class problem, drawn from the generation
 /// number, so training differs from save to save.
 void train(trainer& tr, std::uint32_t generation)
 {
@@ -132,9 +133,10 @@ struct timed_flash : Flash {
 };
 
 // ---- The store under test ---------------------------------------------------------------
-using store_type = mp::flash_store<timed_flash<microprop_flash::region_flash<4>>, mp::blob_bytes<network>>;
+/// Two slots of two 1 KB pages each: pages 0-3 of the port's flash region.
+using store_flash = timed_flash<microprop_flash::region_flash<4>>;
+using store_type = mp::flash_store<store_flash, mp::blob_bytes<network>>;
 static_assert(store_type::pages_per_slot == 2, "The model should span two pages per slot (a multi-page save).");
-using store_flash = timed_flash<microprop_flash::region_flash<store_type::region_pages>>;
 store_flash flash;
 std::uint8_t blob[mp::blob_bytes<network>];
 
