@@ -55,6 +55,9 @@ for preset in "${presets[@]}"; do
         tests=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -1 |
                 awk '{print ($6 - $1) "/" $6 " passed"}')
         [ -n "$tests" ] || tests="?"
+        # The power-cut test's count of cut points (tests/device/check_power_cut.cmake).
+        cut_summary="$dir/tests/device/power_cut_device.summary"
+        if [ -f "$cut_summary" ]; then tests="$tests; $(cat "$cut_summary")"; fi
     elif [ "$status" = ok ]; then
         images=$(find "$dir" -name '*.elf' | wc -l)
         hexes=$(find "$dir" -name '*.hex' | wc -l)

@@ -1,9 +1,14 @@
 # Runs the power-cut image and checks its summary line and exit status.
-#   cmake -DPROGRAM=<image> -DEMULATOR=<cmd@@arg@@...> [-DMIN_CUTS=1000] -P check_power_cut.cmake
+#   cmake -DPROGRAM=<image> -DEMULATOR=<cmd@@arg@@...> [-DMIN_CUTS=1000] [-DSUMMARY_FILE=<file>]
+#         -P check_power_cut.cmake
 # Passes when the program exits 0 and prints
 # "power-cut on device: N cut points, 0 lost, 0 mixed" with N >= MIN_CUTS.
+# The summary line is also written to SUMMARY_FILE (tests/ci-targets.sh shows it).
 if(NOT DEFINED MIN_CUTS)
     set(MIN_CUTS 1000)
+endif()
+if(DEFINED SUMMARY_FILE)
+    file(REMOVE "${SUMMARY_FILE}")  # no stale line from an earlier run
 endif()
 string(REPLACE "@@" ";" emulator "${EMULATOR}")
 execute_process(COMMAND ${emulator} ${PROGRAM}
@@ -11,6 +16,9 @@ execute_process(COMMAND ${emulator} ${PROGRAM}
 message("${output}${errors}")
 if(NOT output MATCHES "power-cut on device: ([0-9]+) cut points, ([0-9]+) lost, ([0-9]+) mixed")
     message(FATAL_ERROR "no `power-cut on device: N cut points, L lost, M mixed` line in the output")
+endif()
+if(DEFINED SUMMARY_FILE)
+    file(WRITE "${SUMMARY_FILE}" "${CMAKE_MATCH_0}\n")
 endif()
 set(cuts ${CMAKE_MATCH_1})
 set(lost ${CMAKE_MATCH_2})
