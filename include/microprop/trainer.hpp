@@ -38,6 +38,7 @@ template <class Network, class Loss, class Optimizer = sgd, std::size_t BatchSiz
 class trainer {
 public:
     using network_type = Network;
+    using optimizer_type = Optimizer;
     using T = typename Network::scalar;
     static_assert(BatchSize >= 1, "A trainer's batch size must be at least 1.");
     static_assert(loss_fits_output<Loss, Network::output_activation>::value, "");
@@ -73,6 +74,7 @@ public:
     Optimizer& optimizer() { return optimizer_; }
     const Optimizer& optimizer() const { return optimizer_; }
     Network& network() { return *net_; }
+    const Network& network() const { return *net_; }
 
     /// The optimizer's state (momentum velocity; Adam's first then second moments), laid
     /// out like the parameters: optimizer_state_count values. Empty for sgd.
