@@ -18,7 +18,7 @@ Commands:
                                  write a weights-only blob from parameter values
                                  (V: a file of numbers separated by commas or white space)
     roundtrip BLOB --layers L [-o OUT]
-                                 decode, check CRC and hash, re-encode from the decoded
+                                 decode as above, check CRC and hash, re-encode from the decoded
                                  fields and values, and fail unless the bytes are identical
     upgrade V1BLOB --layers L [--generation G] -o OUT
                                  convert a version-1 ("MPW1") blob to version 2
@@ -235,9 +235,8 @@ def print_layers(stages, parameters):
         print("  b = " + " ".join(f"{v:.9g}" for v in parameters[s["bias_offset"]:s["bias_offset"] + s["outputs"]]))
 
 
-def command_decode(args):
-    blob = read_blob(args.blob)
-    fields = decode(blob)
+def describe(fields, layers):
+    """Prints a decoded blob's header (and its parameters per layer when the layers are known)."""
     print(f"version {VERSION}, {fields['length']} bytes, CRC-32 0x{fields['crc']:08x} ok")
     print(f"topology hash 0x{fields['topology']:08x}, generation {fields['generation']}, scalar {fields['scalar']}")
     print(f"{len(fields['parameters'])} parameters, optimizer {fields['optimizer']}, "
@@ -246,10 +245,14 @@ def command_decode(args):
         print(f"  {name} = {value!r}")
     check_finite(fields["parameters"], "parameter")
     check_finite(fields["state"], "optimizer state value")
-    if args.layers:
-        stages = check_against_layers(fields, args.layers)
-        print(f"topology hash matches {args.layers}")
+    if layers:
+        stages = check_against_layers(fields, layers)
+        print(f"topology hash matches {layers}")
         print_layers(stages, fields["parameters"])
+
+
+def command_decode(args):
+    describe(decode(read_blob(args.blob)), args.layers)
 
 
 def command_encode(args):
@@ -267,9 +270,7 @@ def command_encode(args):
 def command_roundtrip(args):
     blob = read_blob(args.blob)
     fields = decode(blob)
-    check_against_layers(fields, args.layers)
-    check_finite(fields["parameters"], "parameter")
-    check_finite(fields["state"], "optimizer state value")
+    describe(fields, args.layers)
     again = encode(fields["scalar"], fields["topology"], fields["generation"], fields["parameters"],
                    fields["optimizer_kind"], fields["state"], fields["record"])
     if again != blob:
