@@ -5,6 +5,7 @@
 #include <microprop/microprop.hpp>
 
 #include "console.hpp"
+#include "train_a_little.hpp"
 #include "port.h"
 
 namespace mp = microprop;
@@ -42,24 +43,6 @@ void check(mp::status s, const char* what)
     microprop_port_exit(1);
 }
 
-/// A few steps on a fixed stream of samples (x in [-1, 1], targets in (0, 1)).
-template <class Trainer, std::size_t In, std::size_t Out>
-void train(Trainer& trainer, int steps)
-{
-    using T = typename Trainer::T;
-    std::uint32_t state = 2024u;
-    for (int step = 0; step < steps; ++step) {
-        T x[In];
-        T d[Out];
-        for (std::size_t k = 0; k < In; ++k) {
-            state = state * 1664525u + 1013904223u;
-            x[k] = static_cast<T>(static_cast<float>(state >> 8) / 8388608.0f - 1.0f);
-        }
-        for (std::size_t k = 0; k < Out; ++k) d[k] = static_cast<T>(k % 2 ? 0.2f : 0.7f) + x[0] / T(10);
-        check(trainer.train_sample(x, d), "training");
-    }
-}
-
 }  // namespace
 
 int main()
@@ -67,7 +50,7 @@ int main()
     microprop_port_init();
     tied.initialize(11);
     tied_trainer tied_training(tied, mp::adam{0.01f});
-    train<tied_trainer, 4, 4>(tied_training, 200);
+    check(blob_test::train_a_little(tied_training, 200, 2024u), "training");
     check(mp::save_parameters(tied, mp::span<std::uint8_t>(buffer), 7u), "save_parameters");
     print_blob("4x3:leaky_relu=1/8,tied0:sigmoid", buffer, mp::blob_bytes<tied_net>);
     check(mp::save_training_state(tied_training, mp::span<std::uint8_t>(buffer), 8u), "save_training_state");
@@ -75,7 +58,7 @@ int main()
 
     wide.initialize(12);
     double_trainer wide_training(wide, mp::momentum{0.05f, 0.9f, true});
-    train<double_trainer, 3, 2>(wide_training, 200);
+    check(blob_test::train_a_little(wide_training, 200, 2025u), "training");
     check(mp::save_training_state(wide_training, mp::span<std::uint8_t>(buffer), 9u), "save_training_state");
     print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::training_blob_bytes<double_trainer>);
     console::print("blobs printed: 3\n");
