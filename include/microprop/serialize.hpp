@@ -271,12 +271,15 @@ template <>
 struct blob_optimizer_record<sgd> {
     static constexpr std::uint8_t kind = 1;  ///< the blob's optimizer kind
     static constexpr std::size_t bytes = 8;  ///< R in the layout
+    /// Writes the record (bytes bytes) at p.
     static void write(const sgd& o, std::uint8_t* p)
     {
         detail::put_f32(p, o.learning_rate);
         detail::put_f32(p + 4, o.weight_decay);
     }
+    /// True when the record at p holds only finite values (and a 0/1 flag).
     static bool valid(const std::uint8_t* p) { return detail::stored_values_finite<float>(p, 2); }
+    /// Sets the optimizer from a record that passed valid().
     static void read(sgd& o, const std::uint8_t* p)
     {
         o.learning_rate = detail::get_f32(p);
@@ -288,6 +291,7 @@ template <>
 struct blob_optimizer_record<momentum> {
     static constexpr std::uint8_t kind = 2;   ///< the blob's optimizer kind
     static constexpr std::size_t bytes = 16;  ///< R in the layout
+    /// Writes the record (bytes bytes) at p.
     static void write(const momentum& o, std::uint8_t* p)
     {
         detail::put_f32(p, o.learning_rate);
@@ -295,10 +299,12 @@ struct blob_optimizer_record<momentum> {
         detail::put_f32(p + 8, o.weight_decay);
         detail::put_u32(p + 12, o.nesterov ? 1u : 0u);
     }
+    /// True when the record at p holds only finite values (and a 0/1 flag).
     static bool valid(const std::uint8_t* p)
     {
         return detail::stored_values_finite<float>(p, 3) && detail::get_u32(p + 12) <= 1u;
     }
+    /// Sets the optimizer from a record that passed valid().
     static void read(momentum& o, const std::uint8_t* p)
     {
         o.learning_rate = detail::get_f32(p);
@@ -315,6 +321,7 @@ struct blob_optimizer_record<adam> {
     /// beta1^t and beta2^t are saved with all their bits: they are the step count as
     /// the update reads it, so the next step's bias correction is exactly the one an
     /// uninterrupted run would use.
+    /// Writes the record (bytes bytes) at p.
     static void write(const adam& o, std::uint8_t* p)
     {
         detail::put_f32(p, o.learning_rate);
@@ -325,10 +332,12 @@ struct blob_optimizer_record<adam> {
         detail::put_f64(p + 20, o.beta1_power);
         detail::put_f64(p + 28, o.beta2_power);
     }
+    /// True when the record at p holds only finite values (and a 0/1 flag).
     static bool valid(const std::uint8_t* p)
     {
         return detail::stored_values_finite<float>(p, 5) && detail::stored_values_finite<double>(p + 20, 2);
     }
+    /// Sets the optimizer from a record that passed valid().
     static void read(adam& o, const std::uint8_t* p)
     {
         o.learning_rate = detail::get_f32(p);
