@@ -8,6 +8,7 @@
 // input's bytes; or the status is not ok and the network, the trainer's optimizer state and
 // its settings are bit-identical to before, and the generation output is untouched.
 // Built and run by tests/fuzz/run-fuzzers.sh.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -96,20 +97,22 @@ struct weights_target {
 template <class Trainer>
 struct training_target {
     using Network = typename Trainer::network_type;
+    using Optimizer = typename Trainer::optimizer_type;
     const char* name;
     Network net;
     Trainer trainer;
     Network initial_net;
-    Trainer initial_trainer;
+    Optimizer initial_settings;
+    std::vector<typename Trainer::T> initial_state;
     std::vector<std::uint8_t> before;
 
-    training_target(const char* type_name, typename Trainer::optimizer_type settings)
-        : name(type_name), net(7), trainer(net, settings), initial_net(7), initial_trainer(initial_net, settings)
+    training_target(const char* type_name, Optimizer settings) : name(type_name), net(7), trainer(net, settings)
     {
         train_a_little(trainer, 5);
         before = bytes_of_trainer(trainer);
         initial_net = net;
-        initial_trainer = trainer;
+        initial_settings = trainer.optimizer();
+        initial_state.assign(trainer.optimizer_state().begin(), trainer.optimizer_state().end());
     }
 
     void run(mp::span<const std::uint8_t> blob)
@@ -133,9 +136,9 @@ struct training_target {
         }
         // The next input starts from the same network and trainer.
         net = initial_net;
-        trainer = Trainer(net, initial_trainer.optimizer());
-        std::memcpy(trainer.optimizer_state().data(), initial_trainer.optimizer_state().data(),
-                    Trainer::optimizer_state_bytes);
+        trainer.optimizer() = initial_settings;
+        std::copy(initial_state.begin(), initial_state.end(), trainer.optimizer_state().begin());
+        if (bytes_of_trainer(trainer) != before) fail("the fuzz target did not restore its trainer", name);
     }
 };
 
