@@ -42,6 +42,7 @@ SCALARS = {"float": (1, 4, "f"), "double": (2, 8, "d")}
 SCALAR_BY_KIND = {kind: (name, size, code) for name, (kind, size, code) in SCALARS.items()}
 ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}
 OPTIMIZERS = {0: "none", 1: "sgd", 2: "momentum", 3: "adam"}
+STATE_PER_PARAMETER = {0: 0, 1: 0, 2: 1, 3: 2}  # optimizer state values per parameter
 # The optimizer record of each kind: (field name, struct code).
 RECORDS = {
     1: [("learning_rate", "f"), ("weight_decay", "f")],
@@ -170,7 +171,8 @@ def decode(blob):
         raise BlobError(f"reserved byte {reserved}, optimizer kind {optimizer_kind}: invalid")
     record_fields = RECORDS.get(optimizer_kind, [])
     record_format = "<" + "".join(code for _, code in record_fields)
-    if record_bytes != struct.calcsize(record_format) or (optimizer_kind == 0 and state_count):
+    if record_bytes != struct.calcsize(record_format) or \
+            state_count != parameter_count * STATE_PER_PARAMETER[optimizer_kind]:
         raise BlobError(f"optimizer kind {optimizer_kind} with {state_count} state values and a "
                         f"{record_bytes}-byte record: inconsistent")
     if HEADER_BYTES + (parameter_count + state_count) * scalar_bytes + record_bytes + TRAILER_BYTES != length:

@@ -141,6 +141,11 @@ constexpr std::uint8_t blob_version = 2;
 constexpr std::uint32_t blob_magic = blob_magic_prefix | (std::uint32_t{'0' + blob_version} << 24);
 constexpr std::size_t blob_header_bytes = 32;
 constexpr std::size_t blob_trailer_bytes = 4;
+/// Per optimizer kind (0 none, 1 sgd, 2 momentum, 3 adam): the record's bytes and the state
+/// values per parameter. A frame must match its kind exactly, so a blob has one spelling.
+constexpr std::uint8_t blob_optimizer_kinds = 4;
+constexpr std::uint32_t blob_record_bytes[blob_optimizer_kinds] = {0, 8, 16, 36};
+constexpr std::uint32_t blob_state_per_parameter[blob_optimizer_kinds] = {0, 0, 1, 2};
 
 }  // namespace detail
 
@@ -190,7 +195,8 @@ struct blob_header {
 };
 
 /// The checks every blob passes before anything else is read: blob_too_small,
-/// blob_corrupt (magic, CRC, reserved byte or lengths that do not add up),
+/// blob_corrupt (magic, CRC, reserved byte, unknown optimizer kind, or section sizes that
+/// do not fit the kind or do not add up to the length),
 /// blob_version_unsupported ("MPW" and another version digit), blob_length_mismatch
 /// (longer than its header says).
 inline status check_blob_frame(span<const std::uint8_t> blob, blob_header& header)
@@ -220,8 +226,12 @@ inline status check_blob_frame(span<const std::uint8_t> blob, blob_header& heade
     const std::uint64_t sections = std::uint64_t{header.parameter_count} * header.scalar_bytes +
                                    std::uint64_t{header.state_count} * header.scalar_bytes + header.record_bytes;
     if (blob_header_bytes + sections + blob_trailer_bytes != length) return status::blob_corrupt;
-    const bool optimizer_section = header.state_count != 0 || header.record_bytes != 0;
-    if (header.optimizer_kind == 0 && optimizer_section) return status::blob_corrupt;
+    if (header.optimizer_kind >= blob_optimizer_kinds ||
+        header.record_bytes != blob_record_bytes[header.optimizer_kind] ||
+        std::uint64_t{header.state_count} !=
+            std::uint64_t{header.parameter_count} * blob_state_per_parameter[header.optimizer_kind]) {
+        return status::blob_corrupt;
+    }
     return status::ok;
 }
 
@@ -285,6 +295,9 @@ struct blob_optimizer_record<sgd> {
         o.learning_rate = detail::get_f32(p);
         o.weight_decay = detail::get_f32(p + 4);
     }
+    static_assert(bytes == detail::blob_record_bytes[kind] &&
+                      sgd::state_per_parameter == detail::blob_state_per_parameter[kind],
+                  "The sgd record must match the optimizer-kind table.");
 };
 
 template <>
@@ -312,6 +325,9 @@ struct blob_optimizer_record<momentum> {
         o.weight_decay = detail::get_f32(p + 8);
         o.nesterov = detail::get_u32(p + 12) != 0;
     }
+    static_assert(bytes == detail::blob_record_bytes[kind] &&
+                      momentum::state_per_parameter == detail::blob_state_per_parameter[kind],
+                  "The momentum record must match the optimizer-kind table.");
 };
 
 template <>
@@ -348,6 +364,9 @@ struct blob_optimizer_record<adam> {
         o.beta1_power = detail::get_f64(p + 20);
         o.beta2_power = detail::get_f64(p + 28);
     }
+    static_assert(bytes == detail::blob_record_bytes[kind] &&
+                      adam::state_per_parameter == detail::blob_state_per_parameter[kind],
+                  "The adam record must match the optimizer-kind table.");
 };
 
 /// Bytes of a weights-only blob for this network type (save_parameters).

@@ -182,6 +182,34 @@ TEST(serialize, every_flipped_bit_is_rejected_with_the_weights_untouched)
     EXPECT_EQ(mp::load_parameters(target, whole), mp::status::ok);
 }
 
+TEST(serialize, inconsistent_headers_are_corrupt_even_with_a_valid_crc)
+{
+    using momentum_trainer = mp::trainer<small_net, mp::squared_error, mp::momentum>;
+    small_net net(7);
+    momentum_trainer trainer(net);
+    static std::uint8_t blob[mp::training_blob_bytes<momentum_trainer>];
+    ASSERT_EQ(mp::save_training_state(trainer, mp::span<std::uint8_t>(blob)), mp::status::ok);
+    small_net target(3);
+    const small_net before = target;
+    struct change {
+        std::size_t offset;
+        std::uint8_t value;
+    };
+    // Reserved byte; unknown optimizer kind; Adam's kind on a momentum-sized blob; "no
+    // optimizer" with an optimizer section; a state count and a record size off by one.
+    const change changes[] = {{23, 1}, {22, 4}, {22, 3}, {22, 0}, {24, 27}, {28, 17}};
+    for (const change& c : changes) {
+        const std::uint8_t saved = blob[c.offset];
+        blob[c.offset] = c.value;
+        reseal(blob, sizeof blob);
+        EXPECT_EQ(mp::load_parameters(target, mp::span<const std::uint8_t>(blob)), mp::status::blob_corrupt);
+        blob[c.offset] = saved;
+    }
+    reseal(blob, sizeof blob);
+    EXPECT_TRUE(same_bits(target, before));
+    EXPECT_EQ(mp::load_parameters(target, mp::span<const std::uint8_t>(blob)), mp::status::ok);
+}
+
 TEST(serialize, blob_of_another_topology_or_scalar_type_is_rejected)
 {
     small_net target(3);
