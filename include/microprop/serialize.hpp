@@ -64,10 +64,12 @@ namespace microprop {
 /// save networks of another scalar type, e.g. a fixed-point one.
 template <class T>
 struct blob_scalar_kind;
+/// float is saved as IEEE binary32.
 template <>
 struct blob_scalar_kind<float> {
     static constexpr std::uint8_t value = 1;  ///< IEEE binary32
 };
+/// double is saved as IEEE binary64.
 template <>
 struct blob_scalar_kind<double> {
     static constexpr std::uint8_t value = 2;  ///< IEEE binary64
@@ -277,6 +279,7 @@ status check_blob_network(const blob_header& header)
 
 }  // namespace detail
 
+/// sgd's record: learning rate and weight decay (it has no state).
 template <>
 struct blob_optimizer_record<sgd> {
     static constexpr std::uint8_t kind = 1;  ///< the blob's optimizer kind
@@ -300,6 +303,7 @@ struct blob_optimizer_record<sgd> {
                   "The sgd record must match the optimizer-kind table.");
 };
 
+/// momentum's record: learning rate, momentum, weight decay and the Nesterov flag.
 template <>
 struct blob_optimizer_record<momentum> {
     static constexpr std::uint8_t kind = 2;   ///< the blob's optimizer kind
@@ -330,6 +334,7 @@ struct blob_optimizer_record<momentum> {
                   "The momentum record must match the optimizer-kind table.");
 };
 
+/// adam's record: its five settings and beta1^t, beta2^t.
 template <>
 struct blob_optimizer_record<adam> {
     static constexpr std::uint8_t kind = 3;   ///< the blob's optimizer kind
