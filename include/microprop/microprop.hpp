@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "diagnostics.hpp"
 #include "engine.hpp"
+#include "flash_store.hpp"
 #include "gradient_check.hpp"
 #include "graph.hpp"
 #include "hessian.hpp"

@@ -94,9 +94,12 @@ constexpr std::uint32_t fnv1a(std::uint32_t hash, std::uint32_t value)
 /// The binary32 bits of a float, at compile time (C++17 has no std::bit_cast).
 constexpr std::uint32_t float_bits(float value) { return __builtin_bit_cast(std::uint32_t, value); }
 
-inline std::uint32_t crc32(const std::uint8_t* data, std::size_t n)
+/// CRC-32 (IEEE 802.3, reflected, as zlib's crc32()) of `n` bytes. Pass the
+/// CRC of the bytes before them as `previous` to continue over a stream read in
+/// pieces: crc32(b, nb, crc32(a, na)) equals the CRC of a followed by b.
+inline std::uint32_t crc32(const std::uint8_t* data, std::size_t n, std::uint32_t previous = 0)
 {
-    std::uint32_t crc = 0xffffffffu;
+    std::uint32_t crc = ~previous;
     for (std::size_t k = 0; k < n; ++k) {
         crc ^= data[k];
         for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
