@@ -60,7 +60,7 @@ int main()
     net.initialize(seed);
     trainer tr(net, mp::sgd{learning_rate});
     mp::random_generator rng(seed);
-    example::epoch_order order(data::train_count);
+    mp::epoch_order order(data::train_count);
     float x[data::pixel_count];
     example::training_clock clock;
     std::uint32_t trained = 0;

@@ -4,8 +4,10 @@
 #define MICROPROP_MICROPROP_HPP
 
 #include "config.hpp"
+#include "data.hpp"
 #include "diagnostics.hpp"
 #include "engine.hpp"
+#include "evaluation.hpp"
 #include "gradient_check.hpp"
 #include "graph.hpp"
 #include "hessian.hpp"
@@ -19,6 +21,7 @@
 #include "random.hpp"
 #include "serialize.hpp"
 #include "scalar.hpp"
+#include "schedules.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "topology.hpp"

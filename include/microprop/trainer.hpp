@@ -177,6 +177,55 @@ public:
         }
     }
 
+    /// One step on the first `count` samples of xs (`[count][input_size]`) and ds
+    /// (`[count][output_size]`), with the gradient averaged over `count`: trains the last,
+    /// partial minibatch of an epoch. count == BatchSize is train_batch(xs, ds); a smaller
+    /// count accumulates the per-sample gradients (the same mean, other rounding).
+    /// Precondition: 1 <= count <= BatchSize, else status::invalid_hyperparameter and
+    /// nothing changes. Every sample is checked before the update: a non-finite input,
+    /// target, loss or gradient returns its status and changes no parameter and no
+    /// optimizer state. No memory beyond the trainer's own.
+    [[nodiscard]] status train_batch(const T* xs, const T* ds, std::size_t count)
+    {
+        if (count == 0 || count > BatchSize) return status::invalid_hyperparameter;
+        if (count == BatchSize) return train_batch(xs, ds);
+        if constexpr (BatchSize > 1) {
+            const model_ref<T> m = net_->view();
+            T* delta = workspace_.data();
+            T* g = gradient();
+            zero(g, parameter_count);
+            T loss_sum = T(0);
+            for (std::size_t s = 0; s < count; ++s) {
+                T loss;
+                const T* x = xs + s * Network::input_size;
+                const status st = forward_to_output_delta(m, x, ds + s * Network::output_size, loss);
+                if (st != status::ok) return st;
+                engine::backward_accumulate<T, tied>(m, x, delta, delta + Network::max_width, g,
+                                                     T(1) / static_cast<T>(count));
+                loss_sum += loss;
+            }
+            if (!all_finite(g, parameter_count)) return status::non_finite_gradient;
+            optimizer_.step(m.parameters, g, optimizer_state_data(), parameter_count);
+            last_loss_ = loss_sum / static_cast<T>(count);
+        }
+        return status::ok;
+    }
+
+    /// Starts training afresh with the same network and hyper-parameters: zeroes the
+    /// optimizer state (momentum velocity, Adam's moments) and, for Adam, sets the bias
+    /// correction's beta powers back to 1 and last_loss() to 0. The network's parameters are
+    /// not touched (network::initialize(seed) draws new ones). Writes
+    /// optimizer_state_bytes bytes; cannot fail.
+    void reset()
+    {
+        zero(optimizer_state_data(), optimizer_state_count);
+        if constexpr (std::is_same<Optimizer, adam>::value) {
+            optimizer_.beta1_power = 1.0;
+            optimizer_.beta2_power = 1.0;
+        }
+        last_loss_ = T(0);
+    }
+
 private:
     /// Checks x and d, runs the forward pass, checks the loss and writes the output
     /// delta into the first delta buffer: what every per-sample step starts with.
