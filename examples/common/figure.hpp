@@ -181,9 +181,58 @@ inline bool write_figure(const char* file_name, const char* title, const panel* 
     return std::fclose(f) == 0 && ok;
 }
 
+/// The ROC curve of `count` scores (a sample is flagged when its score is at least the
+/// threshold; `is_positive(k)` says whether sample k is a true positive), with the chance
+/// diagonal, as $MICROPROP_FIGURES/<file_name>.svg. MaxCount bounds count (static storage
+/// for the curve's points, host only).
+template <std::size_t MaxCount, class IsPositive>
+bool write_roc(const char* file_name, const char* title, const float* scores, std::size_t count,
+               IsPositive&& is_positive)
+{
+    static float fpr[MaxCount + 1];
+    static float tpr[MaxCount + 1];
+    count = count < MaxCount ? count : MaxCount;
+    std::size_t positives = 0;
+    for (std::size_t k = 0; k < count; ++k) positives += is_positive(k) ? 1u : 0u;
+    const std::size_t negatives = count - positives;
+    if (positives == 0 || negatives == 0) return false;
+    fpr[0] = 0.0f;
+    tpr[0] = 0.0f;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::size_t tp = 0, fp = 0;
+        for (std::size_t k = 0; k < count; ++k) {
+            if (scores[k] < scores[i]) continue;
+            (is_positive(k) ? tp : fp) += 1;
+        }
+        fpr[i + 1] = static_cast<float>(fp) / static_cast<float>(negatives);
+        tpr[i + 1] = static_cast<float>(tp) / static_cast<float>(positives);
+    }
+    // Insertion sort by (false positive rate, true positive rate): the curve from (0, 0) to (1, 1).
+    for (std::size_t i = 1; i <= count; ++i) {
+        const float f = fpr[i], t = tpr[i];
+        std::size_t j = i;
+        for (; j > 0 && (fpr[j - 1] > f || (fpr[j - 1] == f && tpr[j - 1] > t)); --j) {
+            fpr[j] = fpr[j - 1];
+            tpr[j] = tpr[j - 1];
+        }
+        fpr[j] = f;
+        tpr[j] = t;
+    }
+    static const float diagonal[2] = {0.0f, 1.0f};
+    const series lines[] = {{"detector", fpr, tpr, count + 1}, {"chance", diagonal, diagonal, 2}};
+    const panel roc = {"ROC curve", "false positive rate", "true positive rate", lines, 2, false};
+    return write_figure(file_name, title, &roc, 1);
+}
+
 #else
 
 inline bool write_figure(const char*, const char*, const panel*, std::size_t) { return false; }
+
+template <std::size_t MaxCount, class IsPositive>
+bool write_roc(const char*, const char*, const float*, std::size_t, IsPositive&&)
+{
+    return false;
+}
 
 #endif
 
