@@ -34,6 +34,7 @@ struct dataset_width_must_match {
                   "must equal the data set's feature (or output) count (the two numbers are the "
                   "template arguments of microprop::dataset_width_must_match<network_width, "
                   "dataset_width> in the note above).");
+    /// True; the check is the static_assert above.
     static constexpr bool value = true;
 };
 
@@ -61,15 +62,21 @@ public:
     /// The identity list 0, 1, ..., count - 1.
     static constexpr index_list all(std::size_t count) { return index_list(nullptr, 0, count); }
 
+    /// All N indices of an 8-bit array (e.g. a header's `train_index`), which must outlive the list.
     template <std::size_t N>
     constexpr index_list(const std::uint8_t (&indices)[N]) : index_list(indices, 1, N) {}
+    /// All N indices of a 16-bit array, which must outlive the list.
     template <std::size_t N>
     constexpr index_list(const std::uint16_t (&indices)[N]) : index_list(indices, 2, N) {}
+    /// All N indices of a 32-bit array, which must outlive the list.
     template <std::size_t N>
     constexpr index_list(const std::uint32_t (&indices)[N]) : index_list(indices, 4, N) {}
-    /// `count` indices at `indices` (which must outlive the list).
+    /// `count` 8-bit indices at `indices` (which must outlive the list); e.g. an empty split's
+    /// `test_index` with `test_count` = 0.
     constexpr index_list(const std::uint8_t* indices, std::size_t count) : index_list(indices, 1, count) {}
+    /// `count` 16-bit indices at `indices` (which must outlive the list).
     constexpr index_list(const std::uint16_t* indices, std::size_t count) : index_list(indices, 2, count) {}
+    /// `count` 32-bit indices at `indices` (which must outlive the list).
     constexpr index_list(const std::uint32_t* indices, std::size_t count) : index_list(indices, 4, count) {}
 
     /// Number of indices.
@@ -100,8 +107,8 @@ private:
 /// bytes.
 template <class T, std::size_t Features>
 struct feature_statistics {
-    std::array<T, Features> mean{};
-    std::array<T, Features> std_dev{};
+    std::array<T, Features> mean{};     ///< mean of each feature
+    std::array<T, Features> std_dev{};  ///< population standard deviation of each feature (1 where it is 0)
 
     /// Statistics from arrays (e.g. in flash); each holds Features values.
     static constexpr feature_statistics from(const T (&mean_values)[Features], const T (&std_values)[Features])
@@ -169,9 +176,9 @@ struct feature_statistics {
 template <class T, class Stored, std::size_t Features, std::size_t Outputs>
 class dataset_view {
 public:
-    using scalar = T;
-    static constexpr std::size_t feature_count = Features;
-    static constexpr std::size_t output_count = Outputs;
+    using scalar = T;                                     ///< the network's scalar type
+    static constexpr std::size_t feature_count = Features;  ///< values per sample
+    static constexpr std::size_t output_count = Outputs;    ///< classes (labels) or values per target row
 
     /// Classification: `labels[i]` (0..Outputs-1) is row i's class, every row is in the view.
     /// `features` holds `rows * Features` values, row by row.
@@ -346,7 +353,9 @@ private:
 /// A clock for train_epoch() that measures nothing (the default). A clock of one's own
 /// has `start()` and `stop(std::uint32_t samples)`, called around every training step.
 struct no_clock {
+    /// Called before a training step; does nothing.
     void start() {}
+    /// Called after a step on `samples` samples; does nothing.
     void stop(std::uint32_t /*samples*/) {}
 };
 
