@@ -32,6 +32,10 @@ for preset in "${host_presets[@]}"; do
 done
 echo "=== host presets done in $(( $(date +%s) - start )) s"
 
+# API reference from include/ (tests/doxygen/Doxyfile): any Doxygen warning fails the run.
+echo "=== doxygen: API reference, warnings as errors"
+bash tests/doxygen/run_doxygen.sh || { echo "=== doxygen: FAILED"; status=1; }
+
 bash tests/ci-targets.sh || status=1
 for preset_dir in build/qemu-*/; do
     [ -f "${preset_dir}ci-targets.log" ] && logs+=("${preset_dir}ci-targets.log")

@@ -26,5 +26,6 @@
 #include "status.hpp"
 #include "topology.hpp"
 #include "trainer.hpp"
+#include "version.hpp"
 
 #endif
