@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "data.hpp"
 #include "random.hpp"
 #include "scalar.hpp"
 #include "status.hpp"
@@ -149,34 +150,48 @@ private:
     std::uint32_t epochs_ = 0;
 };
 
-/// Splits the positions 0..n-1 of a data set at random into a training part and a held-out
-/// validation part (e.g. for early_stopping), into caller-owned arrays: `validation` gets
-/// `validation_count` positions and `train` the other `n - validation_count`, each in
-/// increasing order. Every subset of that size is equally likely (selection sampling, Knuth
-/// TAOCP 3.4.2 Algorithm S: position i is held out with probability needed / remaining, one
-/// `rng.below()` per position), and the same seed gives the same split on every platform.
-/// Index is an unsigned integer type wide enough for n - 1 (uint8_t, uint16_t or uint32_t:
-/// the arrays then work as an index_list). Writes `n * sizeof(Index)` bytes in all.
-/// Returns status::ok, or status::invalid_hyperparameter when validation_count > n or n - 1
-/// does not fit Index (nothing written, rng not advanced).
+/// Splits the samples listed by `samples` (e.g. a header's `train_index`, or
+/// index_list::all(n)) at random into a training part and a held-out validation part (e.g. for
+/// early_stopping), into caller-owned arrays: `validation` gets `validation_count` of the listed
+/// values and `train` the other `samples.size() - validation_count`, each in the list's order.
+/// Every subset of that size is equally likely (selection sampling, Knuth TAOCP 3.4.2
+/// Algorithm S: the k-th listed sample is held out with probability needed / remaining, one
+/// `rng.below()` per sample), and the same seed gives the same split on every platform.
+/// Index is an unsigned integer type wide enough for every listed value (uint8_t, uint16_t or
+/// uint32_t: the arrays then work as an index_list). Writes `samples.size() * sizeof(Index)`
+/// bytes in all. Returns status::ok, or status::invalid_hyperparameter when validation_count >
+/// samples.size() or a listed value does not fit Index (nothing written, rng not advanced).
+template <class Index>
+[[nodiscard]] status validation_split(index_list samples, std::uint32_t validation_count, random_generator& rng,
+                                      Index* train, Index* validation)
+{
+    const std::size_t n = samples.size();
+    if (validation_count > n) return status::invalid_hyperparameter;
+    for (std::size_t k = 0; k < n; ++k) {
+        if (static_cast<std::size_t>(static_cast<Index>(samples[k])) != samples[k]) {
+            return status::invalid_hyperparameter;
+        }
+    }
+    std::uint32_t needed = validation_count;
+    std::size_t held_out = 0;
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        if (rng.below(static_cast<std::uint32_t>(n - k)) < needed) {
+            validation[held_out++] = static_cast<Index>(samples[k]);
+            --needed;
+        } else {
+            train[kept++] = static_cast<Index>(samples[k]);
+        }
+    }
+    return status::ok;
+}
+
+/// validation_split() of the positions 0..n-1.
 template <class Index>
 [[nodiscard]] status validation_split(std::uint32_t n, std::uint32_t validation_count, random_generator& rng,
                                       Index* train, Index* validation)
 {
-    if (validation_count > n) return status::invalid_hyperparameter;
-    if (n > 0 && static_cast<std::uint64_t>(static_cast<Index>(n - 1)) != n - 1) return status::invalid_hyperparameter;
-    std::uint32_t needed = validation_count;
-    std::uint32_t held_out = 0;
-    std::uint32_t kept = 0;
-    for (std::uint32_t i = 0; i < n; ++i) {
-        if (rng.below(n - i) < needed) {
-            validation[held_out++] = static_cast<Index>(i);
-            --needed;
-        } else {
-            train[kept++] = static_cast<Index>(i);
-        }
-    }
-    return status::ok;
+    return validation_split(index_list::all(n), validation_count, rng, train, validation);
 }
 
 }  // namespace microprop
