@@ -9,6 +9,7 @@ packages=(
     qemu-system-arm
     libbenchmark-dev libfann-dev libeigen3-dev valgrind
     clang libclang-rt-14-dev  # tests/fuzz/run-fuzzers.sh: clang++ and its libFuzzer runtime
+    doxygen librsvg2-bin
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -38,6 +38,9 @@ fuzz_start=$(date +%s)
 echo "=== fuzz: tests/fuzz/run-fuzzers.sh"
 bash tests/fuzz/run-fuzzers.sh || { echo "=== fuzz: FAILED"; status=1; }
 echo "=== fuzz done in $(( $(date +%s) - fuzz_start )) s"
+# API reference from include/ (tests/doxygen/Doxyfile): any Doxygen warning fails the run.
+echo "=== doxygen: API reference, warnings as errors"
+bash tests/doxygen/run_doxygen.sh || { echo "=== doxygen: FAILED"; status=1; }
 
 bash tests/ci-targets.sh || status=1
 for preset_dir in build/qemu-*/; do

@@ -4,9 +4,11 @@
 #define MICROPROP_MICROPROP_HPP
 
 #include "config.hpp"
+#include "data.hpp"
 #include "diagnostics.hpp"
 #include "engine.hpp"
 #include "flash_store.hpp"
+#include "evaluation.hpp"
 #include "gradient_check.hpp"
 #include "graph.hpp"
 #include "hessian.hpp"
@@ -20,9 +22,11 @@
 #include "random.hpp"
 #include "serialize.hpp"
 #include "scalar.hpp"
+#include "schedules.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "topology.hpp"
 #include "trainer.hpp"
+#include "version.hpp"
 
 #endif
