@@ -92,6 +92,7 @@ public:
     const Optimizer& optimizer() const { return optimizer_; }
     /// The network being trained.
     Network& network() { return *net_; }
+    /// The network being trained, read-only.
     const Network& network() const { return *net_; }
 
     /// The optimizer's state (momentum velocity; Adam's first then second moments), laid
