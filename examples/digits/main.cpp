@@ -6,8 +6,9 @@
 // test accuracy), then `result: train_acc=... test_acc=...` (goal: test >= 0.95).
 #include "model.hpp"
 
-#include "../data/digits_data.hpp"
+#include "../common/digits_samples.hpp"
 #include "../common/training_clock.hpp"
+#include "../data/digits_data.hpp"
 #include "console.hpp"
 #include "port.h"
 
@@ -26,28 +27,6 @@ constexpr float lr_decay = 0.5f;
 constexpr int epochs = 20;
 
 network net;
-
-/// Pixels of image i scaled to 0..1, and its one-hot target.
-void load(std::size_t i, float* x, float* d)
-{
-    constexpr float scale = 1.0f / data::max_pixel;
-    for (std::size_t j = 0; j < data::pixel_count; ++j) x[j] = static_cast<float>(data::pixels[i][j]) * scale;
-    for (std::size_t k = 0; k < data::class_count; ++k) d[k] = (k == data::labels[i]) ? 1.0f : 0.0f;
-}
-
-/// Fraction of the listed images classified correctly.
-template <std::size_t N>
-float accuracy(const std::uint16_t (&index)[N])
-{
-    float x[data::pixel_count];
-    float d[data::class_count];
-    std::size_t correct = 0;
-    for (std::size_t s = 0; s < N; ++s) {
-        load(index[s], x, d);
-        correct += mp::argmax(net.forward(x)) == data::labels[index[s]] ? 1u : 0u;
-    }
-    return static_cast<float>(correct) / static_cast<float>(N);
-}
 
 }  // namespace
 
@@ -73,7 +52,7 @@ int main()
         std::size_t correct = 0;
         for (std::uint32_t k = 0; k < data::train_count; ++k) {
             const std::size_t i = data::train_index[order[k]];
-            load(i, x, d);
+            example::load_digit(i, x, d);
             clock.start();
             const mp::status step = tr.train_sample(x, d);
             clock.stop(1);
@@ -87,11 +66,11 @@ int main()
         }
         console::print("epoch ", epoch, " loss=", console::sci{loss / data::train_count, 4},
                        " train_acc=", console::fixed{static_cast<double>(correct) / data::train_count, 4},
-                       " test_acc=", console::fixed{accuracy(data::test_index), 4}, "\n");
+                       " test_acc=", console::fixed{example::digits_accuracy(net, data::test_index), 4}, "\n");
     }
     console::print("training took ", console::fixed{clock.seconds(), 3}, " s by the port's counter\n");
-    console::print("result: train_acc=", console::fixed{accuracy(data::train_index), 4},
-                   " test_acc=", console::fixed{accuracy(data::test_index), 4},
+    console::print("result: train_acc=", console::fixed{example::digits_accuracy(net, data::train_index), 4},
+                   " test_acc=", console::fixed{example::digits_accuracy(net, data::test_index), 4},
                    " us_per_sample=", console::fixed{clock.microseconds_per_sample(), 3}, "\n");
     microprop_port_exit(0);
 }

@@ -34,7 +34,7 @@ struct divergence_guard_settings {
     /// [recent_decay, 1).
     float average_decay = 0.999f;
     /// A rollback happens when the recent loss exceeds blow_up_factor times the running
-    /// average (after the warm-up). Finite and > 1.
+    /// average as it was at the last snapshot (after the warm-up). Finite and > 1.
     float blow_up_factor = 10.0f;
     /// The optimizer's learning rate is multiplied by this after each rollback. In (0, 1].
     float learning_rate_factor = 0.5f;
@@ -71,11 +71,23 @@ constexpr std::size_t place_member(std::size_t offset, std::size_t size, std::si
 ///     delta_overflow (numerical trouble of the model, not of the sample), or
 ///   - it returns ok but last_loss() is not finite, or
 ///   - after the warm-up, the recent loss (an exponential average, `recent_decay`) exceeds
-///     `blow_up_factor` times the running average (`average_decay`), or
+///     `blow_up_factor` times the running average (`average_decay`) as it was at the last
+///     snapshot, or
 ///   - an automatic snapshot falls due and the weights are not finite.
 /// A rollback restores the parameters, the optimizer state, the optimizer object and the
 /// two loss averages bit for bit to the snapshot, then sets the learning rate to the one
 /// in use times `learning_rate_factor`, counts the rollback and returns status::rolled_back.
+///
+/// The reference is the average at the last snapshot, not the current one, because a
+/// diverging run drags the current average up with it. Each loss enters the recent average
+/// capped at twice the blow-up level: per-sample cross-entropy is heavy-tailed (one misfit
+/// sample can cost a thousand times the mean late in training), and uncapped single samples
+/// would read as divergence. A loss that stays above the level still crosses it within
+/// about ln 2 / (1 - recent_decay) steps (23 by default).
+///
+/// What it cannot see: a run that degrades slowly (the snapshots, and with them the
+/// reference, follow it) or that is too fast from the first step (there is no healthy
+/// average to compare with).
 ///
 /// Statuses that are the sample's or the caller's fault (non_finite_input,
 /// non_finite_target, invalid_hyperparameter) are returned unchanged; the trainer has
@@ -89,19 +101,25 @@ constexpr std::size_t place_member(std::size_t offset, std::size_t size, std::si
 /// two averages and their saved copies, four counters), with the padding the layout needs.
 /// No heap. The guard refers to the trainer, which must outlive it.
 ///
-/// Cost per step: two multiply-adds and three comparisons; each snapshot copies and checks
+/// Cost per step: two multiply-adds and a few comparisons; each snapshot copies and checks
 /// parameter_count + optimizer_state_count values.
 template <class Trainer>
 class divergence_guard {
 public:
+    /// The guarded trainer type.
     using trainer_type = Trainer;
+    /// The network's scalar type (float or double).
     using T = typename Trainer::T;
+    /// The trainer's optimizer (sgd, momentum, adam): the type the guard keeps a copy of.
     using optimizer_type = std::remove_reference_t<decltype(std::declval<Trainer&>().optimizer())>;
 
+    /// The network's parameters (weights and biases).
     static constexpr std::size_t parameter_count = Trainer::parameter_count;
+    /// Values of optimizer state (0 for sgd, parameter_count for momentum, 2x for Adam).
     static constexpr std::size_t optimizer_state_count = Trainer::optimizer_state_count;
     /// Values in a snapshot: the parameters, then the optimizer state.
     static constexpr std::size_t snapshot_count = parameter_count + optimizer_state_count;
+    /// Bytes of the snapshot arrays.
     static constexpr std::size_t snapshot_bytes = snapshot_count * sizeof(T);
 
 private:
@@ -150,9 +168,12 @@ public:
 
     /// The settings; they may be changed between steps and are checked before each one.
     divergence_guard_settings& settings() { return state_.settings; }
+    /// The settings, read-only.
     const divergence_guard_settings& settings() const { return state_.settings; }
 
+    /// The guarded trainer (e.g. to set the learning rate or read last_loss()).
     Trainer& trainer() { return *state_.trainer; }
+    /// The guarded trainer, read-only.
     const Trainer& trainer() const { return *state_.trainer; }
 
     /// One guarded Trainer::train_sample. Returns ok, rolled_back (the step diverged and the
@@ -164,6 +185,7 @@ public:
         if (!state_.settings.valid()) return status::invalid_hyperparameter;
         return after_step(state_.trainer->train_sample(x, d));
     }
+    /// train_sample(x.data(), d.data()).
     [[nodiscard]] status train_sample(const std::array<T, Trainer::network_type::input_size>& x,
                                       const std::array<T, Trainer::network_type::output_size>& d)
     {
@@ -229,8 +251,9 @@ public:
     /// The running average of the loss (exponential, settings().average_decay).
     T average_loss() const { return state_.average_loss; }
 
-    /// The snapshot: parameters then optimizer state, and the optimizer object.
+    /// The snapshot's values: the parameters, then the optimizer state.
     span<const T> saved_values() const { return span<const T>(saved_.data(), snapshot_count); }
+    /// The snapshot's copy of the optimizer object (hyper-parameters, Adam's beta powers).
     const optimizer_type& saved_optimizer() const { return saved_optimizer_; }
 
 private:
@@ -252,12 +275,18 @@ private:
         } else {
             const T recent_decay = static_cast<T>(state_.settings.recent_decay);
             const T average_decay = static_cast<T>(state_.settings.average_decay);
-            state_.recent_loss = recent_decay * state_.recent_loss + (T(1) - recent_decay) * loss;
+            // One badly fitted sample can cost hundreds of times the mean cross-entropy; capped
+            // at twice the blow-up level, it moves the recent loss by a few percent of that level,
+            // while a loss that stays high still pushes it past the level within ~ln 2 / (1 -
+            // recent_decay) steps. No cap while the level follows the running average (before
+            // the snapshot has seen a loss): a cap that rises with the loss would hide a blow-up.
+            const T cap = T(2) * blow_up_level();
+            const T capped = (state_.saved_averaged_steps == 0 || loss < cap) ? loss : cap;
+            state_.recent_loss = recent_decay * state_.recent_loss + (T(1) - recent_decay) * capped;
             state_.average_loss = average_decay * state_.average_loss + (T(1) - average_decay) * loss;
         }
         if (state_.averaged_steps != UINT32_MAX) ++state_.averaged_steps;
-        if (state_.averaged_steps > state_.settings.warm_up_steps &&
-            state_.recent_loss > static_cast<T>(state_.settings.blow_up_factor) * state_.average_loss) {
+        if (state_.averaged_steps > state_.settings.warm_up_steps && state_.recent_loss > blow_up_level()) {
             return roll_back();
         }
         if (state_.steps_since_snapshot != UINT32_MAX) ++state_.steps_since_snapshot;
@@ -266,6 +295,16 @@ private:
             if (snapshot() != status::ok) return roll_back();
         }
         return status::ok;
+    }
+
+    /// blow_up_factor times the running average as it was at the last snapshot: a diverging
+    /// run drags the running average up with it, but takes no snapshot (the recent loss is
+    /// above the average), so this reference stays at the last healthy level. Until the
+    /// snapshot has seen a loss, the running average itself.
+    T blow_up_level() const
+    {
+        const T reference = state_.saved_averaged_steps > 0 ? state_.saved_average_loss : state_.average_loss;
+        return static_cast<T>(state_.settings.blow_up_factor) * reference;
     }
 
     static void copy(const T* from, T* to, std::size_t n)

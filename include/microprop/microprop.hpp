@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 #include "diagnostics.hpp"
+#include "divergence_guard.hpp"
 #include "engine.hpp"
 #include "gradient_check.hpp"
 #include "graph.hpp"
