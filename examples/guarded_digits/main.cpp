@@ -1,7 +1,7 @@
 // guarded_digits: the digits classifier (64-32-10, examples/digits) trained per sample
 // with SGD, first 5 epochs at learning rate 0.1, then restarted at 0.5 and decayed as
 // 0.5 / (1 + 0.5 k) (k = epochs since the restart). At 0.5 per-sample SGD on digits
-// diverges today: within an epoch most ReLU units die and the test accuracy falls to
+// diverges today: within an epoch every ReLU unit dies and the test accuracy falls to
 // 0.10. A microprop::divergence_guard keeps the last good weights in RAM, rolls back when
 // the recent loss exceeds ten times its healthy average, and quarters the learning rate.
 // One line per rollback, one progress line per epoch, then

@@ -64,7 +64,8 @@ constexpr std::size_t place_member(std::size_t offset, std::size_t size, std::si
 /// (momentum velocity, Adam moments) and a copy of the optimizer object itself (its
 /// hyper-parameters and Adam's beta1^t, beta2^t). It takes one at construction, then every
 /// `settings.snapshot_interval` good steps, and whenever snapshot() is called (e.g. at the
-/// end of an epoch). A snapshot is only taken of finite weights and optimizer state.
+/// end of an epoch). A snapshot is only taken of finite weights and optimizer state, and an
+/// automatic one waits until the recent loss is at or below the running average.
 ///
 /// A step is rolled back when
 ///   - the trainer returns non_finite_loss, non_finite_gradient, non_finite_parameter or
@@ -94,12 +95,15 @@ constexpr std::size_t place_member(std::size_t offset, std::size_t size, std::si
 /// changed nothing, so neither does the guard.
 ///
 /// A learning-rate schedule that sets `optimizer().learning_rate` itself overrides the
-/// lowering: multiply the schedule by learning_rate_scale().
+/// lowering: multiply the schedule by learning_rate_scale(). Every rollback lowers the rate
+/// again; an application that sees rollbacks() keep climbing should stop and report.
 ///
 /// Memory: `bytes` == sizeof(divergence_guard): the snapshot (snapshot_bytes), the optimizer
 /// copy (sizeof the optimizer) and the bookkeeping (a pointer to the trainer, the settings,
-/// two averages and their saved copies, four counters), with the padding the layout needs.
-/// No heap. The guard refers to the trainer, which must outlive it.
+/// two averages and their saved copies, four counters, the learning-rate scale), with the
+/// padding the layout needs: for the 64-32-10 digits network (2410 parameters) with sgd
+/// 9712 B on a Cortex-M and 9720 B on a 64-bit host, with Adam 29 032 B on the host. No heap. The guard refers to the trainer, which must
+/// outlive it. Example: examples/guarded_digits.
 ///
 /// Cost per step: two multiply-adds and a few comparisons; each snapshot copies and checks
 /// parameter_count + optimizer_state_count values.

@@ -10,6 +10,8 @@
 //  - after a rollback the optimizer state (momentum velocity, Adam moments), Adam's
 //    beta1^t/beta2^t and every hyper-parameter but the learning rate are bit-identical to
 //    the snapshot (copies taken by the test), and the learning rate is exactly lr * 0.5;
+//  - one sample 500x the mean loss is not a divergence (the cap), the same loss sustained is
+//    rolled back within 23 steps although the running average rises with it;
 //  - a finite sample whose loss overflows (a poisoned target) is rolled back; NaN inputs and
 //    targets are passed through unchanged (data's fault: no rollback, learning rate kept);
 //  - invalid settings return invalid_hyperparameter and change nothing;
@@ -206,6 +208,49 @@ NUMTEST_NOINLINE void absurd_learning_rate_is_rolled_back()
 
 TEST(divergence_guard, float_absurd_learning_rate_is_rolled_back) { absurd_learning_rate_is_rolled_back<float>(); }
 TEST(divergence_guard, double_absurd_learning_rate_is_rolled_back) { absurd_learning_rate_is_rolled_back<double>(); }
+
+// ---- One outlier is not a divergence; a sustained rise is ----------------------------------
+
+/// After 400 good steps (snapshots every 50), one sample whose target is 60 away costs
+/// over 500 times the mean loss. Uncapped, that alone would lift the recent loss past 10x
+/// the reference; capped, it moves it by at most 0.03 * 2 * 10 = 0.6 times the reference,
+/// so no rollback. The same sample repeated, a loss that stays 500 times too high, must be
+/// rolled back within ln 2 / 0.03 = 23 steps, even though the running average rises with it
+/// (the level is anchored at the last snapshot).
+template <class T>
+NUMTEST_NOINLINE void outlier_is_not_a_divergence()
+{
+    using trainer_t = mp::trainer<net_t<T>, mp::squared_error, mp::sgd>;
+    const data_set<T> data;
+    net_t<T> net(7u);
+    trainer_t tr(net, mp::sgd{0.0f});  // the weights never move: the losses are the test's own
+    mp::divergence_guard<trainer_t> guard(tr);
+    guard.settings().snapshot_interval = 50;
+    for (int k = 0; k < 400; ++k) {
+        ASSERT_EQ(guard.train_sample(data.xs[k % sample_count], data.ds[k % sample_count]), mp::status::ok);
+    }
+    T far_target[2] = {data.ds[0][0] + T(60), data.ds[0][1]};
+    const double average_before = static_cast<double>(guard.average_loss());
+    EXPECT_EQ(guard.train_sample(data.xs[0], far_target), mp::status::ok);
+    EXPECT_GT(static_cast<double>(tr.last_loss()), 500.0 * average_before);
+    for (int k = 0; k < 100; ++k) {
+        ASSERT_EQ(guard.train_sample(data.xs[k % sample_count], data.ds[k % sample_count]), mp::status::ok);
+    }
+    EXPECT_EQ(guard.rollbacks(), 0u);
+
+    int steps = 0;
+    mp::status result = mp::status::ok;
+    while (result == mp::status::ok && steps < 100) {
+        result = guard.train_sample(data.xs[0], far_target);
+        ++steps;
+    }
+    EXPECT_EQ(result, mp::status::rolled_back);
+    EXPECT_LE(steps, 24);
+    EXPECT_GE(steps, 2);
+}
+
+TEST(divergence_guard, float_outlier_is_not_a_divergence) { outlier_is_not_a_divergence<float>(); }
+TEST(divergence_guard, double_outlier_is_not_a_divergence) { outlier_is_not_a_divergence<double>(); }
 
 // ---- A rollback restores the optimizer exactly ---------------------------------------------
 
