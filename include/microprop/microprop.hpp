@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "data.hpp"
 #include "diagnostics.hpp"
+#include "divergence_guard.hpp"
 #include "engine.hpp"
 #include "flash_store.hpp"
 #include "evaluation.hpp"
