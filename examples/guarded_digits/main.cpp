@@ -10,7 +10,6 @@
 // Built with -DGUARDED_DIGITS_WITHOUT_GUARD=1 the same program trains unguarded (README).
 #include "model.hpp"
 
-#include "../common/digits_samples.hpp"
 #include "../common/training_clock.hpp"
 #include "../data/digits_data.hpp"
 #include "console.hpp"
@@ -40,6 +39,8 @@ constexpr int epochs = 20;
 /// default) lands on 0.25 first, which on some runs degrades slowly instead of jumping,
 /// and the guard does not see that (README).
 constexpr float rollback_learning_rate_factor = 0.25f;
+constexpr float pixel_scale = 1.0f / data::max_pixel;  // pixels 0..16 -> 0..1
+constexpr float pixel_offset = 0.0f;
 
 // Static, not on the stack. Constructed in this order, so the guard's first snapshot holds
 // the initialised weights.
@@ -65,8 +66,12 @@ int main()
                    console::fixed{lr_decay, 2}, " k), ", epochs, " epochs, ",
                    GUARDED_DIGITS_WITHOUT_GUARD ? "unguarded" : "guarded", "; network ", network::bytes,
                    " B, trainer ", sizeof(trainer), " B, guard ", guard::bytes, " B\n");
+    const auto images = mp::classification_view<float, data::class_count>(data::pixels, data::labels)
+                            .with_coding(pixel_scale, pixel_offset);
+    const auto train = images.subset(data::train_index);
+    const auto test = images.subset(data::test_index);
     mp::random_generator rng(seed);
-    example::epoch_order order(data::train_count);
+    mp::epoch_order order(data::train_count);
     float x[data::pixel_count];
     float d[data::class_count];
     example::training_clock clock;
@@ -77,8 +82,8 @@ int main()
         float loss = 0.0f;
         std::size_t correct = 0;
         for (std::uint32_t k = 0; k < data::train_count; ++k) {
-            const std::size_t i = data::train_index[order[k]];
-            example::load_digit(i, x, d);
+            train.load(order[k], x);
+            train.target(order[k], d);
             clock.start();
             const mp::status step = GUARDED_DIGITS_WITHOUT_GUARD ? tr.train_sample(x, d) : guarded.train_sample(x, d);
             clock.stop(1);
@@ -93,16 +98,16 @@ int main()
             }
             loss += tr.last_loss();
             // The network's output still holds this sample's forward pass (before the update).
-            correct += mp::argmax(net.output()) == data::labels[i] ? 1u : 0u;
+            correct += mp::argmax(net.output()) == train.label(order[k]) ? 1u : 0u;
         }
         console::print("epoch ", epoch, " lr=", console::fixed{tr.optimizer().learning_rate, 4},
                        " loss=", console::sci{loss / data::train_count, 4},
                        " train_acc=", console::fixed{static_cast<double>(correct) / data::train_count, 4},
-                       " test_acc=", console::fixed{example::digits_accuracy(net, data::test_index), 4}, "\n");
+                       " test_acc=", console::fixed{mp::accuracy(net, test), 4}, "\n");
     }
     console::print("training took ", console::fixed{clock.seconds(), 3}, " s by the port's counter\n");
-    console::print("result: train_acc=", console::fixed{example::digits_accuracy(net, data::train_index), 4},
-                   " test_acc=", console::fixed{example::digits_accuracy(net, data::test_index), 4}, " rollbacks=", guarded.rollbacks(),
+    console::print("result: train_acc=", console::fixed{mp::accuracy(net, train), 4},
+                   " test_acc=", console::fixed{mp::accuracy(net, test), 4}, " rollbacks=", guarded.rollbacks(),
                    " learning_rate=", console::fixed{tr.optimizer().learning_rate, 4},
                    " us_per_sample=", console::fixed{clock.microseconds_per_sample(), 3}, "\n");
     microprop_port_exit(0);
