@@ -106,10 +106,13 @@ function(microprop_add_cortex_m_board name)
         separate_arguments(cpu_flags UNIX_COMMAND "${MICROPROP_CPU_FLAGS}")
         list(GET cpu_flags 0 mcpu)
         if(NOT " ${CMAKE_C_FLAGS} " MATCHES " ${mcpu} " OR NOT " ${CMAKE_CXX_FLAGS} " MATCHES " ${mcpu} ")
+            message(STATUS "microprop: CMAKE_C_FLAGS or CMAKE_CXX_FLAGS lacks the toolchain's CPU flags; "
+                "board ${name} adds ${MICROPROP_CPU_FLAGS} to what links it")
             target_compile_options(${name} PUBLIC ${cpu_flags} -ffunction-sections -fdata-sections
                 $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions$<SEMICOLON>-fno-rtti$<SEMICOLON>-fno-threadsafe-statics>)
         endif()
         if(NOT " ${CMAKE_EXE_LINKER_FLAGS} " MATCHES " ${mcpu} ")
+            message(STATUS "microprop: CMAKE_EXE_LINKER_FLAGS lacks the toolchain's flags; board ${name} adds them")
             target_link_options(${name} INTERFACE ${cpu_flags} --specs=nano.specs -Wl,--gc-sections)
         endif()
     endif()
