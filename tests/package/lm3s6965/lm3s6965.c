@@ -36,6 +36,8 @@
 #define UART_CTL_UARTEN (1u << 0)
 #define UART_CTL_TXE (1u << 8)
 
+/* QEMU's model transmits from reset without any of this; the silicon needs the clock gates
+ * opened, the pins switched to UART0 and the UART configured. */
 void microprop_port_init(void)
 {
     SYSCTL_RCGC1 |= SYSCTL_RCGC1_UART0;
