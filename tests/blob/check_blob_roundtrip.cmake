@@ -5,13 +5,9 @@
 # A copy with one byte changed must be refused (the check can fail).
 #   cmake -DPROGRAM=<image> [-DEMULATOR=<cmd@@arg@@...>] -DPYTHON=<python3> -DSCRIPT=<microprop_blob.py>
 #         -DWORK_DIR=<dir> -DEXPECTED=<number of blobs> -P check_blob_roundtrip.cmake
-string(REPLACE "@@" ";" emulator "${EMULATOR}")
-execute_process(COMMAND ${emulator} ${PROGRAM}
-    OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULT_VARIABLE code)
-message("${output}${errors}")
-if(NOT code STREQUAL "0")
-    message(FATAL_ERROR "blob_dump exited with status ${code}")
-endif()
+# Runs the program, echoes its output and fails on a non-zero exit; leaves the output in `output`.
+set(IMAGE ${PROGRAM})
+include(${CMAKE_CURRENT_LIST_DIR}/../../ports/cortex-m/run-image.cmake)
 string(REGEX MATCHALL "blob layers=[^ \r\n]+ hex=[0-9a-f]+" blobs "${output}")
 list(LENGTH blobs count)
 if(NOT count EQUAL EXPECTED)
