@@ -2,14 +2,10 @@
 #   cmake -DPROGRAM=<image> [-DEMULATOR=<cmd@@arg@@...>] -DCHECKS="key<0.01;key>=0.9" -P check_result.cmake
 # Fails when the program exits non-zero, prints no result line, lacks a key, or
 # a value misses its goal. The program's whole output is echoed.
-string(REPLACE "@@" ";" emulator "${EMULATOR}")
 string(REPLACE "," ";" checks "${CHECKS}")
-execute_process(COMMAND ${emulator} ${PROGRAM}
-    OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULT_VARIABLE code)
-message("${output}${errors}")
-if(NOT code STREQUAL "0")
-    message(FATAL_ERROR "example exited with status ${code}")
-endif()
+# Runs the program, echoes its output and fails on a non-zero exit; leaves the output in `output`.
+set(IMAGE ${PROGRAM})
+include(${CMAKE_CURRENT_LIST_DIR}/../ports/cortex-m/run-image.cmake)
 string(REGEX MATCH "result:[^\n]*" result "${output}")
 if(result STREQUAL "")
     message(FATAL_ERROR "no `result:` line in the output")

@@ -1,9 +1,15 @@
 /* The whole interface between a microprop program and a board.
  *
- * A port implements these four functions and nothing else; the library under
- * include/ never includes this header. Tests, examples and benchmarks talk to
- * the board only through it, so the same sources run on the host and on every
- * Cortex-M port. */
+ * Programs (tests, examples, benchmarks, your firmware) talk to the board only
+ * through these five functions, so the same sources run on the host and on
+ * every Cortex-M port; the library under include/ never includes this header.
+ *
+ * What a board's own code defines: on a Cortex-M board built with
+ * microprop_add_cortex_m_board() (ports/cortex-m/board.cmake), the shared
+ * startup (ports/cortex-m/startup.c) already defines microprop_port_exit();
+ * the board defines the other four plus cortexm_board_flush() from
+ * ports/cortex-m/cortexm.h, which microprop_port_exit() calls before it ends
+ * the program. A host port defines all five. ports/README.md is the guide. */
 #ifndef MICROPROP_PORT_H
 #define MICROPROP_PORT_H
 

@@ -2,7 +2,9 @@
 #
 # ports/<board>/port.cmake defines the target `microprop_port` (startup, console, counter,
 # exit) and may set MICROPROP_PORT_RAM_BYTES. Everything here is for microprop's own
-# programs; consumers of the library never see it.
+# programs (warnings as errors, the boards under ports/): consumers never see it. Firmware
+# outside the tree builds its own board with the public functions and targets of
+# ports/cortex-m/board.cmake, which the Cortex-M ports here are built with too (ports/README.md).
 
 add_library(microprop_warnings INTERFACE)
 target_compile_options(microprop_warnings INTERFACE
@@ -21,7 +23,7 @@ if(NOT EXISTS ${MICROPROP_PORT_DIR}/port.cmake)
     message(FATAL_ERROR "MICROPROP_PORT='${MICROPROP_PORT}' has no ports/${MICROPROP_PORT}/port.cmake")
 endif()
 include(${MICROPROP_PORT_DIR}/port.cmake)
-target_include_directories(microprop_port PUBLIC ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_LIST_DIR}/common)
+target_link_libraries(microprop_port PUBLIC microprop::port)
 
 # microprop_add_program(<target> <sources>...): an executable for the selected port.
 function(microprop_add_program target)

@@ -8,6 +8,8 @@ packages=(
     gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
     qemu-system-arm
     libbenchmark-dev libfann-dev libeigen3-dev valgrind
+    clang libclang-rt-14-dev  # tests/fuzz/run-fuzzers.sh: clang++ and its libFuzzer runtime
+    doxygen librsvg2-bin
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: host (Release with asserts), host with ASan+UBSan, host with the
-# portable reference kernels only, host with AVX2 and with AVX-512 where the CPU has them, then every Cortex-M preset under QEMU (the Cortex-M4F
+# portable reference kernels only, host with AVX2 and with AVX-512 where the CPU has them, the libFuzzer
+# targets of tests/fuzz (about a minute), then every Cortex-M preset under QEMU (the Cortex-M4F
 # also with the reference kernels and with 256 KB of RAM) and the real-board builds.
 # Ends with one line `N passed, M failed` over every ctest test of every preset; the exit
 # status is non-zero when anything failed.
@@ -31,6 +32,15 @@ for preset in "${host_presets[@]}"; do
     logs+=("$log")
 done
 echo "=== host presets done in $(( $(date +%s) - start )) s"
+
+# libFuzzer targets (tests/fuzz/fuzz_*.cpp) for about a minute in all, from their committed seeds.
+fuzz_start=$(date +%s)
+echo "=== fuzz: tests/fuzz/run-fuzzers.sh"
+bash tests/fuzz/run-fuzzers.sh || { echo "=== fuzz: FAILED"; status=1; }
+echo "=== fuzz done in $(( $(date +%s) - fuzz_start )) s"
+# API reference from include/ (tests/doxygen/Doxyfile): any Doxygen warning fails the run.
+echo "=== doxygen: API reference, warnings as errors"
+bash tests/doxygen/run_doxygen.sh || { echo "=== doxygen: FAILED"; status=1; }
 
 bash tests/ci-targets.sh || status=1
 for preset_dir in build/qemu-*/; do

@@ -4,10 +4,12 @@
 // scores every test image, and digits 5-9 (never seen) should score higher. Prints one
 // line per epoch (mean training loss), then the ROC area of the score (normal 0-4 against
 // novel 5-9 test images), the detection rate and false alarms at the 95th percentile of
-// the training errors, and `result: auc=...` (goal: auc >= 0.85).
+// the training errors, and `result: auc=...` (goal: auc >= 0.85). On the host,
+// MICROPROP_FIGURES=<dir> also writes the ROC curve to <dir>/anomaly_roc.svg.
 #include "model.hpp"
 
 #include "../data/digits_data.hpp"
+#include "../common/figure.hpp"
 #include "../common/training_clock.hpp"
 #include "console.hpp"
 #include "port.h"
@@ -60,7 +62,7 @@ int main()
     net.initialize(seed);
     trainer tr(net, mp::sgd{learning_rate});
     mp::random_generator rng(seed);
-    example::epoch_order order(data::train_count);
+    mp::epoch_order order(data::train_count);
     float x[data::pixel_count];
     example::training_clock clock;
     std::uint32_t trained = 0;
@@ -130,6 +132,11 @@ int main()
         }
     }
     const double auc = pairs_won / (static_cast<double>(normal) * static_cast<double>(novel));
+    // Host only: $MICROPROP_FIGURES/anomaly_roc.svg.
+    example::write_roc<example_model::max_scored_images>(
+        "anomaly_roc", "anomaly: novel digits 5-9 against normal 0-4 (test images)", scores,
+        data::test_count < example_model::max_scored_images ? data::test_count : example_model::max_scored_images,
+        [](std::size_t k) { return !is_normal(data::test_index[k]); });
     console::print("test images: ", static_cast<unsigned>(normal), " normal (0-4), ", static_cast<unsigned>(novel),
                    " novel (5-9); threshold ", console::sci{threshold, 4},
                    " (95th percentile of the training scores)\n");

@@ -1,15 +1,15 @@
 // digits: a 64-32-10 classifier of 8x8 handwritten digits, trained on the
 // device. The 1797 images stay in flash as bytes 0..16
-// (examples/data/digits_data.hpp) and are scaled to 0..1 one sample at a time;
-// RAM holds only the network, the trainer and one input vector. One progress
-// line per epoch (loss and accuracy on the training samples as they were seen,
-// test accuracy), then `result: train_acc=... test_acc=...` (goal: test >= 0.95).
+// (examples/data/digits_data.hpp) and a dataset view decodes them to 0..1 one
+// sample at a time; RAM holds only the network, the trainer and one input vector.
+// One progress line per epoch (loss and accuracy on the training samples as they
+// were seen, test accuracy), then `result: train_acc=... test_acc=...`
+// (goal: test >= 0.95). On the host, MICROPROP_FIGURES=<dir> also writes
+// <dir>/digits_training.svg.
 #include "model.hpp"
 
+#include "../common/classifier.hpp"
 #include "../data/digits_data.hpp"
-#include "../common/training_clock.hpp"
-#include "console.hpp"
-#include "port.h"
 
 namespace mp = microprop;
 namespace data = microprop_data::digits;
@@ -21,77 +21,28 @@ MICROPROP_EXAMPLE_RAM_CHECK(example_model::ram_bytes);
 namespace {
 
 constexpr std::uint32_t seed = 5;
-constexpr float learning_rate = 0.1f;  // at epoch e: learning_rate / (1 + lr_decay (e - 1))
-constexpr float lr_decay = 0.5f;
+constexpr mp::inverse_time_schedule schedule{0.1f, 0.5f};  // 0.1 / (1 + 0.5 (epoch - 1))
 constexpr int epochs = 20;
+constexpr float pixel_scale = 1.0f / data::max_pixel;  // pixels 0..16 -> 0..1
+constexpr float pixel_offset = 0.0f;
 
 network net;
-
-/// Pixels of image i scaled to 0..1, and its one-hot target.
-void load(std::size_t i, float* x, float* d)
-{
-    constexpr float scale = 1.0f / data::max_pixel;
-    for (std::size_t j = 0; j < data::pixel_count; ++j) x[j] = static_cast<float>(data::pixels[i][j]) * scale;
-    for (std::size_t k = 0; k < data::class_count; ++k) d[k] = (k == data::labels[i]) ? 1.0f : 0.0f;
-}
-
-/// Fraction of the listed images classified correctly.
-template <std::size_t N>
-float accuracy(const std::uint16_t (&index)[N])
-{
-    float x[data::pixel_count];
-    float d[data::class_count];
-    std::size_t correct = 0;
-    for (std::size_t s = 0; s < N; ++s) {
-        load(index[s], x, d);
-        correct += mp::argmax(net.forward(x)) == data::labels[index[s]] ? 1u : 0u;
-    }
-    return static_cast<float>(correct) / static_cast<float>(N);
-}
 
 }  // namespace
 
 int main()
 {
     microprop_port_init();
-    console::print("digits: 64-32-10 relu/softmax, cross-entropy, SGD lr=", console::fixed{learning_rate, 3}, "/(1+",
-                   console::fixed{lr_decay, 2}, " epoch), ",
+    console::print("digits: 64-32-10 relu/softmax, cross-entropy, SGD lr=", console::fixed{schedule.initial, 3}, "/(1+",
+                   console::fixed{schedule.decay, 2}, " epoch), ",
                    static_cast<unsigned>(data::train_count), " train / ", static_cast<unsigned>(data::test_count),
                    " test images (in flash), ", epochs, " epochs; network ", network::bytes, " B, trainer ",
                    sizeof(trainer), " B\n");
+    const auto images = mp::classification_view<float, data::class_count>(data::pixels, data::labels)
+                            .with_coding(pixel_scale, pixel_offset);
     net.initialize(seed);
-    trainer tr(net, mp::sgd{learning_rate});
-    mp::random_generator rng(seed);
-    example::epoch_order order(data::train_count);
-    float x[data::pixel_count];
-    float d[data::class_count];
-    example::training_clock clock;
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-        tr.optimizer().learning_rate = learning_rate / (1.0f + lr_decay * static_cast<float>(epoch - 1));
-        order.reshuffle(rng);
-        float loss = 0.0f;
-        std::size_t correct = 0;
-        for (std::uint32_t k = 0; k < data::train_count; ++k) {
-            const std::size_t i = data::train_index[order[k]];
-            load(i, x, d);
-            clock.start();
-            const mp::status step = tr.train_sample(x, d);
-            clock.stop(1);
-            if (step != mp::status::ok) {
-                console::print("training failed at epoch ", epoch, "\n");
-                microprop_port_exit(1);
-            }
-            loss += tr.last_loss();
-            // The network's output still holds this sample's forward pass (before the update).
-            correct += mp::argmax(net.output()) == data::labels[i] ? 1u : 0u;
-        }
-        console::print("epoch ", epoch, " loss=", console::sci{loss / data::train_count, 4},
-                       " train_acc=", console::fixed{static_cast<double>(correct) / data::train_count, 4},
-                       " test_acc=", console::fixed{accuracy(data::test_index), 4}, "\n");
-    }
-    console::print("training took ", console::fixed{clock.seconds(), 3}, " s by the port's counter\n");
-    console::print("result: train_acc=", console::fixed{accuracy(data::train_index), 4},
-                   " test_acc=", console::fixed{accuracy(data::test_index), 4},
-                   " us_per_sample=", console::fixed{clock.microseconds_per_sample(), 3}, "\n");
+    trainer tr(net, mp::sgd{schedule.initial});
+    example::train_classifier<epochs>("digits", "digits_training", tr, images.subset(data::train_index), images.subset(data::test_index),
+                                      schedule, seed);
     microprop_port_exit(0);
 }

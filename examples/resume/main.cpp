@@ -21,7 +21,6 @@
 
 #include <microprop/flash_store.hpp>
 
-#include "../common/iris_samples.hpp"
 #include "../data/iris_data.hpp"
 #include "console.hpp"
 #include "port.h"
@@ -38,9 +37,14 @@ MICROPROP_EXAMPLE_RAM_CHECK(example_model::ram_bytes);
 namespace {
 
 constexpr std::uint32_t seed = 3;
-constexpr float learning_rate = 0.05f;  // at epoch e: learning_rate / (1 + lr_decay (e - 1))
-constexpr float lr_decay = 0.1f;
+constexpr mp::inverse_time_schedule schedule{0.05f, 0.1f};  // 0.05 / (1 + 0.1 (epoch - 1))
 constexpr std::uint32_t epochs = 40;
+constexpr auto statistics = mp::feature_statistics<float, data::feature_count>::from(data::feature_mean, data::feature_std);
+/// The iris samples, standardised on the fly with the training split's statistics.
+constexpr auto samples = mp::classification_view<float, data::class_count>(data::features, data::labels)
+                             .standardized(&statistics);
+constexpr auto train_split = samples.subset(data::train_index);
+constexpr auto test_split = samples.subset(data::test_index);
 constexpr std::uint32_t save_every = 4;  // epochs
 
 /// Where a boot's power cut falls: `percent` of the way through the third
@@ -118,20 +122,21 @@ bool save(std::uint32_t epoch)
 /// the epoch number, so a resumed run repeats exactly what a lost one did.
 void train_epoch(trainer& tr, std::uint32_t epoch)
 {
-    tr.optimizer().learning_rate = learning_rate / (1.0f + lr_decay * static_cast<float>(epoch - 1));
+    tr.optimizer().learning_rate = schedule.at(epoch - 1u);
     mp::random_generator rng(seed * 1000u + epoch);
-    example::epoch_order order(data::train_count);
+    mp::epoch_order order(static_cast<std::uint32_t>(train_split.size()));
     order.reshuffle(rng);
-    float x[data::feature_count];
-    float d[data::class_count];
-    for (std::uint32_t k = 0; k < data::train_count; ++k) {
-        example::load_iris_sample(data::train_index[order[k]], x, d);
-        if (tr.train_sample(x, d) != mp::status::ok) {
-            console::print("training failed at epoch ", epoch, "\n");
-            microprop_port_exit(1);
-        }
+    const mp::status result = mp::train_epoch(tr, train_split, order).result;
+    if (result != mp::status::ok) {
+        console::print("training failed at epoch ", epoch, ": ", mp::to_string(result), "\n");
+        microprop_port_exit(1);
     }
 }
+
+/// Accuracy on the test split, as printed.
+console::fixed test_accuracy() { return console::fixed{mp::accuracy(net, test_split), 4}; }
+/// Accuracy on the training split, as printed.
+console::fixed train_accuracy() { return console::fixed{mp::accuracy(net, train_split), 4}; }
 
 std::uint32_t percent_of(std::uint32_t ticks, std::uint32_t percent)
 {
@@ -154,7 +159,7 @@ std::uint32_t boot()
     console::print("boot ", demo.resets, ": ");
     if (restored) {
         console::print("restored generation ", generation, " (saved after epoch ", epoch, "), test_acc=",
-                       console::fixed{example::iris_accuracy(net, data::test_index), 4}, "; continuing\n");
+                       test_accuracy(), "; continuing\n");
     } else {
         console::print("no saved model; starting from scratch\n");
         net.initialize(seed);
@@ -184,7 +189,7 @@ int main()
                        cut.percent, "% ", cut.kind == cut_kind::mid_save ? "into it" : "of an epoch after the first",
                        "\n");
     }
-    trainer tr(net, mp::sgd{learning_rate});
+    trainer tr(net, mp::sgd{schedule.initial});
     std::uint32_t saves_this_boot = 0;
     std::uint32_t save_ticks = 0;
     for (std::uint32_t epoch = start_epoch + 1; epoch <= epochs; ++epoch) {
@@ -206,13 +211,13 @@ int main()
         save_ticks = microprop_port_counter() - save_start;
         ++saves_this_boot;
         console::print("epoch ", epoch, ": saved generation ", store.generation(),
-                       ", train_acc=", console::fixed{example::iris_accuracy(net, data::train_index), 4},
-                       " test_acc=", console::fixed{example::iris_accuracy(net, data::test_index), 4}, "\n");
+                       ", train_acc=", train_accuracy(),
+                       " test_acc=", test_accuracy(), "\n");
     }
     microprop_power_cut_disarm();
     console::print("result: resets=", demo.resets, " lost=", demo.lost, " generation=", store.generation(),
-                   " train_acc=", console::fixed{example::iris_accuracy(net, data::train_index), 4},
-                   " test_acc=", console::fixed{example::iris_accuracy(net, data::test_index), 4}, " weights_crc=",
+                   " train_acc=", train_accuracy(),
+                   " test_acc=", test_accuracy(), " weights_crc=",
                    mp::detail::crc32(reinterpret_cast<const std::uint8_t*>(net.parameters().data()),
                                      network::parameter_bytes),
                    "\n");

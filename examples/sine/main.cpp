@@ -58,7 +58,7 @@ int main()
     net.initialize(seed);
     trainer tr(net, mp::adam{learning_rate});
     mp::random_generator rng(seed);
-    example::epoch_order order(train_points);
+    mp::epoch_order order(train_points);
     float xs[batch_size];
     float ds[batch_size];
     example::training_clock clock;

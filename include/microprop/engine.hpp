@@ -19,8 +19,11 @@ namespace microprop {
 /// A network's layer table and buffers, without its compile-time sizes.
 template <class T>
 struct model_ref {
+    /// The layer table (layer_count entries).
     const layer_info* layers;
+    /// Dense layers.
     std::size_t layer_count;
+    /// Weights and biases, in the network's parameter order.
     T* parameters;
     T* activations;  ///< outputs z^(l) of every layer, layer after layer
 };

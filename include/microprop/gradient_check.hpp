@@ -17,8 +17,10 @@ namespace microprop {
 /// central difference disagree there.
 template <class T>
 struct gradient_check_result {
+    /// ok, or why the check could not run (e.g. a non-finite input).
     status outcome = status::ok;
     T max_relative_error = T(0);  ///< |analytic - numeric| / max(|analytic|, |numeric|, floor)
+    /// Largest |analytic - numeric| over all parameters.
     T max_absolute_error = T(0);
     std::size_t parameter_index = 0;  ///< where max_relative_error occurred (parameter order)
     std::size_t layer = 0;            ///< the dense layer holding that parameter

@@ -38,6 +38,7 @@ bool is_zero(T v)
 
 /// E = 1/2 ||y - d||^2 (DL 4.1). Works after any output activation.
 struct squared_error {
+    /// E for n outputs y and targets d.
     template <class T>
     static T value(const T* y, const T* d, std::size_t n)
     {
@@ -63,7 +64,9 @@ struct squared_error {
     {
         for (std::size_t k = 0; k < n; ++k) g[k] = y[k] - d[k];
     }
+    /// True: any output activation.
     static constexpr bool accepts(activation_kind) { return true; }
+    /// True where delta = y - d (identity output).
     static constexpr bool fused_with(activation_kind a) { return a == activation_kind::identity; }
 };
 
@@ -76,6 +79,7 @@ struct cross_entropy {
         using ops = scalar_ops<T>;
         return ops::log(y > ops::smallest_positive() ? y : ops::smallest_positive());
     }
+    /// E for n softmax outputs y and targets d (log clamped at the smallest normal).
     template <class T>
     static T value(const T* y, const T* d, std::size_t n)
     {
@@ -102,12 +106,15 @@ struct cross_entropy {
     {
         for (std::size_t k = 0; k < n; ++k) g[k] = -d[k] / y[k];
     }
+    /// True for a softmax output only.
     static constexpr bool accepts(activation_kind a) { return a == activation_kind::softmax; }
+    /// True for softmax: delta = y - d.
     static constexpr bool fused_with(activation_kind a) { return a == activation_kind::softmax; }
 };
 
 /// E = -sum_k [d_k log y_k + (1 - d_k) log(1 - y_k)] over sigmoid outputs.
 struct binary_cross_entropy {
+    /// E for n sigmoid outputs y and targets d in [0, 1].
     template <class T>
     static T value(const T* y, const T* d, std::size_t n)
     {
@@ -133,7 +140,9 @@ struct binary_cross_entropy {
     {
         for (std::size_t k = 0; k < n; ++k) g[k] = (y[k] - d[k]) / (y[k] * (T(1) - y[k]));
     }
+    /// True for a sigmoid output only.
     static constexpr bool accepts(activation_kind a) { return a == activation_kind::sigmoid; }
+    /// True for sigmoid: delta = y - d.
     static constexpr bool fused_with(activation_kind a) { return a == activation_kind::sigmoid; }
 };
 
@@ -143,6 +152,7 @@ struct loss_fits_output {
     static_assert(Loss::accepts(Output),
                   "This loss does not fit the network's output layer: cross_entropy needs a softmax "
                   "output and binary_cross_entropy needs a sigmoid output (squared_error fits any).");
+    /// True; the check is the static_assert above.
     static constexpr bool value = true;
 };
 

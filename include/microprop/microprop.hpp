@@ -4,9 +4,12 @@
 #define MICROPROP_MICROPROP_HPP
 
 #include "config.hpp"
+#include "data.hpp"
 #include "diagnostics.hpp"
+#include "divergence_guard.hpp"
 #include "engine.hpp"
 #include "flash_store.hpp"
+#include "evaluation.hpp"
 #include "gradient_check.hpp"
 #include "graph.hpp"
 #include "hessian.hpp"
@@ -20,9 +23,11 @@
 #include "random.hpp"
 #include "serialize.hpp"
 #include "scalar.hpp"
+#include "schedules.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "topology.hpp"
 #include "trainer.hpp"
+#include "version.hpp"
 
 #endif

@@ -42,16 +42,23 @@ class network {
     static_assert(detail::widths_check<stage_list>::value, "Layer widths do not match.");
 
 public:
+    /// The scalar type (float or double).
     using scalar = T;
+    /// Dense (and tied) layers.
     static constexpr std::size_t layer_count = detail::stage_count<stage_list>::value;
     /// One entry per dense layer: sizes, offsets and the activation after it.
     static constexpr std::array<layer_info, layer_count> layers = detail::make_layer_table(stage_list{});
 
+    /// Values per input sample.
     static constexpr std::size_t input_size = layers[0].inputs;
+    /// Values per output.
     static constexpr std::size_t output_size = layers[layer_count - 1].outputs;
+    /// The last layer's activation (what a loss must fit).
     static constexpr activation_kind output_activation = layers[layer_count - 1].activation;
+    /// Weights and biases of every layer (a tied layer's shared matrix counted once).
     static constexpr std::size_t parameter_count =
         layers[layer_count - 1].bias_offset + layers[layer_count - 1].outputs;
+    /// Outputs of every layer: the activation buffer's length.
     static constexpr std::size_t activation_count =
         layers[layer_count - 1].output_offset + layers[layer_count - 1].outputs;
     /// True when some layer is tied<L> (layers/tied.hpp).
@@ -77,7 +84,9 @@ public:
         return widest;
     }();
 
+    /// RAM of the parameters.
     static constexpr std::size_t parameter_bytes = parameter_count * sizeof(T);
+    /// RAM of the activation buffer.
     static constexpr std::size_t activation_bytes = activation_count * sizeof(T);
     /// The whole RAM cost of an inference-only network.
     static constexpr std::size_t bytes = parameter_bytes + activation_bytes;
@@ -124,6 +133,7 @@ public:
         engine::forward<T, has_tied_layers>(view(), x);
         return output();
     }
+    /// forward() on a `std::array` of exactly input_size values (checked at compile time).
     span<const T> forward(const std::array<T, input_size>& x) { return forward(x.data()); }
 
     /// The output of the last forward pass (`output_size` values).
@@ -140,6 +150,7 @@ public:
 
     /// Every weight and bias as one vector, in the documented order.
     span<T> parameters() { return span<T>(parameters_.data(), parameter_count); }
+    /// The parameter vector, read-only.
     span<const T> parameters() const { return span<const T>(parameters_.data(), parameter_count); }
 
     /// Weights of dense layer l as an `[outputs][inputs]` row-major matrix. For a tied
@@ -149,6 +160,7 @@ public:
         MICROPROP_CHECK(l < layer_count, "layer index out of range");
         return matrix_view<T>(parameters_.data() + layers[l].weight_offset, stored_rows(l), stored_columns(l));
     }
+    /// weights(l), read-only.
     matrix_view<const T> weights(std::size_t l) const
     {
         MICROPROP_CHECK(l < layer_count, "layer index out of range");
@@ -160,6 +172,7 @@ public:
         MICROPROP_CHECK(l < layer_count, "layer index out of range");
         return span<T>(parameters_.data() + layers[l].bias_offset, layers[l].outputs);
     }
+    /// biases(l), read-only.
     span<const T> biases(std::size_t l) const
     {
         MICROPROP_CHECK(l < layer_count, "layer index out of range");

@@ -25,10 +25,14 @@ namespace microprop {
 
 /// w <- w - lr (dE/dw + weight_decay w)  (DL ch. 3).
 struct sgd {
+    /// Step size lr.
     float learning_rate = 0.01f;
+    /// L2 weight decay (0: none).
     float weight_decay = 0.0f;
+    /// No state.
     static constexpr std::size_t state_per_parameter = 0;
 
+    /// One update of the n parameters w with their gradient g.
     template <class T>
     void step(T* w, const T* g, T* /*state*/, std::size_t n)
     {
@@ -45,12 +49,18 @@ struct sgd {
 /// Heavy-ball momentum: v <- mu v + g', w <- w - lr v, with g' = g + weight_decay w.
 /// Nesterov: w <- w - lr (g' + mu v) after the same v update (PyTorch's formulation).
 struct momentum {
+    /// Step size lr.
     float learning_rate = 0.01f;
+    /// Velocity decay mu.
     float momentum = 0.9f;
+    /// Nesterov's variant instead of heavy-ball.
     bool nesterov = false;
+    /// L2 weight decay (0: none).
     float weight_decay = 0.0f;
+    /// The velocity v.
     static constexpr std::size_t state_per_parameter = 1;
 
+    /// One update of the n parameters w with their gradient g and velocity (n values).
     template <class T>
     void step(T* w, const T* g, T* velocity, std::size_t n)
     {
@@ -75,11 +85,17 @@ struct momentum {
 /// m <- b1 m + (1-b1) g, v <- b2 v + (1-b2) g^2,
 /// w <- w - lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + epsilon).
 struct adam {
+    /// Step size lr.
     float learning_rate = 0.001f;
+    /// Decay of the first moment m.
     float beta1 = 0.9f;
+    /// Decay of the second moment v.
     float beta2 = 0.999f;
+    /// Added to sqrt(v) against division by zero.
     float epsilon = 1e-8f;
+    /// L2 weight decay (0: none).
     float weight_decay = 0.0f;
+    /// m, then v.
     static constexpr std::size_t state_per_parameter = 2;
 
     /// beta1^t and beta2^t after t steps.
@@ -87,8 +103,10 @@ struct adam {
     /// limited to float precision (1 - beta2^t is small: float rounding of
     /// beta2^2 alone gave a 1.5e-5 relative error in the step).
     double beta1_power = 1.0;
+    /// beta2^t (see beta1_power).
     double beta2_power = 1.0;
 
+    /// One update of the n parameters w with their gradient g; state holds m then v (2n values).
     template <class T>
     void step(T* w, const T* g, T* state, std::size_t n)
     {

@@ -12,6 +12,7 @@ namespace microprop {
 /// operations only, so it is as cheap on a Cortex-M0 as on a desktop.
 class random_generator {
 public:
+    /// A generator whose state is derived from `seed` by splitmix32 (every seed is valid).
     explicit constexpr random_generator(std::uint32_t seed) : state_{}
     {
         std::uint32_t z = seed;
@@ -24,6 +25,7 @@ public:
         }
     }
 
+    /// The next 32 random bits.
     constexpr std::uint32_t next()
     {
         const std::uint32_t result = rotate_left(state_[1] * 5u, 7) * 9u;

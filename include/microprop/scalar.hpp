@@ -22,12 +22,19 @@
 
 namespace microprop {
 
+/// The math a scalar type needs (std:: functions); scalar_ops<float> replaces some with
+/// the library's own fast, bit-reproducible versions (kernels/expf.hpp).
 template <class T>
 struct scalar_ops_base {
+    /// e^x.
     static T exp(T x) { return std::exp(x); }
+    /// Natural logarithm; x > 0.
     static T log(T x) { return std::log(x); }
+    /// Hyperbolic tangent.
     static T tanh(T x) { return std::tanh(x); }
+    /// Square root; x >= 0.
     static T sqrt(T x) { return std::sqrt(x); }
+    /// |x|.
     static T abs(T x) { return x < T(0) ? -x : x; }
     /// True for every value that is neither NaN nor infinite. Written without
     /// std::isfinite so that -ffast-math builds cannot fold it away.
@@ -36,8 +43,11 @@ struct scalar_ops_base {
         const T magnitude = abs(x);
         return magnitude <= std::numeric_limits<T>::max();
     }
+    /// Machine epsilon of T.
     static constexpr T epsilon() { return std::numeric_limits<T>::epsilon(); }
+    /// Smallest positive normal T.
     static constexpr T smallest_positive() { return std::numeric_limits<T>::min(); }
+    /// A float (e.g. a hyper-parameter) as T.
     static constexpr T from(float v) { return static_cast<T>(v); }
 };
 

@@ -22,12 +22,19 @@ namespace microprop {
 /// One dense stage as the engine sees it. Offsets index the network's
 /// parameter vector (weights, then biases) and its activation buffer.
 struct layer_info {
+    /// Input width.
     std::size_t inputs;
+    /// Output width.
     std::size_t outputs;
+    /// First weight in the parameter vector (`[outputs][inputs]`, row-major).
     std::size_t weight_offset;
+    /// First bias in the parameter vector (`outputs` values).
     std::size_t bias_offset;
+    /// First output z^(l) in the activation buffer.
     std::size_t output_offset;
+    /// The activation applied to this layer's outputs.
     activation_kind activation;
+    /// The activation's parameter (leaky ReLU slope; 0 otherwise).
     float activation_parameter;
     /// Set for a tied layer: its weights are another layer's, read transposed (W(j, i)
     /// at weight_offset + i * outputs + j), and weight_offset is that layer's.
@@ -44,6 +51,7 @@ struct layer_widths_must_match {
                   "layer's output width (the two numbers are the template arguments of "
                   "microprop::layer_widths_must_match<previous_layer_outputs, next_layer_inputs> "
                   "in the note above).");
+    /// True; the check is the static_assert above.
     static constexpr bool value = true;
 };
 

@@ -37,13 +37,20 @@ namespace microprop {
 template <class Network, class Loss, class Optimizer = sgd, std::size_t BatchSize = 1>
 class trainer {
 public:
+    /// The network type trained.
     using network_type = Network;
+    /// The optimizer type (sgd, momentum, adam).
+    using optimizer_type = Optimizer;
+    /// Its scalar type.
     using T = typename Network::scalar;
     static_assert(BatchSize >= 1, "A trainer's batch size must be at least 1.");
     static_assert(loss_fits_output<Loss, Network::output_activation>::value, "");
 
+    /// Samples per train_batch() step (1: per-sample training).
     static constexpr std::size_t batch_size = BatchSize;
+    /// True when the network has a tied layer.
     static constexpr bool tied = Network::has_tied_layers;
+    /// The network's parameters.
     static constexpr std::size_t parameter_count = Network::parameter_count;
     /// True when the SGD update is fused into backprop (no gradient buffer). Networks with
     /// a tied layer whose source is not layer 0 keep the buffer (network::ties_past_first_layer).
@@ -52,31 +59,46 @@ public:
 
     /// Two ping-pong delta buffers of the widest layer, one column per sample.
     static constexpr std::size_t delta_count = 2 * Network::max_width * BatchSize;
+    /// Values of the gradient buffer (0 for fused SGD).
     static constexpr std::size_t gradient_count = fused_sgd ? 0 : parameter_count;
+    /// Values of optimizer state (momentum P, Adam 2P, SGD 0).
     static constexpr std::size_t optimizer_state_count = Optimizer::state_per_parameter * parameter_count;
     /// Z^(l) of every layer for the whole minibatch (none for per-sample training,
     /// which uses the network's own activation buffer).
     static constexpr std::size_t batch_activation_count = BatchSize > 1 ? Network::activation_count * BatchSize : 0;
     /// Gathers one sample's outputs during a minibatch loss evaluation.
     static constexpr std::size_t gather_count = BatchSize > 1 ? 2 * Network::output_size : 0;
+    /// Every value the trainer holds: the sum of the counts above.
     static constexpr std::size_t workspace_count =
         delta_count + gradient_count + optimizer_state_count + batch_activation_count + gather_count;
 
+    /// RAM of the delta buffers.
     static constexpr std::size_t delta_bytes = delta_count * sizeof(T);
+    /// RAM of the gradient buffer.
     static constexpr std::size_t gradient_bytes = gradient_count * sizeof(T);
+    /// RAM of the optimizer state.
     static constexpr std::size_t optimizer_state_bytes = optimizer_state_count * sizeof(T);
+    /// RAM of the minibatch activations.
     static constexpr std::size_t batch_activation_bytes = batch_activation_count * sizeof(T);
+    /// RAM of all of the trainer's buffers (sizeof(trainer) adds a pointer and the hyper-parameters).
     static constexpr std::size_t workspace_bytes = workspace_count * sizeof(T);
 
+    /// A trainer of `net` (which must outlive it) with zeroed buffers and optimizer state.
     explicit trainer(Network& net, Optimizer optimizer = {}) : net_(&net), optimizer_(optimizer) {}
 
+    /// The optimizer, e.g. to change its learning rate between steps.
     Optimizer& optimizer() { return optimizer_; }
+    /// The optimizer, read-only.
     const Optimizer& optimizer() const { return optimizer_; }
+    /// The network being trained.
     Network& network() { return *net_; }
+    /// The network being trained, read-only.
+    const Network& network() const { return *net_; }
 
     /// The optimizer's state (momentum velocity; Adam's first then second moments), laid
     /// out like the parameters: optimizer_state_count values. Empty for sgd.
     span<T> optimizer_state() { return span<T>(optimizer_state_data(), optimizer_state_count); }
+    /// optimizer_state(), read-only.
     span<const T> optimizer_state() const
     {
         return span<const T>(workspace_.data() + delta_count + gradient_count, optimizer_state_count);
@@ -106,6 +128,7 @@ public:
             return status::ok;
         }
     }
+    /// train_sample() on `std::array`s of exactly the network's widths (checked at compile time).
     [[nodiscard]] status train_sample(const std::array<T, Network::input_size>& x,
                                       const std::array<T, Network::output_size>& d)
     {
@@ -175,6 +198,55 @@ public:
             last_loss_ = loss;
             return status::ok;
         }
+    }
+
+    /// One step on the first `count` samples of xs (`[count][input_size]`) and ds
+    /// (`[count][output_size]`), with the gradient averaged over `count`: trains the last,
+    /// partial minibatch of an epoch. count == BatchSize is train_batch(xs, ds); a smaller
+    /// count accumulates the per-sample gradients (the same mean, other rounding).
+    /// Precondition: 1 <= count <= BatchSize, else status::invalid_hyperparameter and
+    /// nothing changes. Every sample is checked before the update: a non-finite input,
+    /// target, loss or gradient returns its status and changes no parameter and no
+    /// optimizer state. No memory beyond the trainer's own.
+    [[nodiscard]] status train_batch(const T* xs, const T* ds, std::size_t count)
+    {
+        if (count == 0 || count > BatchSize) return status::invalid_hyperparameter;
+        if (count == BatchSize) return train_batch(xs, ds);
+        if constexpr (BatchSize > 1) {
+            const model_ref<T> m = net_->view();
+            T* delta = workspace_.data();
+            T* g = gradient();
+            zero(g, parameter_count);
+            T loss_sum = T(0);
+            for (std::size_t s = 0; s < count; ++s) {
+                T loss;
+                const T* x = xs + s * Network::input_size;
+                const status st = forward_to_output_delta(m, x, ds + s * Network::output_size, loss);
+                if (st != status::ok) return st;
+                engine::backward_accumulate<T, tied>(m, x, delta, delta + Network::max_width, g,
+                                                     T(1) / static_cast<T>(count));
+                loss_sum += loss;
+            }
+            if (!all_finite(g, parameter_count)) return status::non_finite_gradient;
+            optimizer_.step(m.parameters, g, optimizer_state_data(), parameter_count);
+            last_loss_ = loss_sum / static_cast<T>(count);
+        }
+        return status::ok;
+    }
+
+    /// Starts training afresh with the same network and hyper-parameters: zeroes the
+    /// optimizer state (momentum velocity, Adam's moments) and, for Adam, sets the bias
+    /// correction's beta powers back to 1 and last_loss() to 0. The network's parameters are
+    /// not touched (network::initialize(seed) draws new ones). Writes
+    /// optimizer_state_bytes bytes; cannot fail.
+    void reset()
+    {
+        zero(optimizer_state_data(), optimizer_state_count);
+        if constexpr (std::is_same<Optimizer, adam>::value) {
+            optimizer_.beta1_power = 1.0;
+            optimizer_.beta2_power = 1.0;
+        }
+        last_loss_ = T(0);
     }
 
 private:

@@ -1,12 +1,12 @@
-# Build rules shared by the Cortex-M board ports. A board's port.cmake includes
-# this file and calls microprop_cortexm_port(); see ports/mps2-an386/port.cmake.
+# Build rules for microprop's own Cortex-M board ports (ports/<board>/port.cmake), on top of
+# the public functions in board.cmake that firmware outside the tree uses as well.
 #
 # microprop_cortexm_port(
 #     CPU <core>              toolchain the board needs (toolchains/<core>.cmake)
 #     MEMORY <memory.ld>      the board's MEMORY regions; INCLUDEs sections.ld
 #     RAM_BYTES <n>           RAM for static data + stack (MICROPROP_PORT_RAM_BYTES)
 #     FLASH_BYTES <n>         flash for code + constants (MICROPROP_PORT_FLASH_BYTES)
-#     SOURCES <files>...      board code implementing ports/port.h
+#     SOURCES <files>...      board code implementing ports/port.h and cortexm_board_flush()
 #     [DEFINITIONS <defs>...] compile definitions for the board code
 #     [IRQS <n>]              external interrupt lines in the vector table (default 32)
 #     [QEMU_MACHINE <m>]      qemu-system-arm -M value: ctest runs the images there
@@ -14,20 +14,18 @@
 #     [FLASH <part>])         flash driver for the region memory.ld reserves
 #                             (nrf51, nrf52840, stm32f4, ram_nor; ports/flash/README.md)
 #
-# It defines the OBJECT library microprop_port (startup + board code; its
-# objects go straight into every image, so the vector table cannot be dropped
-# by archive member selection) and microprop_port_post_build(<target>), which
-# microprop_add_program() calls for every image: .elf suffix, linker script,
-# map file, .bin and .hex, the no-heap check and the QEMU runner for ctest.
+# It defines the board as the OBJECT library microprop_port (microprop_add_cortex_m_board,
+# compiled with microprop's warnings as errors) and microprop_port_post_build(<target>),
+# which microprop_add_program() calls for every image (microprop_cortex_m_executable:
+# .elf suffix, linker script, map file, .bin and .hex, the no-heap check, the QEMU runner).
 #
 # With FLASH it also defines the STATIC library microprop_flash (the part's C
 # driver, ports/flash/region_flash.hpp's part selection and, where the board
 # has one, the power-cut timer of ports/flash/power_cut.h) that programs
 # using persistent storage link, and sets MICROPROP_PORT_FLASH to the part.
 
+include(${CMAKE_CURRENT_LIST_DIR}/board.cmake)
 set(MICROPROP_CORTEXM_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(MICROPROP_QEMU_RUNNER ${CMAKE_CURRENT_LIST_DIR}/../../tests/qemu/run-qemu.sh)
-cmake_path(NORMAL_PATH MICROPROP_QEMU_RUNNER)
 
 option(MICROPROP_PORT_REPORT_STACK
     "Cortex-M images print 'stack_high_water=<bytes>' (painted stack) before exiting" OFF)
@@ -40,40 +38,27 @@ function(microprop_cortexm_port)
             "-DCMAKE_TOOLCHAIN_FILE=toolchains/${arg_CPU}.cmake (or a preset from CMakePresets.json); "
             "current CPU: '${MICROPROP_CPU}'")
     endif()
-    # -DCMAKE_CXX_FLAGS=... (or _C_, _EXE_LINKER_) on the command line replaces the
-    # toolchain's *_FLAGS_INIT, CPU flags included: put them back for our programs.
-    separate_arguments(cpu_flags UNIX_COMMAND "${MICROPROP_CPU_FLAGS}")
-    list(GET cpu_flags 0 mcpu)
-    foreach(var CMAKE_C_FLAGS CMAKE_CXX_FLAGS)
-        if(NOT " ${${var}} " MATCHES " ${mcpu} ")
-            message(STATUS "microprop: ${var} lacks the toolchain's CPU flags; adding ${MICROPROP_CPU_FLAGS}")
-            add_compile_options(${cpu_flags} -ffunction-sections -fdata-sections
-                $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions$<SEMICOLON>-fno-rtti$<SEMICOLON>-fno-threadsafe-statics>)
-            break()
+    set(optional "")
+    foreach(key IRQS QEMU_MACHINE QEMU_CPU)
+        if(arg_${key})
+            list(APPEND optional ${key} ${arg_${key}})
         endif()
     endforeach()
-    if(NOT " ${CMAKE_EXE_LINKER_FLAGS} " MATCHES " ${mcpu} ")
-        message(STATUS "microprop: CMAKE_EXE_LINKER_FLAGS lacks the toolchain's flags; adding them")
-        add_link_options(${cpu_flags} --specs=nano.specs -Wl,--gc-sections)
+    if(MICROPROP_PORT_REPORT_STACK)
+        list(APPEND optional REPORT_STACK)
     endif()
-    if(NOT arg_IRQS)
-        set(arg_IRQS 32)
-    endif()
-
-    add_library(microprop_port OBJECT ${MICROPROP_CORTEXM_DIR}/startup.c ${arg_SOURCES})
-    target_include_directories(microprop_port PRIVATE ${MICROPROP_CORTEXM_DIR})
-    target_compile_definitions(microprop_port PRIVATE CORTEXM_IRQ_COUNT=${arg_IRQS} ${arg_DEFINITIONS}
-        $<$<BOOL:${MICROPROP_PORT_REPORT_STACK}>:CORTEXM_REPORT_STACK=1>)
-    target_compile_features(microprop_port PRIVATE c_std_11)
+    microprop_add_cortex_m_board(microprop_port
+        CPU ${arg_CPU}
+        MEMORY ${arg_MEMORY}
+        SOURCES ${arg_SOURCES}
+        DEFINITIONS ${arg_DEFINITIONS}
+        ${optional})
     target_link_libraries(microprop_port PRIVATE microprop_warnings)
-    target_link_options(microprop_port INTERFACE
-        -nostartfiles -L${MICROPROP_CORTEXM_DIR} -T${arg_MEMORY})
 
     # Shows that the no-heap check works: an image that calls malloc and
     # operator new must fail to build with the check's message.
     if(MICROPROP_BUILD_TESTS)
         add_executable(microprop_heap_selftest EXCLUDE_FROM_ALL ${MICROPROP_CORTEXM_DIR}/heap_selftest.cpp)
-        target_link_libraries(microprop_heap_selftest PRIVATE microprop_port)
         microprop_port_post_build(microprop_heap_selftest)
         add_test(NAME no_heap_check_rejects_allocation
             COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target microprop_heap_selftest)
@@ -106,34 +91,11 @@ function(microprop_cortexm_port)
     set(MICROPROP_PORT_FLASH "${arg_FLASH}" PARENT_SCOPE)
     set(MICROPROP_PORT_RAM_BYTES ${arg_RAM_BYTES} PARENT_SCOPE)
     set(MICROPROP_PORT_FLASH_BYTES ${arg_FLASH_BYTES} PARENT_SCOPE)
-    set(MICROPROP_PORT_LINKER_SCRIPTS ${arg_MEMORY} ${MICROPROP_CORTEXM_DIR}/sections.ld PARENT_SCOPE)
-    if(arg_QEMU_MACHINE)
-        set(emulator ${MICROPROP_QEMU_RUNNER} --machine ${arg_QEMU_MACHINE})
-        if(arg_QEMU_CPU)
-            list(APPEND emulator --cpu ${arg_QEMU_CPU})
-        endif()
-        # How ctest (and anyone else) runs an image of this port.
-        set(MICROPROP_PORT_EMULATOR ${emulator} PARENT_SCOPE)
-    else()
-        set(MICROPROP_PORT_EMULATOR "" PARENT_SCOPE)
-    endif()
+    # How ctest (and anyone else) runs an image of this port ("" without QEMU).
+    get_target_property(emulator microprop_port MICROPROP_EMULATOR)
+    set(MICROPROP_PORT_EMULATOR "${emulator}" PARENT_SCOPE)
 endfunction()
 
 function(microprop_port_post_build target)
-    set(dir $<TARGET_FILE_DIR:${target}>)
-    set_target_properties(${target} PROPERTIES
-        SUFFIX .elf
-        LINK_DEPENDS "${MICROPROP_PORT_LINKER_SCRIPTS}")
-    target_link_options(${target} PRIVATE -Wl,-Map=${dir}/${target}.map)
-    if(MICROPROP_PORT_EMULATOR AND NOT CMAKE_CROSSCOMPILING_EMULATOR)
-        set_target_properties(${target} PROPERTIES CROSSCOMPILING_EMULATOR "${MICROPROP_PORT_EMULATOR}")
-    endif()
-    add_custom_command(TARGET ${target} POST_BUILD
-        COMMAND ${CMAKE_COMMAND} -DNM=${CMAKE_NM} -DIMAGE=$<TARGET_FILE:${target}>
-                -P ${MICROPROP_CORTEXM_DIR}/check-no-heap.cmake
-        COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:${target}> ${dir}/${target}.bin
-        COMMAND ${CMAKE_OBJCOPY} -O ihex $<TARGET_FILE:${target}> ${dir}/${target}.hex
-        BYPRODUCTS ${CMAKE_CURRENT_BINARY_DIR}/${target}.bin ${CMAKE_CURRENT_BINARY_DIR}/${target}.hex
-        COMMENT "${target}: no-heap check, ${target}.bin, ${target}.hex"
-        VERBATIM)
+    microprop_cortex_m_executable(${target} BOARD microprop_port)
 endfunction()

@@ -45,7 +45,7 @@ constexpr std::uint32_t cut_points = uniform_cuts + commit_cuts;
 /// Training samples between two saves.
 constexpr int samples_per_save = 8;
 
-/// 8-24-4: a 1,284-byte blob, so each store slot spans two 1 KB pages.
+/// 8-24-4: a 1,300-byte blob, so each store slot spans two 1 KB pages.
 using network = mp::network<float, mp::dense<8, 24>, mp::tanh, mp::dense<24, 4>, mp::softmax>;
 using trainer = mp::trainer<network, mp::cross_entropy, mp::sgd>;
 

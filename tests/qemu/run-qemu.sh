@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs one bare-metal image under qemu-system-arm; used by ctest as
-# CROSSCOMPILING_EMULATOR (set per port in ports/cortex-m/cortex-m.cmake).
+# CROSSCOMPILING_EMULATOR (set per board with QEMU_MACHINE in ports/cortex-m/board.cmake,
+# beside which the package installs this script).
 #
 #   tests/qemu/run-qemu.sh --machine mps2-an386 [--cpu cortex-m4] [--timeout 600] <image.elf>
 #

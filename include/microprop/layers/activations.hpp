@@ -20,22 +20,30 @@ enum class activation_kind : std::uint8_t { identity, sigmoid, tanh, relu, leaky
 
 /// f(u) = u.
 struct identity {
+    /// The run-time tag of this activation.
     static constexpr activation_kind kind = activation_kind::identity;
+    /// No parameter.
     static constexpr float parameter = 0.0f;
 };
 /// f(u) = 1 / (1 + e^-u), f' = z (1 - z).
 struct sigmoid {
+    /// The run-time tag of this activation.
     static constexpr activation_kind kind = activation_kind::sigmoid;
+    /// No parameter.
     static constexpr float parameter = 0.0f;
 };
 /// f(u) = tanh(u), f' = 1 - z^2.
 struct tanh {
+    /// The run-time tag of this activation.
     static constexpr activation_kind kind = activation_kind::tanh;
+    /// No parameter.
     static constexpr float parameter = 0.0f;
 };
 /// f(u) = max(0, u), f' = 1 if z > 0 else 0.
 struct relu {
+    /// The run-time tag of this activation.
     static constexpr activation_kind kind = activation_kind::relu;
+    /// No parameter.
     static constexpr float parameter = 0.0f;
 };
 /// f(u) = u if u > 0 else (Numerator/Denominator) u. The slope is stored as a
@@ -44,7 +52,9 @@ template <int Numerator, int Denominator>
 struct basic_leaky_relu {
     static_assert(Numerator > 0 && Numerator < Denominator,
                   "The leaky ReLU slope Numerator/Denominator must lie strictly between 0 and 1.");
+    /// The run-time tag of this activation.
     static constexpr activation_kind kind = activation_kind::leaky_relu;
+    /// The slope for negative inputs, Numerator / Denominator.
     static constexpr float parameter = static_cast<float>(Numerator) / static_cast<float>(Denominator);
 };
 /// Leaky ReLU with slope 0.01 for negative inputs.
@@ -52,7 +62,9 @@ using leaky_relu = basic_leaky_relu<1, 100>;
 /// y_k = e^{u_k} / sum_l e^{u_l}, computed after subtracting max(u) so it never overflows.
 /// Only valid as the last layer.
 struct softmax {
+    /// The run-time tag of this activation.
     static constexpr activation_kind kind = activation_kind::softmax;
+    /// No parameter.
     static constexpr float parameter = 0.0f;
 };
 

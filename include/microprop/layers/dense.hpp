@@ -16,9 +16,13 @@ template <std::size_t Inputs, std::size_t Outputs>
 struct dense {
     static_assert(Inputs > 0, "A dense layer needs at least one input.");
     static_assert(Outputs > 0, "A dense layer needs at least one output.");
+    /// Input width.
     static constexpr std::size_t inputs = Inputs;
+    /// Output width.
     static constexpr std::size_t outputs = Outputs;
+    /// Weights: Inputs * Outputs.
     static constexpr std::size_t weight_count = Inputs * Outputs;
+    /// Weights and biases.
     static constexpr std::size_t parameter_count = Inputs * Outputs + Outputs;
 };
 

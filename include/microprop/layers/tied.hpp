@@ -21,6 +21,7 @@ namespace microprop {
 ///     using autoencoder = network<float, dense<64, 16>, sigmoid, tied<0>, sigmoid>;
 template <std::size_t Source>
 struct tied {
+    /// Index of the dense layer whose weights this layer uses, transposed.
     static constexpr std::size_t source = Source;
 };
 

@@ -1,0 +1,66 @@
+// Trains two small networks on the device and prints their blobs in hex, one line each:
+//   blob layers=<layer list of examples/tools/microprop_blob.py> hex=<the blob's bytes>
+// check_blob_roundtrip.cmake feeds every line to the host script, which must decode the
+// blob, verify its CRC and topology hash, and re-encode it to the same bytes.
+#include <microprop/microprop.hpp>
+
+#include "console.hpp"
+#include "train_a_little.hpp"
+#include "port.h"
+
+namespace mp = microprop;
+
+namespace {
+
+// Tied decoder, leaky-ReLU slope 1/8: the hash words for ties and slopes get exercised.
+using tied_net = mp::network<float, mp::dense<4, 3>, mp::basic_leaky_relu<1, 8>, mp::tied<0>, mp::sigmoid>;
+using tied_trainer = mp::trainer<tied_net, mp::squared_error, mp::adam>;
+using double_net = mp::network<double, mp::dense<3, 4>, mp::tanh, mp::dense<4, 2>, mp::sigmoid>;
+using double_trainer = mp::trainer<double_net, mp::squared_error, mp::momentum>;
+
+tied_net tied;
+double_net wide;
+constexpr std::size_t largest_blob = mp::training_blob_bytes<tied_trainer> > mp::training_blob_bytes<double_trainer>
+                                         ? mp::training_blob_bytes<tied_trainer>
+                                         : mp::training_blob_bytes<double_trainer>;
+std::uint8_t buffer[largest_blob];
+
+void print_blob(const char* layers, const std::uint8_t* bytes, std::size_t n)
+{
+    console::print("blob layers=", layers, " hex=");
+    const char digits[] = "0123456789abcdef";
+    for (std::size_t k = 0; k < n; ++k) {
+        const char pair[2] = {digits[bytes[k] >> 4], digits[bytes[k] & 15u]};
+        microprop_port_write(pair, 2);
+    }
+    console::print("\n");
+}
+
+void check(mp::status s, const char* what)
+{
+    if (s == mp::status::ok) return;
+    console::print(what, " failed: ", mp::to_string(s), "\n");
+    microprop_port_exit(1);
+}
+
+}  // namespace
+
+int main()
+{
+    microprop_port_init();
+    tied.initialize(11);
+    tied_trainer tied_training(tied, mp::adam{0.01f});
+    check(blob_test::train_a_little(tied_training, 200, 2024u), "training");
+    check(mp::save_parameters(tied, mp::span<std::uint8_t>(buffer), 7u), "save_parameters");
+    print_blob("4x3:leaky_relu=1/8,tied0:sigmoid", buffer, mp::blob_bytes<tied_net>);
+    check(mp::save_training_state(tied_training, mp::span<std::uint8_t>(buffer), 8u), "save_training_state");
+    print_blob("4x3:leaky_relu=1/8,tied0:sigmoid", buffer, mp::training_blob_bytes<tied_trainer>);
+
+    wide.initialize(12);
+    double_trainer wide_training(wide, mp::momentum{0.05f, 0.9f, true});
+    check(blob_test::train_a_little(wide_training, 200, 2025u), "training");
+    check(mp::save_training_state(wide_training, mp::span<std::uint8_t>(buffer), 9u), "save_training_state");
+    print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::training_blob_bytes<double_trainer>);
+    console::print("blobs printed: 3\n");
+    microprop_port_exit(0);
+}
