@@ -39,13 +39,14 @@ namespace {
 constexpr std::uint32_t seed = 3;
 constexpr mp::inverse_time_schedule schedule{0.05f, 0.1f};  // 0.05 / (1 + 0.1 (epoch - 1))
 constexpr std::uint32_t epochs = 40;
-constexpr auto statistics = mp::feature_statistics<float, data::feature_count>::from(data::feature_mean, data::feature_std);
+constexpr std::uint32_t save_every = 4;  // epochs
+constexpr auto statistics =
+    mp::feature_statistics<float, data::feature_count>::from(data::feature_mean, data::feature_std);
 /// The iris samples, standardised on the fly with the training split's statistics.
 constexpr auto samples = mp::classification_view<float, data::class_count>(data::features, data::labels)
                              .standardized(&statistics);
 constexpr auto train_split = samples.subset(data::train_index);
 constexpr auto test_split = samples.subset(data::test_index);
-constexpr std::uint32_t save_every = 4;  // epochs
 
 /// Where a boot's power cut falls: `percent` of the way through the third
 /// epoch after boot (mid_training, counted from the end of the first, whose
@@ -210,14 +211,12 @@ int main()
         }
         save_ticks = microprop_port_counter() - save_start;
         ++saves_this_boot;
-        console::print("epoch ", epoch, ": saved generation ", store.generation(),
-                       ", train_acc=", train_accuracy(),
+        console::print("epoch ", epoch, ": saved generation ", store.generation(), ", train_acc=", train_accuracy(),
                        " test_acc=", test_accuracy(), "\n");
     }
     microprop_power_cut_disarm();
     console::print("result: resets=", demo.resets, " lost=", demo.lost, " generation=", store.generation(),
-                   " train_acc=", train_accuracy(),
-                   " test_acc=", test_accuracy(), " weights_crc=",
+                   " train_acc=", train_accuracy(), " test_acc=", test_accuracy(), " weights_crc=",
                    mp::detail::crc32(reinterpret_cast<const std::uint8_t*>(net.parameters().data()),
                                      network::parameter_bytes),
                    "\n");
