@@ -1,0 +1,210 @@
+// Integer dense-layer kernels for q3_12 networks: forward, W^T delta, the fused
+// per-sample SGD update and the gradient accumulation, beside the float reference
+// kernels (kernels/reference.hpp) and with the same meaning.
+//
+// Sums of products are exact (64-bit accumulator of 32-bit products, rounded
+// once). Values that feed a parameter change are rounded stochastically: a step
+// v / 2^s becomes floor((v + r) / 2^s) with r uniform in [0, 2^s) drawn from the
+// trainer's random_generator, whose expectation is exactly v / 2^s. One draw
+// serves a whole row of a weight matrix (each weight of the row is still rounded
+// without bias; only the rounding errors within a row are correlated), so the
+// PRNG costs about 20 instructions per row instead of per weight.
+#ifndef MICROPROP_KERNELS_FIXED_DENSE_HPP
+#define MICROPROP_KERNELS_FIXED_DENSE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "../../fixed_scalar.hpp"
+#include "../../random.hpp"
+
+namespace microprop::kernels::fixed {
+
+using microprop::fixed::narrow_product_sum;
+using microprop::fixed::saturate16;
+
+/// A non-negative hyper-parameter as mantissa * 2^-shift, mantissa < 2^15: 15
+/// significant bits whatever its size (a learning rate of 1e-4 keeps them too).
+struct factor {
+    std::int32_t mantissa = 0;
+    std::int32_t shift = 0;
+    bool is_zero() const { return mantissa == 0; }
+};
+
+/// v >= 0 as a factor, from the float's bits (no soft-float call on a core without an FPU).
+/// Values below 2^-40 become zero.
+inline factor factor_from_float(float v)
+{
+    std::uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    const std::int32_t exponent = static_cast<std::int32_t>((bits >> 23) & 0xffu);
+    if (exponent == 0 || (bits >> 31) != 0) return factor{};
+    // v = m 2^(exponent - 150), m in [2^23, 2^24): keep the top 15 bits of m.
+    std::uint32_t m = ((bits & 0x7fffffu) | 0x800000u);
+    m = (m + (1u << 8)) >> 9;  // [2^14, 2^15]
+    std::int32_t shift = 141 - exponent;
+    if (m == 32768u) {
+        m = 16384u;
+        --shift;
+    }
+    if (shift > 55) return factor{};
+    return factor{static_cast<std::int32_t>(m), shift};
+}
+
+/// The product of two factors.
+inline factor factor_product(factor a, factor b)
+{
+    if (a.is_zero() || b.is_zero()) return factor{};
+    std::int32_t m = (a.mantissa * b.mantissa + (1 << 14)) >> 15;
+    std::int32_t shift = a.shift + b.shift - 15;
+    while (m >= 32768) {
+        m >>= 1;
+        --shift;
+    }
+    return factor{m, shift};
+}
+
+/// Number of significant bits of |v| (0 for v == 0).
+inline std::int32_t significant_bits(std::int32_t v)
+{
+    std::uint32_t a = static_cast<std::uint32_t>(v < 0 ? -v : v);
+    std::int32_t n = 0;
+    if (a >= 65536u) {
+        a >>= 16;
+        n += 16;
+    }
+    if (a >= 256u) {
+        a >>= 8;
+        n += 8;
+    }
+    if (a >= 16u) {
+        a >>= 4;
+        n += 4;
+    }
+    while (a != 0) {
+        a >>= 1;
+        ++n;
+    }
+    return n;
+}
+
+/// A step c * x / 2^shift prepared for many x: `scale` has at most 15 significant bits and
+/// `shift` lies in [0, 30], so (scale * x + r) >> shift never overflows for 16-bit x and
+/// r < 2^shift.
+struct step_scale {
+    std::int32_t scale;
+    std::int32_t shift;
+};
+
+/// The step value * 2^-value_shift (value: any 32-bit integer) prepared as a step_scale.
+inline step_scale normalise_step(std::int32_t value, std::int32_t value_shift)
+{
+    const std::int32_t excess = significant_bits(value) - 15;
+    if (excess > 0) {
+        value = (value + (1 << (excess - 1))) >> excess;
+        value_shift -= excess;
+    }
+    if (value_shift > 30) {
+        const std::int32_t drop = value_shift - 30;
+        value = drop >= 31 ? 0 : (value >> drop);
+        value_shift = 30;
+    }
+    if (value_shift < 0) {  // only for steps of 2^15 and more: saturates below
+        value = value >= 0 ? 32767 : -32768;
+        value_shift = 0;
+    }
+    return step_scale{value, value_shift};
+}
+
+/// r in [0, 2^shift) from a 32-bit random word (shift in [0, 30]).
+MICROPROP_ALWAYS_INLINE std::int32_t dither(std::uint32_t random_word, std::int32_t shift)
+{
+    return shift == 0 ? 0 : static_cast<std::int32_t>(random_word >> (32 - shift));
+}
+
+/// u = W x + b: each output an exact 64-bit sum, rounded once to nearest and saturated.
+inline void dense_forward(const q3_12* MICROPROP_RESTRICT w, const q3_12* MICROPROP_RESTRICT b,
+                          const q3_12* MICROPROP_RESTRICT x, q3_12* MICROPROP_RESTRICT u, std::size_t in,
+                          std::size_t out)
+{
+    for (std::size_t j = 0; j < out; ++j) {
+        const q3_12* row = w + j * in;
+        std::int64_t acc = static_cast<std::int64_t>(b[j].raw) << microprop::fixed::fraction_bits;
+        std::size_t i = 0;
+        for (; i + 2 <= in; i += 2) {
+            const std::int32_t p0 = std::int32_t(row[i].raw) * x[i].raw;
+            const std::int32_t p1 = std::int32_t(row[i + 1].raw) * x[i + 1].raw;
+            acc += p0;
+            acc += p1;
+        }
+        if (i < in) acc += std::int32_t(row[i].raw) * x[i].raw;
+        u[j].raw = narrow_product_sum(acc);
+    }
+}
+
+/// g_in = W^T delta (with the weights as they are), rounded to nearest and saturated.
+inline void dense_backward_input(const q3_12* MICROPROP_RESTRICT w, const q3_12* MICROPROP_RESTRICT delta,
+                                 q3_12* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out)
+{
+    for (std::size_t i = 0; i < in; ++i) {
+        const q3_12* column = w + i;
+        std::int64_t acc = 0;
+        for (std::size_t j = 0; j < out; ++j) acc += std::int32_t(column[j * in].raw) * delta[j].raw;
+        g_in[i].raw = narrow_product_sum(acc);
+    }
+}
+
+/// Per-sample SGD of one layer: W <- W - lr (delta x^T + decay W), b <- b - lr (delta + decay b),
+/// every step rounded stochastically (one random word per row). Rows whose delta is 0 (inactive
+/// ReLU units) do not change and are skipped. Call dense_backward_input first if the layer
+/// passes a delta down: this changes W.
+inline void dense_sgd_update(q3_12* MICROPROP_RESTRICT w, q3_12* MICROPROP_RESTRICT b,
+                             const q3_12* MICROPROP_RESTRICT x, const q3_12* MICROPROP_RESTRICT delta,
+                             std::size_t in, std::size_t out, factor lr, factor decay, random_generator& rng)
+{
+    const factor keep = factor_product(lr, decay);
+    for (std::size_t j = 0; j < out; ++j) {
+        q3_12* row = w + j * in;
+        if (!keep.is_zero()) {
+            // Weight decay first, with the weights as they were: w <- w - lr decay w.
+            const step_scale c = normalise_step(keep.mantissa, keep.shift);
+            const std::int32_t r = dither(rng.next(), c.shift);
+            for (std::size_t i = 0; i < in; ++i) {
+                row[i].raw = saturate16(row[i].raw - ((c.scale * row[i].raw + r) >> c.shift));
+            }
+            b[j].raw = saturate16(b[j].raw - ((c.scale * b[j].raw + r) >> c.shift));
+        }
+        const std::int32_t dj = delta[j].raw;
+        if (dj == 0) continue;
+        // lr delta_j = lr.mantissa dj 2^-(lr.shift + 12); times x_i (Q12) gives Q(24 + lr.shift).
+        const step_scale s = normalise_step(lr.mantissa * dj, lr.shift + microprop::fixed::fraction_bits);
+        const std::int32_t r = dither(rng.next(), s.shift);
+        for (std::size_t i = 0; i < in; ++i) {
+            row[i].raw = saturate16(row[i].raw - ((s.scale * x[i].raw + r) >> s.shift));
+        }
+        b[j].raw = saturate16(b[j].raw - ((s.scale * microprop::fixed::one + r) >> s.shift));
+    }
+}
+
+/// gW += delta x^T, gb += delta, each product rounded stochastically to Q3.12 (one random
+/// word per row) and saturated.
+inline void dense_accumulate_gradient(const q3_12* MICROPROP_RESTRICT delta, const q3_12* MICROPROP_RESTRICT x,
+                                      q3_12* MICROPROP_RESTRICT gw, q3_12* MICROPROP_RESTRICT gb, std::size_t in,
+                                      std::size_t out, random_generator& rng)
+{
+    for (std::size_t j = 0; j < out; ++j) {
+        const std::int32_t dj = delta[j].raw;
+        gb[j].raw = saturate16(std::int32_t(gb[j].raw) + dj);
+        if (dj == 0) continue;
+        q3_12* row = gw + j * in;
+        const std::int32_t r = dither(rng.next(), microprop::fixed::fraction_bits);
+        for (std::size_t i = 0; i < in; ++i) {
+            row[i].raw = saturate16(row[i].raw + ((dj * x[i].raw + r) >> microprop::fixed::fraction_bits));
+        }
+    }
+}
+
+}  // namespace microprop::kernels::fixed
+
+#endif
