@@ -117,10 +117,17 @@ inline step_scale normalise_step(std::int32_t value, std::int32_t value_shift)
     return step_scale{value, value_shift};
 }
 
-/// r in [0, 2^shift) from a 32-bit random word (shift in [0, 30]).
+/// r in [0, 2^shift) from a 32-bit random word (shift in [0, 30]). Defining
+/// MICROPROP_FIXED_NEAREST_UPDATES=1 rounds updates to nearest instead (r = 2^(shift-1)):
+/// a switch for measuring what stochastic rounding is worth (README "Fixed point").
 MICROPROP_ALWAYS_INLINE std::int32_t dither(std::uint32_t random_word, std::int32_t shift)
 {
+#if defined(MICROPROP_FIXED_NEAREST_UPDATES) && MICROPROP_FIXED_NEAREST_UPDATES
+    static_cast<void>(random_word);
+    return shift == 0 ? 0 : std::int32_t(1) << (shift - 1);
+#else
     return shift == 0 ? 0 : static_cast<std::int32_t>(random_word >> (32 - shift));
+#endif
 }
 
 /// u = W x + b: each output an exact 64-bit sum, rounded once to nearest and saturated.
