@@ -68,7 +68,7 @@ MICROPROP_ALWAYS_INLINE std::int16_t saturate16(std::int32_t v)
 }
 
 /// A 64-bit sum clamped to 16 bits (counted like saturate16).
-MICROPROP_ALWAYS_INLINE std::int16_t saturate16(std::int64_t v)
+MICROPROP_ALWAYS_INLINE std::int16_t saturate16_wide(std::int64_t v)
 {
     constexpr std::int64_t low = -2147483647 - 1, high = 2147483647;
     return saturate16(static_cast<std::int32_t>(v < low ? low : (v > high ? high : v)));
@@ -77,7 +77,7 @@ MICROPROP_ALWAYS_INLINE std::int16_t saturate16(std::int64_t v)
 /// A Q6.24 sum of products rounded to nearest into Q3.12, saturated.
 MICROPROP_ALWAYS_INLINE std::int16_t narrow_product_sum(std::int64_t q24)
 {
-    return saturate16((q24 + (std::int64_t(1) << (fraction_bits - 1))) >> fraction_bits);
+    return saturate16_wide((q24 + (std::int64_t(1) << (fraction_bits - 1))) >> fraction_bits);
 }
 
 /// Round-to-nearest float -> raw Q3.12 with saturation. Integer operations on the
