@@ -135,19 +135,32 @@ TEST(fixed_point, dense_forward_saturates_a_sum_that_overflows_32_bits)
 
 TEST(fixed_point, sgd_update_saturates_weights_at_the_range_ends)
 {
-    q3_12 w[2] = {q3_12::from_raw(32700), q3_12::from_raw(-32700)};
+    // 33 weights so that the vector loops and their tails both meet a clamped weight.
+    static q3_12 w[33];
+    static q3_12 x[33];
+    for (int i = 0; i < 33; ++i) {
+        w[i] = q3_12::from_raw(i % 2 == 0 ? 32700 : -32700);
+        x[i] = q3_12(i % 2 == 0 ? 4 : -4);
+    }
     q3_12 b[1] = {q3_12::from_raw(32760)};
-    const q3_12 x[2] = {q3_12(-4), q3_12(4)};
-    const q3_12 delta[1] = {q3_12(-4)};
+    const q3_12 delta[1] = {q3_12(-2)};
     mp::random_generator rng(1);
     mp::reset_saturation_count();
-    // w - lr delta x with lr = 1: +16 * ... far outside the range on both sides.
-    mp::kernels::fixed::dense_sgd_update(w, b, x, delta, 2, 1, mp::kernels::fixed::factor_from_float(1.0f),
+    // w - lr delta x with lr = 0.25: +2 for every weight, -2 for every other one: all leave the range.
+    mp::kernels::fixed::dense_sgd_update(w, b, x, delta, 33, 1, mp::kernels::fixed::factor_from_float(0.25f),
                                          mp::kernels::fixed::factor{}, rng);
-    EXPECT_EQ(w[0].raw, -32768);  // 7.98 - 16
-    EXPECT_EQ(w[1].raw, 32767);   // -7.98 + 16
-    EXPECT_EQ(b[0].raw, 32767);   // 7.998 + 4
-    EXPECT_EQ(mp::saturation_count(), 3u);
+    for (int i = 0; i < 33; ++i) EXPECT_EQ(w[i].raw, i % 2 == 0 ? 32767 : -32768);
+    EXPECT_EQ(b[0].raw, 32767);  // 7.998 + 0.5
+    EXPECT_EQ(mp::saturation_count(), 34u);
+    // lr delta beyond 1/2 is clamped to 1/2 (a step of at most 4 per weight) and counted once.
+    q3_12 one_w[1] = {q3_12(0)};
+    const q3_12 one_x[1] = {q3_12(1)};
+    const q3_12 big_delta[1] = {q3_12(-4)};
+    mp::reset_saturation_count();
+    mp::kernels::fixed::dense_sgd_update(one_w, b, one_x, big_delta, 1, 1, mp::kernels::fixed::factor_from_float(1.0f),
+                                         mp::kernels::fixed::factor{}, rng);
+    EXPECT_EQ(one_w[0].raw, 2048);
+    EXPECT_EQ(mp::saturation_count(), 2u);  // the step and the bias (already at 8)
 }
 
 TEST(fixed_point, stochastic_rounding_keeps_updates_far_below_one_step)

@@ -196,7 +196,8 @@ MICROPROP_ALWAYS_INLINE std::int64_t dot_exact(const q3_12* w, const q3_12* x, s
         acc += std::int32_t(w[i + 2].raw) * x[i + 2].raw;
         acc += std::int32_t(w[i + 3].raw) * x[i + 3].raw;
     }
-    for (; i < n; ++i) acc += std::int32_t(w[i].raw) * x[i].raw;
+    // The tail counts n % 4 steps, which keeps GCC 12's -Waggressive-loop-optimizations quiet.
+    for (std::size_t left = n % 4; left > 0; --left, ++i) acc += std::int32_t(w[i].raw) * x[i].raw;
     return acc;
 #endif
 }
@@ -224,10 +225,102 @@ inline void dense_backward_input(const q3_12* MICROPROP_RESTRICT w, const q3_12*
     }
 }
 
+/// w_i <- saturate(w_i - floor((s x_i + r) / 2^16)) for i < n, with |s| <= 2^15 and
+/// 0 <= r < 2^16 (so s x_i + r never overflows 32 bits). Every clamped weight is counted.
+///
+/// The inner loop of per-sample SGD. On the M3 (SSAT, which sets the sticky Q flag) the loop
+/// clamps without testing each weight, 7 instructions a weight; a row whose Q flag came up
+/// is then counted as the number of its weights at a range end (the clamped ones, and any
+/// that landed there exactly). On Thumb-1 an exit from the loop on the rare clamped weight,
+/// 12 instructions a weight. Elsewhere plain C++.
+MICROPROP_ALWAYS_INLINE void subtract_scaled_row(q3_12* MICROPROP_RESTRICT w, const q3_12* MICROPROP_RESTRICT x,
+                                                 std::size_t n, std::int32_t s, std::int32_t r)
+{
+#if defined(__arm__) && defined(__thumb2__) && defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    std::size_t i = 0;
+    if (n >= 2) {
+        q3_12* w_pairs_end = w + (n & ~std::size_t(1));
+        q3_12* wp = w;
+        const q3_12* xp = x;
+        std::int32_t a, b;
+        std::uint32_t flags;
+        __asm volatile(
+            "mrs %[a], APSR\n\t"
+            "bic %[a], %[a], #0x08000000\n\t"  // clear Q
+            "msr APSR_nzcvq, %[a]\n"
+            "1:\n\t"
+            "ldrsh %[a], [%[x]], #2\n\t"
+            "ldrsh %[b], [%[w]]\n\t"
+            "mla %[a], %[s], %[a], %[r]\n\t"
+            "sub %[b], %[b], %[a], asr #16\n\t"
+            "ssat %[b], #16, %[b]\n\t"
+            "strh %[b], [%[w]], #2\n\t"
+            "ldrsh %[a], [%[x]], #2\n\t"
+            "ldrsh %[b], [%[w]]\n\t"
+            "mla %[a], %[s], %[a], %[r]\n\t"
+            "sub %[b], %[b], %[a], asr #16\n\t"
+            "ssat %[b], #16, %[b]\n\t"
+            "strh %[b], [%[w]], #2\n\t"
+            "cmp %[w], %[end]\n\t"
+            "bne 1b\n\t"
+            "mrs %[f], APSR\n\t"
+            : [w] "+r"(wp), [x] "+r"(xp), [a] "=&r"(a), [b] "=&r"(b), [f] "=r"(flags)
+            : [s] "r"(s), [r] "r"(r), [end] "r"(w_pairs_end)
+            : "cc", "memory");
+        i = n & ~std::size_t(1);
+        if ((flags & 0x08000000u) != 0) {
+            for (std::size_t k = 0; k < i; ++k) {
+                if (w[k].raw == 32767 || w[k].raw == -32768) ++microprop::detail::fixed_saturations;
+            }
+        }
+    }
+    for (; i < n; ++i) w[i].raw = saturate16(w[i].raw - ((s * x[i].raw + r) >> 16));
+#elif defined(__arm__) && !defined(__thumb2__) && defined(__GNUC__)
+    std::int32_t offset = -static_cast<std::int32_t>(2 * n);
+    q3_12* w_end = w + n;
+    const q3_12* x_end = x + n;
+    while (offset != 0) {
+        std::int32_t narrowed, value;
+        // Runs to the end of the row, or stops at a weight whose new value needs clamping
+        // (offset then points at it and `value` holds it unclamped).
+        __asm volatile(
+            ".syntax unified\n"
+            "1:\n\t"
+            "ldrsh %[n], [%[xe], %[i]]\n\t"
+            "muls %[n], %[s], %[n]\n\t"
+            "adds %[n], %[n], %[r]\n\t"
+            "asrs %[n], %[n], #16\n\t"
+            "ldrsh %[v], [%[we], %[i]]\n\t"
+            "subs %[v], %[v], %[n]\n\t"
+            "sxth %[n], %[v]\n\t"
+            "cmp %[n], %[v]\n\t"
+            "bne 2f\n\t"
+            "strh %[n], [%[we], %[i]]\n\t"
+            "adds %[i], %[i], #2\n\t"
+            "bne 1b\n"
+            "2:\n\t"
+            ".syntax divided\n"
+            : [i] "+l"(offset), [n] "=&l"(narrowed), [v] "=&l"(value)
+            : [we] "l"(w_end), [xe] "l"(x_end), [s] "l"(s), [r] "l"(r)
+            : "cc", "memory");
+        if (offset == 0) break;
+        w_end[offset / 2].raw = saturate16(value);
+        offset += 2;
+    }
+#else
+    for (std::size_t i = 0; i < n; ++i) w[i].raw = saturate16(w[i].raw - ((s * x[i].raw + r) >> 16));
+#endif
+}
+
 /// Per-sample SGD of one layer: W <- W - lr (delta x^T + decay W), b <- b - lr (delta + decay b),
-/// every step rounded stochastically (one random word per row). Rows whose delta is 0 (inactive
-/// ReLU units) do not change and are skipped. Call dense_backward_input first if the layer
-/// passes a delta down: this changes W.
+/// every step rounded stochastically. Rows whose delta is 0 (inactive ReLU units) do not
+/// change and are skipped. Call dense_backward_input first if the layer passes a delta down:
+/// this changes W.
+///
+/// Row j's step lr delta_j x_i, in steps of 1/4096, is s x_i / 2^16 with s = lr delta_j 2^16
+/// (|s| <= 2^15: a step of at most 4 per weight; larger ones are clamped and counted). s is
+/// rounded stochastically from the high half of one random word, each weight's step from
+/// the low half, so both roundings are unbiased and the update is lr delta x in expectation.
 inline void dense_sgd_update(q3_12* MICROPROP_RESTRICT w, q3_12* MICROPROP_RESTRICT b,
                              const q3_12* MICROPROP_RESTRICT x, const q3_12* MICROPROP_RESTRICT delta,
                              std::size_t in, std::size_t out, factor lr, factor decay, random_generator& rng)
@@ -246,13 +339,29 @@ inline void dense_sgd_update(q3_12* MICROPROP_RESTRICT w, q3_12* MICROPROP_RESTR
         }
         const std::int32_t dj = delta[j].raw;
         if (dj == 0) continue;
-        // lr delta_j = lr.mantissa dj 2^-(lr.shift + 12); times x_i (Q12) gives Q(24 + lr.shift).
-        const step_scale s = normalise_step(lr.mantissa * dj, lr.shift + microprop::fixed::fraction_bits);
-        const std::int32_t r = dither(rng.next(), s.shift);
-        for (std::size_t i = 0; i < in; ++i) {
-            row[i].raw = saturate16(row[i].raw - ((s.scale * x[i].raw + r) >> s.shift));
+        // s = lr.mantissa dj 2^(4 - lr.shift): lr delta_j in units of 2^-16 of a step per unit of x.
+        std::int32_t v = lr.mantissa * dj;
+        std::int32_t k = lr.shift - 4;
+        if (k > 30) {
+            v = k - 30 >= 31 ? (v < 0 ? -1 : 0) : (v >> (k - 30));
+            k = 30;
         }
-        b[j].raw = saturate16(b[j].raw - ((s.scale * microprop::fixed::one + r) >> s.shift));
+        const std::uint32_t random_word = rng.next();
+        const std::int32_t r = static_cast<std::int32_t>(random_word & 0xffffu);
+        std::int32_t s = v;
+        if (k > 0) {
+            const std::uint32_t high = random_word >> 16;
+            const std::int32_t r_s = static_cast<std::int32_t>(k <= 16 ? high >> (16 - k) : high << (k - 16));
+            s = static_cast<std::int32_t>((static_cast<std::int64_t>(v) + r_s) >> k);
+        } else if (k < 0) {
+            s = v > (32768 >> -k) ? 32769 : (v < -(32768 >> -k) ? -32769 : v * (1 << -k));
+        }
+        if (s > 32768 || s < -32768) {
+            ++microprop::detail::fixed_saturations;
+            s = s > 0 ? 32768 : -32768;
+        }
+        subtract_scaled_row(row, x, in, s, r);
+        b[j].raw = saturate16(b[j].raw - ((s * microprop::fixed::one + r) >> 16));
     }
 }
 
