@@ -253,11 +253,18 @@ private:
     static void delta_below(const model_ref<T>& m, std::size_t l, const T* delta, T* below)
     {
         const layer_info& layer = m.layers[l];
+        const layer_info& previous = m.layers[l - 1];
+        const q3_12* z = m.activations + previous.output_offset;
+        if (previous.activation == activation_kind::relu) {
+            // Inactive units' deltas are 0: their sums are skipped and the derivative is applied.
+            kernels::fixed::dense_backward_input(m.parameters + layer.weight_offset, delta, below, layer.inputs,
+                                                 layer.outputs, z);
+            return;
+        }
         kernels::fixed::dense_backward_input(m.parameters + layer.weight_offset, delta, below, layer.inputs,
                                              layer.outputs);
-        const layer_info& previous = m.layers[l - 1];
-        kernels::fixed::activation_backward(previous.activation, previous.activation_parameter,
-                                            m.activations + previous.output_offset, below, previous.outputs);
+        kernels::fixed::activation_backward(previous.activation, previous.activation_parameter, z, below,
+                                            previous.outputs);
     }
 
     static const T* input_of(const model_ref<T>& m, const T* x, std::size_t l)
