@@ -75,9 +75,13 @@ MICROPROP_ALWAYS_INLINE std::int16_t saturate16_wide(std::int64_t v)
 }
 
 /// A Q6.24 sum of products rounded to nearest into Q3.12, saturated.
+/// (Written on 32 bits where the sum fits them, which on a Cortex-M0 avoids 64-bit shifts.)
 MICROPROP_ALWAYS_INLINE std::int16_t narrow_product_sum(std::int64_t q24)
 {
-    return saturate16_wide((q24 + (std::int64_t(1) << (fraction_bits - 1))) >> fraction_bits);
+    const std::int32_t low = static_cast<std::int32_t>(q24);
+    if (static_cast<std::int64_t>(low) != q24) return saturate16(q24 < 0 ? std::int32_t(-32769) : std::int32_t(32768));
+    // floor(low / 4096 + 1/2) without the overflow of low + 2048.
+    return saturate16((low >> fraction_bits) + ((low >> (fraction_bits - 1)) & 1));
 }
 
 /// Round-to-nearest float -> raw Q3.12 with saturation. Integer operations on the

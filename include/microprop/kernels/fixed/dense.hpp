@@ -130,63 +130,87 @@ MICROPROP_ALWAYS_INLINE std::int32_t dither(std::uint32_t random_word, std::int3
 #endif
 }
 
+#if defined(__arm__) && !defined(__thumb2__) && defined(__GNUC__)
+#define MICROPROP_FIXED_THUMB1 1
+/// An exact sum as hi 2^32 + lo (lo signed: the sum fits 32 bits when hi == 0); on Thumb-1
+/// GCC would spill a 64-bit integer to the stack.
+struct exact_sum {
+    std::int32_t lo;
+    std::int32_t hi;
+};
+/// lo + hi 2^32 rounded to nearest into Q3.12 and saturated, on 32 bits.
+MICROPROP_ALWAYS_INLINE std::int16_t narrow_exact(exact_sum sum)
+{
+    if (sum.hi != 0) return saturate16(sum.hi < 0 ? std::int32_t(-32769) : std::int32_t(32768));
+    return saturate16((sum.lo >> microprop::fixed::fraction_bits) + ((sum.lo >> (microprop::fixed::fraction_bits - 1)) & 1));
+}
+/// The exact sum v.
+MICROPROP_ALWAYS_INLINE exact_sum exact_sum_from(std::int32_t v) { return exact_sum{v, 0}; }
+/// sum += product, the overflow of the low word carried into the high word.
+MICROPROP_ALWAYS_INLINE void add_product(exact_sum& sum, std::int32_t product)
+{
+    if (__builtin_add_overflow(sum.lo, product, &sum.lo)) sum.hi += product < 0 ? -1 : 1;
+}
+#else
+#define MICROPROP_FIXED_THUMB1 0
+/// An exact sum of products: 64 bits (SMLAL's accumulator on Thumb-2).
+using exact_sum = std::int64_t;
+MICROPROP_ALWAYS_INLINE std::int16_t narrow_exact(exact_sum sum) { return narrow_product_sum(sum); }
+MICROPROP_ALWAYS_INLINE exact_sum exact_sum_from(std::int32_t v) { return v; }
+MICROPROP_ALWAYS_INLINE void add_product(exact_sum& sum, std::int32_t product) { sum += product; }
+#endif
+
 /// acc + sum_i w_i x_i, exact (products are at most 2^30 in magnitude).
 ///
 /// On Thumb-1 cores (Cortex-M0/M0+/M23 baseline) GCC keeps a 64-bit sum in spilled
 /// registers (17 instructions a product, measured); the loop below keeps a 32-bit sum and
-/// counts its signed overflows (the V flag after ADDS) into a high word: 6.5 instructions a
+/// counts its signed overflows (the V flag after ADDS) into a high word: 6.25 instructions a
 /// product with the same exact result. Elsewhere GCC's code is used (SMLAL on the M3).
-MICROPROP_ALWAYS_INLINE std::int64_t dot_exact(const q3_12* w, const q3_12* x, std::size_t n, std::int64_t acc)
+MICROPROP_ALWAYS_INLINE exact_sum dot_exact(const q3_12* w, const q3_12* x, std::size_t n, exact_sum acc)
 {
-#if defined(__arm__) && !defined(__thumb2__) && defined(__GNUC__)
-    const std::size_t pairs = n / 2;
-    if (pairs > 0) {
-        // total = hi 2^32 + (signed) lo; starts from acc, which fits 32 bits here (a bias << 12).
-        std::int32_t lo = static_cast<std::int32_t>(acc);
-        std::int32_t hi = 0;
-        std::int32_t offset = -static_cast<std::int32_t>(4 * pairs);
-        const q3_12* w_end = w + 2 * pairs;
-        const q3_12* x_end = x + 2 * pairs;
+#if MICROPROP_FIXED_THUMB1
+    const std::size_t quads = n / 4;
+    if (quads > 0) {
+        std::int32_t lo = acc.lo;
+        std::int32_t hi = acc.hi;
+        std::int32_t offset = -static_cast<std::int32_t>(8 * quads);
+        const q3_12* w_end = w + 4 * quads;
+        const q3_12* x_end = x + 4 * quads;
         std::int32_t product, other;
+// One product added at offset `i` (then i += 2); a wrapped sum branches to wrap label L.
+#define MICROPROP_FIXED_V_STEP(L)                      \
+    "ldrsh %[p], [%[we], %[i]]\n\t"                    \
+    "ldrsh %[q], [%[xe], %[i]]\n\t"                    \
+    "muls %[p], %[q], %[p]\n\t"                        \
+    "adds %[lo], %[lo], %[p]\n\t"                      \
+    "bvs " #L "f\n"                                     \
+    #L "0:\n\t"                                        \
+    "adds %[i], %[i], #2\n\t"
+// The sum wrapped: +1 (product > 0) or -1 (product < 0) into the high word, then back.
+#define MICROPROP_FIXED_V_WRAP(L)                      \
+    #L ":\n\t"                                         \
+    "asrs %[p], %[p], #31\n\t"                         \
+    "lsls %[p], %[p], #1\n\t"                          \
+    "adds %[p], %[p], #1\n\t"                          \
+    "adds %[hi], %[hi], %[p]\n\t"                      \
+    "b " #L "0b\n"
         __asm volatile(
             ".syntax unified\n"
             "1:\n\t"
-            "ldrsh %[p], [%[we], %[i]]\n\t"
-            "ldrsh %[q], [%[xe], %[i]]\n\t"
-            "muls %[p], %[q], %[p]\n\t"
-            "adds %[lo], %[lo], %[p]\n\t"
-            "bvs 3f\n"
-            "2:\n\t"
-            "adds %[i], %[i], #2\n\t"
-            "ldrsh %[p], [%[we], %[i]]\n\t"
-            "ldrsh %[q], [%[xe], %[i]]\n\t"
-            "muls %[p], %[q], %[p]\n\t"
-            "adds %[lo], %[lo], %[p]\n\t"
-            "bvs 5f\n"
-            "4:\n\t"
-            "adds %[i], %[i], #2\n\t"
+            MICROPROP_FIXED_V_STEP(2) MICROPROP_FIXED_V_STEP(3) MICROPROP_FIXED_V_STEP(4) MICROPROP_FIXED_V_STEP(5)
             "bne 1b\n\t"
             "b 6f\n"
-            "3:\n\t"  // the sum wrapped: +1 (product > 0) or -1 (product < 0) into the high word
-            "asrs %[p], %[p], #31\n\t"
-            "lsls %[p], %[p], #1\n\t"
-            "adds %[p], %[p], #1\n\t"
-            "adds %[hi], %[hi], %[p]\n\t"
-            "b 2b\n"
-            "5:\n\t"
-            "asrs %[p], %[p], #31\n\t"
-            "lsls %[p], %[p], #1\n\t"
-            "adds %[p], %[p], #1\n\t"
-            "adds %[hi], %[hi], %[p]\n\t"
-            "b 4b\n"
+            MICROPROP_FIXED_V_WRAP(2) MICROPROP_FIXED_V_WRAP(3) MICROPROP_FIXED_V_WRAP(4) MICROPROP_FIXED_V_WRAP(5)
             "6:\n\t"
             ".syntax divided\n"
             : [lo] "+l"(lo), [hi] "+l"(hi), [i] "+l"(offset), [p] "=&l"(product), [q] "=&l"(other)
             : [we] "l"(w_end), [xe] "l"(x_end)
             : "cc", "memory");
-        acc = static_cast<std::int64_t>(hi) * 4294967296LL + lo;
+#undef MICROPROP_FIXED_V_STEP
+#undef MICROPROP_FIXED_V_WRAP
+        acc = exact_sum{lo, hi};
     }
-    if ((n & 1u) != 0) acc += std::int32_t(w[n - 1].raw) * x[n - 1].raw;
+    for (std::size_t i = 4 * quads; i < n; ++i) add_product(acc, std::int32_t(w[i].raw) * x[i].raw);
     return acc;
 #elif defined(__arm__) && defined(__thumb2__) && defined(__GNUC__)
     // SMLAL with post-incremented loads, four products a turn: 3.5 instructions a product
@@ -233,20 +257,20 @@ inline void dense_forward(const q3_12* MICROPROP_RESTRICT w, const q3_12* MICROP
                           std::size_t out)
 {
     for (std::size_t j = 0; j < out; ++j) {
-        const std::int64_t bias = static_cast<std::int64_t>(b[j].raw) * microprop::fixed::one;
-        u[j].raw = narrow_product_sum(dot_exact(w + j * in, x, in, bias));
+        const exact_sum bias = exact_sum_from(std::int32_t(b[j].raw) * microprop::fixed::one);
+        u[j].raw = narrow_exact(dot_exact(w + j * in, x, in, bias));
     }
 }
 
 /// acc + sum_j w[j * stride] delta_j for j < n, exact: one column of W^T delta.
 /// On Thumb-1 the same V-flag loop as dot_exact (9 instructions a product instead of 17).
-MICROPROP_ALWAYS_INLINE std::int64_t column_dot_exact(const q3_12* w, std::size_t stride, const q3_12* delta,
-                                                      std::size_t n, std::int64_t acc)
+MICROPROP_ALWAYS_INLINE exact_sum column_dot_exact(const q3_12* w, std::size_t stride, const q3_12* delta,
+                                                   std::size_t n, exact_sum acc)
 {
-#if defined(__arm__) && !defined(__thumb2__) && defined(__GNUC__)
+#if MICROPROP_FIXED_THUMB1
     if (n > 0) {
-        std::int32_t lo = static_cast<std::int32_t>(acc);
-        std::int32_t hi = 0;
+        std::int32_t lo = acc.lo;
+        std::int32_t hi = acc.hi;
         std::int32_t offset = -static_cast<std::int32_t>(2 * n);
         const q3_12* delta_end = delta + n;
         const q3_12* column = w;
@@ -278,7 +302,7 @@ MICROPROP_ALWAYS_INLINE std::int64_t column_dot_exact(const q3_12* w, std::size_
               [q] "=&l"(other)
             : [de] "l"(delta_end), [stride] "h"(stride_bytes)
             : "cc", "memory");
-        acc = static_cast<std::int64_t>(hi) * 4294967296LL + lo;
+        acc = exact_sum{lo, hi};
     }
     return acc;
 #else
@@ -299,7 +323,7 @@ inline void dense_backward_input(const q3_12* MICROPROP_RESTRICT w, const q3_12*
             g_in[i].raw = 0;
             continue;
         }
-        g_in[i].raw = narrow_product_sum(column_dot_exact(w + i, in, delta, out, 0));
+        g_in[i].raw = narrow_exact(column_dot_exact(w + i, in, delta, out, exact_sum_from(0)));
     }
 }
 
@@ -351,7 +375,7 @@ MICROPROP_ALWAYS_INLINE void subtract_scaled_row(q3_12* MICROPROP_RESTRICT w, co
     }
 #undef MICROPROP_FIXED_SSAT_STEP
     for (; i < n; ++i) w[i].raw = saturate16(w[i].raw - ((s * x[i].raw + r) >> 16));
-#elif defined(__arm__) && !defined(__thumb2__) && defined(__GNUC__)
+#elif MICROPROP_FIXED_THUMB1
     std::int32_t offset = -static_cast<std::int32_t>(2 * n);
     q3_12* w_end = w + n;
     const q3_12* x_end = x + n;
