@@ -78,7 +78,7 @@ q3_12 value_and_output_delta(activation_kind output, float parameter, const q3_1
             sum += e * e;
         } else {
             const std::int32_t yk = y[k].raw > 0 ? y[k].raw : 1;
-            sum -= std::int32_t(d[k].raw) * math::log_raw(yk);
+            if (d[k].raw != 0) sum -= std::int32_t(d[k].raw) * math::log_raw(yk);  // one log per sample one-hot
             if constexpr (std::is_same<Loss, binary_cross_entropy>::value) {
                 const std::int32_t qk = one - y[k].raw > 0 ? one - y[k].raw : 1;
                 sum -= (one - std::int32_t(d[k].raw)) * math::log_raw(qk);
