@@ -278,6 +278,34 @@ TEST(fixed_point, sigmoid_squared_error_gradient_matches_float)
     EXPECT_NEAR(as_double(qt.last_loss()), ft.last_loss(), 4 * lsb);
 }
 
+TEST(fixed_point, leaky_relu_binary_cross_entropy_gradient_matches_float)
+{
+    using float_leaky = mp::network<float, mp::dense<3, 5>, mp::leaky_relu, mp::dense<5, 2>, mp::sigmoid>;
+    using fixed_leaky = mp::network<q3_12, mp::dense<3, 5>, mp::leaky_relu, mp::dense<5, 2>, mp::sigmoid>;
+    float_leaky f(9);
+    for (std::size_t k = 0; k < 5; ++k) f.biases(0)[k] = k % 2 == 0 ? -0.8f : 0.3f;  // some units negative
+    fixed_leaky q;
+    ASSERT_EQ(mp::quantize(f, q), mp::status::ok);
+    mp::dequantize(q, f);
+    mp::trainer<float_leaky, mp::binary_cross_entropy, mp::momentum> ft(f);
+    mp::trainer<fixed_leaky, mp::binary_cross_entropy, mp::momentum> qt(q);
+    float x[3] = {0.75f, -0.5f, 1.25f}, d[2] = {1.0f, 0.0f};
+    q3_12 xq[3], dq[2];
+    mp::fixed::quantize(x, xq, 3);
+    mp::fixed::quantize(d, dq, 2);
+    float gf[float_leaky::parameter_count];
+    q3_12 gq[float_leaky::parameter_count];
+    ASSERT_EQ(ft.compute_gradient(x, d, gf), mp::status::ok);
+    ASSERT_EQ(qt.compute_gradient(xq, dq, gq), mp::status::ok);
+    bool some_unit_negative = false;
+    for (std::size_t k = 0; k < 5; ++k) some_unit_negative = some_unit_negative || f.layer_output(0)[k] < 0.0f;
+    EXPECT_TRUE(some_unit_negative);  // the leaky slope is exercised
+    for (std::size_t k = 0; k < float_leaky::parameter_count; ++k) {
+        EXPECT_NEAR(as_double(gq[k]), gf[k], 6 * lsb + 0.03 * std::fabs(gf[k]));
+    }
+    EXPECT_NEAR(as_double(qt.last_loss()), ft.last_loss(), 8 * lsb);
+}
+
 TEST(fixed_point, invalid_learning_rate_changes_nothing)
 {
     fixed_sigmoid_net q(4);
