@@ -132,6 +132,13 @@ MICROPROP_ALWAYS_INLINE std::int32_t dither(std::uint32_t random_word, std::int3
 
 #if defined(__arm__) && !defined(__thumb2__) && defined(__GNUC__)
 #define MICROPROP_FIXED_THUMB1 1
+// GCC hands Thumb-1 inline assembly to the assembler in divided syntax unless told
+// -masm-syntax-unified; the loops below are written in unified syntax and switch back after.
+#if defined(__ARM_ASM_SYNTAX_UNIFIED__)
+#define MICROPROP_FIXED_ASM_SYNTAX_RESTORE ""
+#else
+#define MICROPROP_FIXED_ASM_SYNTAX_RESTORE ".syntax divided\n"
+#endif
 /// An exact sum as hi 2^32 + lo (lo signed: the sum fits 32 bits when hi == 0); on Thumb-1
 /// GCC would spill a 64-bit integer to the stack.
 struct exact_sum {
@@ -202,7 +209,7 @@ MICROPROP_ALWAYS_INLINE exact_sum dot_exact(const q3_12* w, const q3_12* x, std:
             "b 6f\n"
             MICROPROP_FIXED_V_WRAP(2) MICROPROP_FIXED_V_WRAP(3) MICROPROP_FIXED_V_WRAP(4) MICROPROP_FIXED_V_WRAP(5)
             "6:\n\t"
-            ".syntax divided\n"
+            MICROPROP_FIXED_ASM_SYNTAX_RESTORE
             : [lo] "+l"(lo), [hi] "+l"(hi), [i] "+l"(offset), [p] "=&l"(product), [q] "=&l"(other)
             : [we] "l"(w_end), [xe] "l"(x_end)
             : "cc", "memory");
@@ -294,11 +301,11 @@ MICROPROP_ALWAYS_INLINE exact_sum column_dot_exact(const q3_12* w, std::size_t s
             "asrs %[p], %[p], #31\n\t"
             "lsls %[p], %[p], #1\n\t"
             "adds %[p], %[p], #1\n\t"
-            "add %[hi], %[p]\n\t"
+            "adds %[hi], %[hi], %[p]\n\t"
             "b 2b\n"
             "4:\n\t"
-            ".syntax divided\n"
-            : [lo] "+l"(lo), [hi] "+h"(hi), [i] "+l"(offset), [w] "+l"(column), [p] "=&l"(product),
+            MICROPROP_FIXED_ASM_SYNTAX_RESTORE
+            : [lo] "+l"(lo), [hi] "+l"(hi), [i] "+l"(offset), [w] "+l"(column), [p] "=&l"(product),
               [q] "=&l"(other)
             : [de] "l"(delta_end), [stride] "h"(stride_bytes)
             : "cc", "memory");
@@ -408,7 +415,7 @@ MICROPROP_ALWAYS_INLINE void subtract_scaled_row(q3_12* MICROPROP_RESTRICT w, co
             MICROPROP_FIXED_V_UPDATE MICROPROP_FIXED_V_UPDATE
             "bne 1b\n"
             "2:\n\t"
-            ".syntax divided\n"
+            MICROPROP_FIXED_ASM_SYNTAX_RESTORE
             : [i] "+l"(offset), [n] "=&l"(product), [v] "=&l"(value)
             : [we] "l"(w_end), [xe] "l"(x_end), [s] "l"(s), [c] "l"(c)
             : "cc", "memory");
