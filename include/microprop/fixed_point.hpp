@@ -130,8 +130,8 @@ void dequantize(const network<q3_12, Layers...>& from, network<float, Layers...>
 template <class Loss, class Optimizer, std::size_t BatchSize, class... Layers>
 class trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize> {
 public:
-    using network_type = microprop::network<q3_12, Layers...>;
-    using T = q3_12;
+    using network_type = microprop::network<q3_12, Layers...>;  ///< the network trained
+    using T = q3_12;                                           ///< its scalar
     static_assert(BatchSize == 1,
                   "Minibatch training of a q3_12 network is not implemented yet: train it per sample (BatchSize = 1).");
     static_assert(std::is_same<Optimizer, sgd>::value || std::is_same<Optimizer, momentum>::value,
@@ -139,17 +139,20 @@ public:
     static_assert(!network_type::has_tied_layers, "Tied layers are not supported in q3_12 networks yet.");
     static_assert(loss_fits_output<Loss, network_type::output_activation>::value, "");
 
-    static constexpr std::size_t batch_size = 1;
-    static constexpr std::size_t parameter_count = network_type::parameter_count;
+    static constexpr std::size_t batch_size = 1;  ///< per-sample training only
+    static constexpr std::size_t parameter_count = network_type::parameter_count;  ///< weights and biases
+    /// True for sgd: the update is fused into backprop, no gradient buffer.
     static constexpr bool fused_sgd = std::is_same<Optimizer, sgd>::value;
-    static constexpr std::size_t delta_count = 2 * network_type::max_width;
-    static constexpr std::size_t gradient_count = fused_sgd ? 0 : parameter_count;
+    static constexpr std::size_t delta_count = 2 * network_type::max_width;  ///< two ping-pong delta buffers
+    static constexpr std::size_t gradient_count = fused_sgd ? 0 : parameter_count;  ///< gradient buffer (momentum)
+    /// Momentum's velocity, one value per parameter (none for sgd).
     static constexpr std::size_t optimizer_state_count = Optimizer::state_per_parameter * parameter_count;
+    /// Every q3_12 the trainer holds.
     static constexpr std::size_t workspace_count = delta_count + gradient_count + optimizer_state_count;
-    static constexpr std::size_t delta_bytes = delta_count * sizeof(T);
-    static constexpr std::size_t gradient_bytes = gradient_count * sizeof(T);
-    static constexpr std::size_t optimizer_state_bytes = optimizer_state_count * sizeof(T);
-    static constexpr std::size_t workspace_bytes = workspace_count * sizeof(T);
+    static constexpr std::size_t delta_bytes = delta_count * sizeof(T);  ///< bytes of the deltas
+    static constexpr std::size_t gradient_bytes = gradient_count * sizeof(T);  ///< bytes of the gradient
+    static constexpr std::size_t optimizer_state_bytes = optimizer_state_count * sizeof(T);  ///< bytes of the velocity
+    static constexpr std::size_t workspace_bytes = workspace_count * sizeof(T);  ///< bytes of all buffers
 
     /// `rounding_seed` seeds the stochastic rounding of the updates (same seed, same bits).
     explicit trainer(network_type& net, Optimizer optimizer = {}, std::uint32_t rounding_seed = 1)
@@ -157,8 +160,11 @@ public:
     {
     }
 
+    /// The optimizer and its hyper-parameters (may be changed between steps).
     Optimizer& optimizer() { return optimizer_; }
+    /// The optimizer and its hyper-parameters.
     const Optimizer& optimizer() const { return optimizer_; }
+    /// The network being trained.
     network_type& network() { return *net_; }
     /// The momentum velocity, laid out like the parameters; empty for sgd.
     span<T> optimizer_state() { return span<T>(state(), optimizer_state_count); }
@@ -197,6 +203,7 @@ public:
             return status::ok;
         }
     }
+    /// train_sample on arrays.
     [[nodiscard]] status train_sample(const std::array<T, network_type::input_size>& x,
                                       const std::array<T, network_type::output_size>& d)
     {

@@ -125,7 +125,7 @@ constexpr float raw_to_float(std::int32_t raw) { return static_cast<float>(raw) 
 /// round to nearest. Constructing from an int or float rounds to nearest and
 /// saturates. sizeof(q3_12) == 2.
 struct q3_12 {
-    std::int16_t raw;
+    std::int16_t raw;  ///< the value times 4096
 
     q3_12() = default;
     /// n as a q3_12 (saturated to [-8, 8)).
@@ -135,6 +135,7 @@ struct q3_12 {
     }
     /// v rounded to the nearest q3_12 (saturated; NaN becomes 0).
     explicit q3_12(float v) : raw(fixed::raw_from_float(v)) {}
+    /// v rounded to the nearest q3_12 (through float; saturated; NaN becomes 0).
     explicit q3_12(double v) : raw(fixed::raw_from_float(static_cast<float>(v))) {}
 
     /// The q3_12 whose raw integer is r (r / 4096).
@@ -146,11 +147,16 @@ struct q3_12 {
     }
     /// The value as a float (exact).
     explicit constexpr operator float() const { return fixed::raw_to_float(raw); }
+    /// The value as a double (exact).
     explicit constexpr operator double() const { return static_cast<double>(fixed::raw_to_float(raw)); }
 
+    /// a + b, saturated.
     friend q3_12 operator+(q3_12 a, q3_12 b) { return from_raw(fixed::saturate16(std::int32_t(a.raw) + b.raw)); }
+    /// a - b, saturated.
     friend q3_12 operator-(q3_12 a, q3_12 b) { return from_raw(fixed::saturate16(std::int32_t(a.raw) - b.raw)); }
+    /// -a (-(-8) saturates to 8 - 1/4096).
     friend q3_12 operator-(q3_12 a) { return from_raw(fixed::saturate16(-std::int32_t(a.raw))); }
+    /// a b rounded to nearest, saturated.
     friend q3_12 operator*(q3_12 a, q3_12 b)
     {
         return from_raw(fixed::saturate16((std::int32_t(a.raw) * b.raw + (fixed::one / 2)) >> fixed::fraction_bits));
@@ -165,15 +171,25 @@ struct q3_12 {
                                                          : (n + (n < 0 ? -half : half)) / b.raw;
         return from_raw(fixed::saturate16(q));
     }
+    /// *this = *this + b.
     q3_12& operator+=(q3_12 b) { return *this = *this + b; }
+    /// *this = *this - b.
     q3_12& operator-=(q3_12 b) { return *this = *this - b; }
+    /// *this = *this * b.
     q3_12& operator*=(q3_12 b) { return *this = *this * b; }
+    /// *this = *this / b.
     q3_12& operator/=(q3_12 b) { return *this = *this / b; }
+    /// Comparisons of the values (of the raw integers).
     friend constexpr bool operator==(q3_12 a, q3_12 b) { return a.raw == b.raw; }
+    /// a != b.
     friend constexpr bool operator!=(q3_12 a, q3_12 b) { return a.raw != b.raw; }
+    /// a < b.
     friend constexpr bool operator<(q3_12 a, q3_12 b) { return a.raw < b.raw; }
+    /// a > b.
     friend constexpr bool operator>(q3_12 a, q3_12 b) { return a.raw > b.raw; }
+    /// a <= b.
     friend constexpr bool operator<=(q3_12 a, q3_12 b) { return a.raw <= b.raw; }
+    /// a >= b.
     friend constexpr bool operator>=(q3_12 a, q3_12 b) { return a.raw >= b.raw; }
 };
 static_assert(sizeof(q3_12) == 2, "q3_12 must be two bytes.");
@@ -189,6 +205,7 @@ struct is_fixed_point<q3_12> : std::true_type {};
 /// (kernels/fixed/math.hpp), an integer square root; every q3_12 is finite.
 template <>
 struct scalar_ops<q3_12> {
+    /// e^x from the 2^x table (saturates above ln 8).
     static q3_12 exp(q3_12 x) { return q3_12::from_raw(fixed::saturate16(fixed::math::exp_raw(x.raw))); }
     /// ln x; x <= 0 gives the most negative value (-8), counted as a saturation.
     static q3_12 log(q3_12 x)
@@ -196,6 +213,7 @@ struct scalar_ops<q3_12> {
         if (x.raw <= 0) return q3_12::from_raw(fixed::saturate16(std::int32_t(-32769)));
         return q3_12::from_raw(fixed::saturate16(fixed::math::log_raw(x.raw)));
     }
+    /// tanh x within 3 steps (kernels/fixed/math.hpp).
     static q3_12 tanh(q3_12 x) { return q3_12::from_raw(fixed::math::tanh_raw(x.raw)); }
     /// sqrt x rounded down; negative x gives 0.
     static q3_12 sqrt(q3_12 x)
@@ -203,11 +221,15 @@ struct scalar_ops<q3_12> {
         if (x.raw <= 0) return q3_12::from_raw(0);
         return q3_12::from_raw(static_cast<std::int32_t>(fixed::math::integer_sqrt(static_cast<std::uint32_t>(x.raw) << 12)));
     }
+    /// |x| (|-8| saturates).
     static q3_12 abs(q3_12 x) { return x.raw < 0 ? -x : x; }
+    /// Always true: a q3_12 has no NaN or infinity.
     static constexpr bool is_finite(q3_12) { return true; }
     /// One step, 1/4096.
     static constexpr q3_12 epsilon() { return q3_12::from_raw(1); }
+    /// One step, 1/4096.
     static constexpr q3_12 smallest_positive() { return q3_12::from_raw(1); }
+    /// v rounded to the nearest q3_12.
     static q3_12 from(float v) { return q3_12(v); }
 };
 

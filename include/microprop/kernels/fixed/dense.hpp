@@ -27,8 +27,9 @@ using microprop::fixed::saturate16;
 /// A non-negative hyper-parameter as mantissa * 2^-shift, mantissa < 2^15: 15
 /// significant bits whatever its size (a learning rate of 1e-4 keeps them too).
 struct factor {
-    std::int32_t mantissa = 0;
-    std::int32_t shift = 0;
+    std::int32_t mantissa = 0;  ///< in [2^14, 2^15), or 0 for the value 0
+    std::int32_t shift = 0;     ///< the value is mantissa / 2^shift
+    /// True for the value 0.
     bool is_zero() const { return mantissa == 0; }
 };
 
@@ -93,8 +94,8 @@ inline std::int32_t significant_bits(std::int32_t v)
 /// `shift` lies in [0, 30], so (scale * x + r) >> shift never overflows for 16-bit x and
 /// r < 2^shift.
 struct step_scale {
-    std::int32_t scale;
-    std::int32_t shift;
+    std::int32_t scale;  ///< at most 15 significant bits
+    std::int32_t shift;  ///< in [0, 30]
 };
 
 /// The step value * 2^-value_shift (value: any 32-bit integer) prepared as a step_scale.
