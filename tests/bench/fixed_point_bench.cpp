@@ -1,10 +1,13 @@
 // Instructions per training sample and per inference of a q3_12 (fixed-point)
 // network, for workload W1 or W2 of workloads.hpp (BENCH_WORKLOAD = 1 or 2), under
 // QEMU -icount like cortex_m_bench.cpp and with the same data, quantised at compile
-// time (every value is a multiple of 1/16, exact in Q3.12). Output, one line per mode:
+// time (every value is a multiple of 1/16, exact in Q3.12); per-sample momentum where it fits
+// the port's RAM. Output, one line per mode:
 //   bench workload=W2 scalar=q3_12 mode=sgd insn_per_sample=... ram_bytes=... float_ram_bytes=...
 #include <stddef.h>
 #include <stdint.h>
+
+#include <new>
 
 #include <console.hpp>
 #include <microprop/fixed_point.hpp>
@@ -55,7 +58,14 @@ constexpr fixed_set<Set> quantised(const Set& set)
 constexpr auto data = quantised(float_data);
 
 using sgd_trainer = mp::trainer<net_t, loss_t, mp::sgd>;
+using momentum_trainer = mp::trainer<net_t, loss_t, mp::momentum>;
 using float_sgd_trainer = mp::trainer<float_net, loss_t, mp::sgd>;
+
+#ifndef BENCH_RAM_BYTES
+#define BENCH_RAM_BYTES 1073741824u
+#endif
+/// Per-sample momentum runs when the network, its trainer and 3 KB for the rest fit the port's RAM.
+constexpr bool run_momentum = sizeof(net_t) + sizeof(momentum_trainer) + 3072u <= BENCH_RAM_BYTES;
 
 net_t net;
 double ticks_per_instruction = 1.0;
@@ -96,6 +106,22 @@ int main()
         [&](std::size_t s) { failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok; }, reps,
         ticks_per_instruction);
     report("sgd", n / reps - harness, bench::floor_macs<net_t>(), static_cast<float>(tr.last_loss()));
+
+    if constexpr (run_momentum) {
+        alignas(momentum_trainer) static unsigned char slot[sizeof(momentum_trainer)];
+        net.initialize(1);
+        momentum_trainer* momentum_tr = new (slot) momentum_trainer(net, mp::momentum{bench::learning_rate, 0.9f});
+        for (std::size_t s = 0; s < warmup; ++s) {
+            failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok;
+        }
+        n = icount::instructions(
+            [&](std::size_t s) { failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok; },
+            reps, ticks_per_instruction);
+        report("momentum", n / reps - harness, bench::floor_macs<net_t>(), static_cast<float>(momentum_tr->last_loss()));
+    } else {
+        console::print("bench workload=", workload, " scalar=q3_12 mode=momentum skipped: needs ",
+                       static_cast<uint32_t>(sizeof(net_t) + sizeof(momentum_trainer)), " bytes of RAM\n");
+    }
 
     const std::size_t ram = sizeof(net) + sizeof(tr);
     const std::size_t float_ram = sizeof(float_net) + sizeof(float_sgd_trainer);
