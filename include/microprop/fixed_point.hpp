@@ -283,34 +283,45 @@ private:
     /// mu v, decay w and the step rounded stochastically (one random word per 16 parameters).
     void momentum_step(kernels::fixed::factor lr, kernels::fixed::factor decay)
     {
+        const kernels::fixed::factor mu = kernels::fixed::factor_from_float(optimizer_.momentum);
+        const bool with_decay = !decay.is_zero();
+        if (optimizer_.nesterov) {
+            if (with_decay) momentum_loop<true, true>(lr, decay, mu);
+            else momentum_loop<false, true>(lr, decay, mu);
+        } else {
+            if (with_decay) momentum_loop<true, false>(lr, decay, mu);
+            else momentum_loop<false, false>(lr, decay, mu);
+        }
+    }
+
+    /// momentum_step with its branches taken out of the loop.
+    template <bool WithDecay, bool Nesterov>
+    void momentum_loop(kernels::fixed::factor lr, kernels::fixed::factor decay, kernels::fixed::factor mu)
+    {
         using fixed::saturate16;
         using kernels::fixed::dither;
         using kernels::fixed::normalise_step;
-        const kernels::fixed::factor mu = kernels::fixed::factor_from_float(optimizer_.momentum);
         const kernels::fixed::step_scale mu_step = normalise_step(mu.mantissa, mu.shift);
         const kernels::fixed::step_scale decay_step = normalise_step(decay.mantissa, decay.shift);
         const kernels::fixed::step_scale lr_step = normalise_step(lr.mantissa, lr.shift);
         T* w = net_->view().parameters;
         const T* g = gradient();
         T* v = state();
-        std::uint32_t random_word = 0;
-        for (std::size_t k = 0; k < parameter_count; ++k) {
-            if ((k & 15u) == 0) random_word = rng_.next();
+        for (std::size_t block = 0; block < parameter_count; block += 16) {
+            const std::uint32_t random_word = rng_.next();
             const std::int32_t r_mu = dither(random_word, mu_step.shift);
             const std::int32_t r_decay = dither(random_word, decay_step.shift);
             const std::int32_t r_lr = dither(random_word, lr_step.shift);
-            std::int32_t gk = g[k].raw;
-            if (!decay.is_zero()) gk += (decay_step.scale * w[k].raw + r_decay) >> decay_step.shift;
-            gk = saturate16(gk);
-            const std::int32_t mu_v = mu.is_zero() ? 0 : (mu_step.scale * v[k].raw + r_mu) >> mu_step.shift;
-            const std::int32_t vk = saturate16(mu_v + gk);
-            v[k].raw = static_cast<std::int16_t>(vk);
-            std::int32_t direction = vk;
-            if (optimizer_.nesterov) {
-                const std::int32_t mu_vk = mu.is_zero() ? 0 : (mu_step.scale * vk + r_mu) >> mu_step.shift;
-                direction = saturate16(gk + mu_vk);
+            const std::size_t end = block + 16 < parameter_count ? block + 16 : parameter_count;
+            for (std::size_t k = block; k < end; ++k) {
+                std::int32_t gk = g[k].raw;
+                if (WithDecay) gk = saturate16(gk + ((decay_step.scale * w[k].raw + r_decay) >> decay_step.shift));
+                const std::int32_t vk = saturate16(((mu_step.scale * v[k].raw + r_mu) >> mu_step.shift) + gk);
+                v[k].raw = static_cast<std::int16_t>(vk);
+                std::int32_t direction = vk;
+                if (Nesterov) direction = saturate16(gk + ((mu_step.scale * vk + r_mu) >> mu_step.shift));
+                w[k].raw = saturate16(w[k].raw - ((lr_step.scale * direction + r_lr) >> lr_step.shift));
             }
-            w[k].raw = saturate16(w[k].raw - ((lr_step.scale * direction + r_lr) >> lr_step.shift));
         }
     }
 
