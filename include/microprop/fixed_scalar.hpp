@@ -4,9 +4,10 @@
 // [-8, 8 - 1/4096], resolution 1/4096 = 2.44e-4. Weights, biases, activations,
 // deltas and optimizer state are all q3_12, so a network takes half the RAM of
 // its float twin. Sums of products are exact: a product of two q3_12 is a Q6.24
-// integer of at most 2^30 in magnitude, and the kernels add such products in a
-// 64-bit accumulator (on a Cortex-M0 a 32x32->32 MULS plus ADDS/ADCS; SMLAL on
-// the M3), rounded once when the sum is stored back into 16 bits.
+// integer of at most 2^30 in magnitude (one 32x32->32 MULS on a Cortex-M0), and
+// the kernels add such products exactly, in 64 bits (SMLAL on the M3; on Thumb-1
+// a 32-bit ADDS whose overflows go into a high word), rounded once when the sum
+// is stored back into 16 bits.
 //
 // Narrowing saturates, it never wraps: a value outside the range becomes the
 // nearest end of the range and increments the saturation counter

@@ -2,8 +2,8 @@
 // per-sample SGD update and the gradient accumulation, beside the float reference
 // kernels (kernels/reference.hpp) and with the same meaning.
 //
-// Sums of products are exact (64-bit accumulator of 32-bit products, rounded
-// once). Values that feed a parameter change are rounded stochastically: a step
+// Sums of products are exact (an exact_sum of 32-bit products, rounded once).
+// Values that feed a parameter change are rounded stochastically: a step
 // v / 2^s becomes floor((v + r) / 2^s) with r uniform in [0, 2^s) drawn from the
 // trainer's random_generator, whose expectation is exactly v / 2^s. One draw
 // serves a whole row of a weight matrix (each weight of the row is still rounded
