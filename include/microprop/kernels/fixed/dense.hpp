@@ -131,7 +131,17 @@ MICROPROP_ALWAYS_INLINE std::int32_t dither(std::uint32_t random_word, std::int3
 #endif
 }
 
-#if defined(__arm__) && !defined(__thumb2__) && defined(__GNUC__)
+// The inline-assembly loops below are used on Arm with GCC-compatible compilers unless
+// MICROPROP_FORCE_REFERENCE_KERNELS or MICROPROP_KERNELS_NO_ASM asks for plain C++ (same results).
+#if defined(__arm__) && defined(__GNUC__) &&                                                         \
+    !(defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS) &&             \
+    !(defined(MICROPROP_KERNELS_NO_ASM) && MICROPROP_KERNELS_NO_ASM)
+#define MICROPROP_FIXED_ASM 1
+#else
+#define MICROPROP_FIXED_ASM 0
+#endif
+
+#if MICROPROP_FIXED_ASM && !defined(__thumb2__)
 #define MICROPROP_FIXED_THUMB1 1
 // GCC hands Thumb-1 inline assembly to the assembler in divided syntax unless told
 // -masm-syntax-unified; the loops below are written in unified syntax and switch back after.
@@ -220,7 +230,7 @@ MICROPROP_ALWAYS_INLINE exact_sum dot_exact(const q3_12* w, const q3_12* x, std:
     }
     for (std::size_t i = 4 * quads; i < n; ++i) add_product(acc, std::int32_t(w[i].raw) * x[i].raw);
     return acc;
-#elif defined(__arm__) && defined(__thumb2__) && defined(__GNUC__)
+#elif MICROPROP_FIXED_ASM
     // SMLAL with post-incremented loads, four products a turn: 3.5 instructions a product
     // (GCC's unrolled loop: 3.75).
     std::size_t i = n & ~std::size_t(3);
@@ -346,7 +356,7 @@ inline void dense_backward_input(const q3_12* MICROPROP_RESTRICT w, const q3_12*
 MICROPROP_ALWAYS_INLINE void subtract_scaled_row(q3_12* MICROPROP_RESTRICT w, const q3_12* MICROPROP_RESTRICT x,
                                                  std::size_t n, std::int32_t s, std::int32_t r)
 {
-#if defined(__arm__) && defined(__thumb2__) && defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+#if MICROPROP_FIXED_ASM && defined(__thumb2__) && defined(__ARM_FEATURE_SAT)
 // One weight: w <- ssat16(w - ((s x + r) >> 16)), x and w post-incremented.
 #define MICROPROP_FIXED_SSAT_STEP                  \
     "ldrsh %[a], [%[x]], #2\n\t"                  \
