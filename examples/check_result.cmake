@@ -2,11 +2,25 @@
 #   cmake -DPROGRAM=<image> [-DEMULATOR=<cmd@@arg@@...>] -DCHECKS="key<0.01;key>=0.9" -P check_result.cmake
 # Fails when the program exits non-zero, prints no result line, lacks a key, or
 # a value misses its goal. The program's whole output is echoed.
+#
+# A program that must fail in a given way (tests/stack):
+#   cmake -DPROGRAM=<image> [-DEMULATOR=...] -DEXPECT_EXIT=<n> -DEXPECT_OUTPUT=<regex> -P check_result.cmake
+# passes only when it exits with status n and its output matches the regex.
 string(REPLACE "@@" ";" emulator "${EMULATOR}")
 string(REPLACE "," ";" checks "${CHECKS}")
 execute_process(COMMAND ${emulator} ${PROGRAM}
     OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULT_VARIABLE code)
 message("${output}${errors}")
+if(DEFINED EXPECT_EXIT)
+    if(NOT code STREQUAL "${EXPECT_EXIT}")
+        message(FATAL_ERROR "expected exit status ${EXPECT_EXIT}, got ${code}")
+    endif()
+    if(NOT output MATCHES "${EXPECT_OUTPUT}")
+        message(FATAL_ERROR "the output does not match: ${EXPECT_OUTPUT}")
+    endif()
+    message("exit status ${code} and the expected output: ok")
+    return()
+endif()
 if(NOT code STREQUAL "0")
     message(FATAL_ERROR "example exited with status ${code}")
 endif()
