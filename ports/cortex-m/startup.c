@@ -224,7 +224,11 @@ static uint32_t current_exception(void)
 #define CFSR_STKERR (1u << 12)
 #define CFSR_LSPERR (1u << 13)
 #define CFSR_BFARVALID (1u << 15)
+#define CFSR_UNDEFINSTR (1u << 16)
+#define CFSR_INVSTATE (1u << 17)
 #define CFSR_STKOF (1u << 20)
+#define CFSR_UNALIGNED (1u << 24)
+#define CFSR_DIVBYZERO (1u << 25)
 #define CFSR_MEMMANAGE 0x000000FFu
 #define CFSR_BUSFAULT 0x0000FF00u
 
@@ -254,6 +258,10 @@ static void write_fault_cause(uint32_t cfsr)
         }
     } else if (cfsr != 0u) {
         write_text("UsageFault");
+        if (cfsr & CFSR_UNDEFINSTR) write_text(", undefined instruction");
+        if (cfsr & CFSR_INVSTATE) write_text(", invalid state");
+        if (cfsr & CFSR_UNALIGNED) write_text(", unaligned access");
+        if (cfsr & CFSR_DIVBYZERO) write_text(", division by zero");
     } else {
         write_text("HardFault");
     }

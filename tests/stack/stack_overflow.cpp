@@ -9,6 +9,8 @@
 //   STACK_OVERFLOW_LOCAL_NETWORK  a network declared as a local variable whose weights alone
 //                                 need more than the whole RAM (it links: locals are not
 //                                 counted at link time; a `static` one would not link)
+//   STACK_OVERFLOW_NONE_TRAP      no overflow: an undefined instruction, which must be
+//                                 reported as a plain fault ("fatal: fault (...)", status 3)
 //
 // A network in .bss stands for the model a device keeps: if the program ever gets past
 // the overflow, it reports how many of its weights changed and exits 0, which fails
@@ -85,8 +87,15 @@ __attribute__((noinline)) void overflow()
     const mp::status step = trainer.train_sample(x, target);
     console::print("trained a ", sizeof local, " B local network: ", mp::to_string(step), "\n");
 }
+#elif defined(STACK_OVERFLOW_NONE_TRAP)
+// The control: a fault that is not a stack overflow (an undefined instruction, UDF, which
+// faults the same way on every core) must be reported as a plain fault with its pc.
+__attribute__((noinline)) void overflow()
+{
+    __builtin_trap();
+}
 #else
-#error "define one of STACK_OVERFLOW_RECURSION, STACK_OVERFLOW_LARGE_FRAME, STACK_OVERFLOW_LOCAL_NETWORK"
+#error "define one of STACK_OVERFLOW_RECURSION, STACK_OVERFLOW_LARGE_FRAME, STACK_OVERFLOW_LOCAL_NETWORK, STACK_OVERFLOW_NONE_TRAP"
 #endif
 
 }  // namespace
