@@ -85,7 +85,7 @@ const struct cortexm_vector_table cortexm_vectors = {
 /* Makes a stack overflow fault before it leaves the stack (see the top of the file). */
 static void cortexm_stack_guard_init(void)
 {
-#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__) || defined(__ARM_ARCH_8M_BASE__)
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
     __asm volatile("msr msplim, %0" : : "r"(__stack_limit));
 #elif defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)
     if (((MPU_TYPE >> 8) & 0xFFu) == 0u) return; /* DREGION = 0: no MPU on this part */
