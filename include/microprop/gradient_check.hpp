@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <type_traits>
 
 #include "network.hpp"
 #include "scalar.hpp"
@@ -54,6 +55,7 @@ gradient_check_result<typename Network::scalar> check_gradient(
     typename Network::scalar floor = scalar_ops<typename Network::scalar>::sqrt(
         scalar_ops<typename Network::scalar>::epsilon()))
 {
+    static_assert(std::is_floating_point<typename Network::scalar>::value, "The finite-difference gradient check needs a floating-point network (a q3_12 step of 1/4096 is far too coarse).");
     using T = typename Network::scalar;
     using ops = scalar_ops<T>;
     gradient_check_result<T> result;

@@ -10,6 +10,7 @@
 #define MICROPROP_HESSIAN_HPP
 
 #include <cstddef>
+#include <type_traits>
 
 #include "engine.hpp"
 #include "jacobian.hpp"
@@ -81,6 +82,7 @@ template <class Loss, class Network>
                                       span<typename Network::scalar> diagonal,
                                       span<typename Network::scalar> scratch)
 {
+    static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     static_assert(detail::hessian_support_check<Loss, Network::output_activation>::value, "");
     constexpr std::size_t width = Network::max_width;
@@ -213,6 +215,7 @@ template <class Network>
                                            span<typename Network::scalar> h,
                                            span<typename Network::scalar> scratch)
 {
+    static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     MICROPROP_CHECK(h.size() >= Network::parameter_count * Network::parameter_count, "hessian too small");
     return for_each_output_gradient(net, x, scratch, [&](const T* b) {
@@ -228,6 +231,7 @@ template <class Network>
                                                 span<typename Network::scalar> h_inverse,
                                                 span<typename Network::scalar> scratch)
 {
+    static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     constexpr std::size_t p = Network::parameter_count;
     MICROPROP_CHECK(h_inverse.size() >= p * p, "inverse hessian too small");
@@ -256,6 +260,7 @@ template <class Loss, class Network>
                                    const typename Network::scalar* d, span<typename Network::scalar> h,
                                    span<typename Network::scalar> scratch)
 {
+    static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     static_assert(Network::layer_count == 2,
                   "exact_hessian implements PRML (5.92)-(5.95) for networks with exactly one hidden "

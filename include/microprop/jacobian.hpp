@@ -3,6 +3,7 @@
 #define MICROPROP_JACOBIAN_HPP
 
 #include <cstddef>
+#include <type_traits>
 
 #include "kernels/reference.hpp"
 #include "network.hpp"
@@ -38,6 +39,7 @@ template <class Network>
                                     span<typename Network::scalar> jacobian,
                                     span<typename Network::scalar> scratch)
 {
+    static_assert(std::is_floating_point<typename Network::scalar>::value, "The input Jacobian needs a floating-point network: dequantize() a fixed-point one first.");
     using T = typename Network::scalar;
     MICROPROP_CHECK(jacobian.size() >= Network::output_size * Network::input_size, "jacobian too small");
     MICROPROP_CHECK(scratch.size() >= 2 * Network::max_width, "jacobian scratch too small");

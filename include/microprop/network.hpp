@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "engine.hpp"
 #include "random.hpp"
@@ -116,11 +117,16 @@ public:
                                    layer.activation == activation_kind::leaky_relu;
             const bool use_he = scheme == init_scheme::he_uniform ||
                                 (scheme == init_scheme::automatic && rectifier);
-            const T fan = static_cast<T>(use_he ? layer.inputs : layer.inputs + layer.outputs);
-            const T limit = scalar_ops<T>::sqrt(T(6) / fan);
+            // A fixed-point network draws the float network's weights and rounds them, so that
+            // it starts where quantize() of the float network with the same seed would.
+            using draw_type = typename std::conditional<std::is_floating_point<T>::value, T, float>::type;
+            const draw_type fan = static_cast<draw_type>(use_he ? layer.inputs : layer.inputs + layer.outputs);
+            const draw_type limit = scalar_ops<draw_type>::sqrt(draw_type(6) / fan);
             T* w = parameters_.data() + layer.weight_offset;
             if (!layer.transposed) {  // a tied layer's weights are drawn for its source
-                for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) w[k] = rng.uniform<T>(-limit, limit);
+                for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) {
+                    w[k] = static_cast<T>(rng.uniform<draw_type>(-limit, limit));
+                }
             }
             T* b = parameters_.data() + layer.bias_offset;
             for (std::size_t k = 0; k < layer.outputs; ++k) b[k] = T(0);

@@ -26,6 +26,7 @@ enum class [[nodiscard]] status : std::uint8_t {
     blob_non_finite,         ///< a weight blob holds NaN or infinite values (or a save was asked of such weights)
     store_empty,             ///< no slot of a flash store holds a valid copy
     flash_error,             ///< the flash driver reported a failed erase or program
+    saturated,               ///< a value fell outside a fixed-point type's range and was clamped to it
 };
 
 /// A short, flash-cheap description of a status, e.g. for a console line.
@@ -49,6 +50,7 @@ constexpr const char* to_string(status s)
         case status::blob_non_finite: return "blob non-finite";
         case status::store_empty: return "store empty";
         case status::flash_error: return "flash error";
+        case status::saturated: return "saturated";
     }
     return "unknown status";
 }

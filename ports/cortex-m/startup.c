@@ -1,7 +1,20 @@
 /* Startup shared by every Cortex-M port: vector table, reset handler (.data
- * copy, .bss clear, FPU enable, stack painting, static constructors), fault
- * handlers, semihosting exit and the few C/C++ runtime hooks a heap-free
- * image needs. Linked with -nostartfiles: nothing of crt0/crti/crtbegin. */
+ * copy, .bss clear, FPU enable, stack guard, stack painting, static
+ * constructors), fault handlers, semihosting exit and the few C/C++ runtime
+ * hooks a heap-free image needs. Linked with -nostartfiles: nothing of
+ * crt0/crti/crtbegin.
+ *
+ * Stack protection. sections.ld puts the stack at the bottom of RAM, below
+ * .data and .bss, so an overflow never reaches the static data (the weights):
+ *   - ARMv7-M with an MPU (M3, M4, M7): a no-access MPU region of
+ *     STACK_GUARD_BYTES just below the stack faults on the first access past it;
+ *   - ARMv8-M (M33, M55): MSPLIM = the stack's lowest address; the core faults
+ *     (UsageFault STKOF) on the instruction that would move SP below it;
+ *   - ARMv6-M (M0, no MPU, no limit register): the first access below the
+ *     start of RAM faults (a bus error on unmapped memory).
+ * Every fault ends in HardFault_Handler, which first moves SP back onto the
+ * stack (an overflow leaves it pointing outside), then prints what happened
+ * and exits with status 5 (stack overflow) or 3 (any other fault). */
 #include "cortexm.h"
 #include "port.h"
 
@@ -10,6 +23,20 @@
 #endif
 
 #define STACK_PAINT 0xA5A5A5A5u
+
+/* The MPU guard region below the stack (ARMv7-M): a power of two >= 32. Larger
+ * catches frames that jump further past the stack's end; 1 KB stays clear of the
+ * device registers some parts keep just below RAM (the STM32F1's unique ID at
+ * 0x1FFFF7E8 is 2 KB below 0x20000000). */
+#ifndef STACK_GUARD_BYTES
+#define STACK_GUARD_BYTES 1024u
+#endif
+
+/* Bytes of stack the fault report needs: when the faulting SP leaves less than
+ * this above the stack's end, the handler moves SP to the top of the stack. */
+#define FAULT_STACK_RESERVE 256
+#define CORTEXM_STRING(x) #x
+#define CORTEXM_EXPAND_STRING(x) CORTEXM_STRING(x)
 
 /* From sections.ld. */
 extern uint32_t __data_load[], __data_start[], __data_end[];
@@ -55,6 +82,32 @@ const struct cortexm_vector_table cortexm_vectors = {
 };
 #pragma GCC diagnostic pop
 
+/* Makes a stack overflow fault before it leaves the stack (see the top of the file). */
+static void cortexm_stack_guard_init(void)
+{
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+    __asm volatile("msr msplim, %0" : : "r"(__stack_limit));
+#elif defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)
+    if (((MPU_TYPE >> 8) & 0xFFu) == 0u) return; /* DREGION = 0: no MPU on this part */
+    /* The largest power of two up to STACK_GUARD_BYTES that the stack's end is aligned to
+     * (a PMSAv7 region is aligned to its size); the end of the stack is ORIGIN(RAM). */
+    uint32_t limit = (uint32_t)__stack_limit;
+    uint32_t size = STACK_GUARD_BYTES;
+    while (size > 32u && (limit & (size - 1u)) != 0u) size >>= 1;
+    if ((limit & (size - 1u)) != 0u) return;
+    uint32_t size_field = 0; /* region size = 2^(SIZE + 1) */
+    while ((2u << size_field) < size) ++size_field;
+    MPU_RNR = 0;
+    MPU_RBAR = limit - size;
+    /* XN, AP = 000 (no access, privileged included), strongly ordered, enabled. */
+    MPU_RASR = (1u << 28) | (size_field << 1) | 1u;
+    /* PRIVDEFENA: the default memory map everywhere else; HFNMIENA clear: the HardFault
+     * handler runs with the MPU off. */
+    MPU_CTRL = (1u << 2) | 1u;
+    __asm volatile("dsb\n\tisb" ::: "memory");
+#endif
+}
+
 /* -O2 would turn these loops into memcpy/memset calls; keep them plain. */
 __attribute__((optimize("no-tree-loop-distribute-patterns"), noreturn))
 void Reset_Handler(void)
@@ -66,10 +119,7 @@ void Reset_Handler(void)
 #if !defined(__ARM_ARCH_6M__)
     SCB_VTOR = (uint32_t)&cortexm_vectors;
 #endif
-#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
-    /* Stack overflow faults instead of silently running into .bss. */
-    __asm volatile("msr msplim, %0" : : "r"(__stack_limit));
-#endif
+    cortexm_stack_guard_init();
     for (uint32_t *src = __data_load, *dst = __data_start; dst < __data_end;) *dst++ = *src++;
     for (uint32_t* dst = __bss_start; dst < __bss_end;) *dst++ = 0;
 
@@ -114,19 +164,8 @@ void cortexm_exit(int code)
 static void write_text(const char* s);
 static void write_unsigned(uint32_t v);
 
-/* The lowest words of the stack region: if they lost their paint, the stack
- * reached the end of .bss (on cores without MSPLIM nothing else notices). */
-#define STACK_GUARD_WORDS 8u
-
 void microprop_port_exit(int code)
 {
-    for (uint32_t i = 0; i < STACK_GUARD_WORDS; ++i) {
-        if (__stack_limit[i] != STACK_PAINT) {
-            write_text("\nfatal: stack overflow: the stack ran into static data\n");
-            if (code == 0) code = 5;
-            break;
-        }
-    }
 #if defined(CORTEXM_REPORT_STACK)
     write_text("stack_high_water=");
     write_unsigned((uint32_t)cortexm_stack_high_water());
@@ -172,34 +211,135 @@ static uint32_t current_exception(void)
     return ipsr & 0x1FFu;
 }
 
-/* Called by HardFault_Handler with the stacked exception frame. */
-__attribute__((used, noreturn)) void cortexm_fault_report(const uint32_t* frame)
+#if !defined(__ARM_ARCH_6M__)
+/* Configurable Fault Status Register bits (ARMv7-M B3.2.15, ARMv8-M D1.2.9). */
+#define CFSR_IACCVIOL (1u << 0)
+#define CFSR_DACCVIOL (1u << 1)
+#define CFSR_MUNSTKERR (1u << 3)
+#define CFSR_MSTKERR (1u << 4)
+#define CFSR_MLSPERR (1u << 5)
+#define CFSR_MMARVALID (1u << 7)
+#define CFSR_PRECISERR (1u << 9)
+#define CFSR_UNSTKERR (1u << 11)
+#define CFSR_STKERR (1u << 12)
+#define CFSR_LSPERR (1u << 13)
+#define CFSR_BFARVALID (1u << 15)
+#define CFSR_UNDEFINSTR (1u << 16)
+#define CFSR_INVSTATE (1u << 17)
+#define CFSR_STKOF (1u << 20)
+#define CFSR_UNALIGNED (1u << 24)
+#define CFSR_DIVBYZERO (1u << 25)
+#define CFSR_MEMMANAGE 0x000000FFu
+#define CFSR_BUSFAULT 0x0000FF00u
+
+/* "MemManage, stacking at 0x..." : which fault the CFSR names and what it says about it. */
+static void write_fault_cause(uint32_t cfsr)
+{
+    if (cfsr & CFSR_STKOF) {
+        write_text("UsageFault, stack limit");
+    } else if (cfsr & CFSR_MEMMANAGE) {
+        write_text("MemManage");
+        if (cfsr & (CFSR_MSTKERR | CFSR_MLSPERR)) write_text(", stacking");
+        if (cfsr & CFSR_MUNSTKERR) write_text(", unstacking");
+        if (cfsr & CFSR_DACCVIOL) write_text(", data access");
+        if (cfsr & CFSR_IACCVIOL) write_text(", instruction fetch");
+        if (cfsr & CFSR_MMARVALID) {
+            write_text(" at ");
+            write_hex(SCB_MMFAR);
+        }
+    } else if (cfsr & CFSR_BUSFAULT) {
+        write_text("BusFault");
+        if (cfsr & (CFSR_STKERR | CFSR_LSPERR)) write_text(", stacking");
+        if (cfsr & CFSR_UNSTKERR) write_text(", unstacking");
+        if (cfsr & CFSR_PRECISERR) write_text(", data access");
+        if (cfsr & CFSR_BFARVALID) {
+            write_text(" at ");
+            write_hex(SCB_BFAR);
+        }
+    } else if (cfsr != 0u) {
+        write_text("UsageFault");
+        if (cfsr & CFSR_UNDEFINSTR) write_text(", undefined instruction");
+        if (cfsr & CFSR_INVSTATE) write_text(", invalid state");
+        if (cfsr & CFSR_UNALIGNED) write_text(", unaligned access");
+        if (cfsr & CFSR_DIVBYZERO) write_text(", division by zero");
+    } else {
+        write_text("HardFault");
+    }
+}
+#endif
+
+/* Called by HardFault_Handler with the main stack pointer as the fault left it (the
+ * exception frame is there when stacking succeeded). */
+__attribute__((used, noreturn)) void cortexm_fault_report(const uint32_t* faulting_sp)
 {
     if (cortexm_exiting) {
         /* The semihosting BKPT of cortexm_exit() with no debugger attached: park. */
         for (;;) __asm volatile("wfi");
     }
-    write_text("\nfatal: HardFault at pc=");
-    write_hex(frame[6]);
-    write_text(" lr=");
-    write_hex(frame[5]);
+#if defined(__ARM_ARCH_6M__)
+    const int stacking_failed = 0, limit_fault = 0; /* ARMv6-M reports neither */
+#else
+    const uint32_t cfsr = SCB_CFSR;
+    const int stacking_failed = (cfsr & (CFSR_MSTKERR | CFSR_MLSPERR | CFSR_STKERR | CFSR_LSPERR)) != 0u;
+    const int limit_fault = (cfsr & CFSR_STKOF) != 0u;
+#endif
+    /* SP below the stack's lowest address (or on it: a limit fault during stacking leaves
+     * SP = MSPLIM), a failed stacking or an MSPLIM fault: the stack overflowed, whatever
+     * fault the core reported for it. The frame is there only when stacking worked. */
+    const int overflow = stacking_failed || limit_fault || faulting_sp <= (const uint32_t*)__stack_limit;
+    const int frame_valid = !stacking_failed && faulting_sp > (const uint32_t*)__stack_limit &&
+                            faulting_sp + 8 <= (const uint32_t*)__stack_top;
+    write_text(overflow ? "\nfatal: stack overflow (" : "\nfatal: fault (");
+#if defined(__ARM_ARCH_6M__)
+    write_text("HardFault");
+#else
+    write_fault_cause(cfsr);
+#endif
+    write_text(") sp=");
+    write_hex((uint32_t)faulting_sp);
+    if (overflow) {
+        write_text(", stack ");
+        write_hex((uint32_t)__stack_limit);
+        write_text("..");
+        write_hex((uint32_t)__stack_top);
+    }
+    if (frame_valid) {
+        write_text(" pc=");
+        write_hex(faulting_sp[6]);
+        write_text(" lr=");
+        write_hex(faulting_sp[5]);
+    }
 #if !defined(__ARM_ARCH_6M__)
     write_text(" cfsr=");
-    write_hex(SCB_CFSR);
+    write_hex(cfsr);
     write_text(" hfsr=");
     write_hex(SCB_HFSR);
 #endif
     write_text("\n");
-    microprop_port_exit(3);
+    microprop_port_exit(overflow ? 5 : 3);
 }
 
-/* The frame is on the main stack: no thread mode code here uses PSP. */
+/* Naked: nothing may touch the stack before SP is known to be usable. When the fault
+ * left SP outside the stack, or too close to its end for the report (an overflow;
+ * after an MSPLIM fault SP sits exactly on the limit), SP moves to the top of the
+ * stack: the program is ending, nothing there is needed any more. Otherwise SP stays,
+ * so the exception frame above it can be read. No thread mode code here uses PSP. */
 __attribute__((naked)) void HardFault_Handler(void)
 {
     __asm volatile(
         "mrs r0, msp\n\t"
-        "ldr r1, =cortexm_fault_report\n\t"
-        "bx r1\n\t"
+        "ldr r2, =__stack_limit + " CORTEXM_EXPAND_STRING(FAULT_STACK_RESERVE) "\n\t"
+        "cmp r0, r2\n\t"
+        "blo 1f\n\t"
+        "ldr r2, =__stack_top\n\t"
+        "cmp r0, r2\n\t"
+        "bls 2f\n"
+        "1:\n\t"
+        "ldr r2, =__stack_top\n\t"
+        "msr msp, r2\n"
+        "2:\n\t"
+        "ldr r2, =cortexm_fault_report\n\t"
+        "bx r2\n\t"
         ".ltorg");
 }
 

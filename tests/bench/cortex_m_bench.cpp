@@ -16,6 +16,7 @@
 #include <console.hpp>
 #include <port.h>
 
+#include "icount.hpp"
 #include "workloads.hpp"
 
 #ifndef BENCH_WORKLOAD
@@ -59,44 +60,17 @@ constexpr std::size_t warmup = 32, reps = 32;
 constexpr std::size_t batch = bench::batch;
 static_assert(decltype(bench::w2_data)::samples >= batch, "");
 
-// 2 instructions per iteration on every Thumb core (subs + taken bne).
-__attribute__((noinline)) void known_loop(uint32_t n)
-{
-#if defined(__arm__) && defined(__thumb2__)
-    __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+l"(n) : : "cc");
-#elif defined(__arm__)
-    __asm volatile("1: sub %0, #1\n\tbne 1b" : "+l"(n) : : "cc");  // Thumb-1 inline asm: divided syntax
-#else
-    volatile uint32_t sink = n;
-    while (sink != 0) sink = sink - 1;
-#endif
-}
-
 __attribute__((noinline)) void empty_body(const float*, const float*) { __asm volatile("" ::: "memory"); }
 
 double ticks_per_instruction = 1.0;
 double harness_cost_per_batch = 0.0;
 
-void calibrate()
-{
-    constexpr uint32_t n1 = 20000, n2 = 120000;
-    uint32_t t0 = microprop_port_counter();
-    known_loop(n1);
-    uint32_t t1 = microprop_port_counter();
-    known_loop(n2);
-    uint32_t t2 = microprop_port_counter();
-    const double d = static_cast<double>((t2 - t1)) - static_cast<double>((t1 - t0));
-    ticks_per_instruction = d / (2.0 * (n2 - n1));
-    if (!(ticks_per_instruction > 0.0)) ticks_per_instruction = 1.0;
-}
+void calibrate() { ticks_per_instruction = icount::calibrate(); }
 
 template <class F>
 double instructions(F&& body, std::size_t n)
 {
-    const uint32_t t0 = microprop_port_counter();
-    for (std::size_t s = 0; s < n; ++s) body(s);
-    const uint32_t t1 = microprop_port_counter();
-    return static_cast<double>(t1 - t0) / ticks_per_instruction;
+    return icount::instructions(body, n, ticks_per_instruction);
 }
 
 /// Harness cost of one iteration calling a function with two pointers.

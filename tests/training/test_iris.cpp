@@ -4,6 +4,7 @@
 #include <microprop/microprop.hpp>
 
 #include "iris_data.hpp"
+#include "iris_training.hpp"
 #include "microtest.hpp"
 
 namespace mp = microprop;
@@ -14,48 +15,16 @@ namespace {
 using iris_net = mp::network<float, mp::dense<4, 16>, mp::relu, mp::dense<16, 3>, mp::softmax>;
 iris_net net;
 
-void load(std::size_t i, float* x, float* d)
-{
-    for (std::size_t j = 0; j < data::feature_count; ++j) {
-        x[j] = (data::features[i][j] - data::feature_mean[j]) / data::feature_std[j];
-    }
-    for (std::size_t k = 0; k < data::class_count; ++k) d[k] = k == data::labels[i] ? 1.0f : 0.0f;
-}
-
 template <std::size_t N>
 std::size_t correct_count(const std::uint8_t (&index)[N])
 {
-    float x[data::feature_count];
-    float d[data::class_count];
-    std::size_t correct = 0;
-    for (std::size_t s = 0; s < N; ++s) {
-        load(index[s], x, d);
-        correct += mp::argmax(net.forward(x)) == data::labels[index[s]] ? 1u : 0u;
-    }
-    return correct;
+    return iris_training::correct_count(net, index);
 }
 
-/// Trains with `Optimizer` for `epochs` passes over the training split in a
-/// seeded shuffled order; the learning rate decays as lr / (1 + decay (epoch - 1)).
 template <class Optimizer>
 bool train(std::uint32_t seed, Optimizer optimizer, float decay, int epochs)
 {
-    net.initialize(seed);
-    mp::trainer<iris_net, mp::cross_entropy, Optimizer> trainer(net, optimizer);
-    mp::random_generator rng(seed);
-    std::uint8_t order[data::train_count];
-    for (std::size_t k = 0; k < data::train_count; ++k) order[k] = data::train_index[k];
-    float x[data::feature_count];
-    float d[data::class_count];
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-        trainer.optimizer().learning_rate = optimizer.learning_rate / (1.0f + decay * static_cast<float>(epoch - 1));
-        mp::shuffle(order, static_cast<std::uint32_t>(data::train_count), rng);
-        for (std::size_t k = 0; k < data::train_count; ++k) {
-            load(order[k], x, d);
-            if (trainer.train_sample(x, d) != mp::status::ok) return false;
-        }
-    }
-    return true;
+    return iris_training::train(net, seed, optimizer, decay, epochs);
 }
 
 }  // namespace

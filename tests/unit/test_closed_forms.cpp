@@ -1,4 +1,4 @@
-// The two-layer closed forms of THEORY.md section 1 / DL (4.3)-(4.8), written
+// The two-layer closed forms of include/microprop/theory.md section 1 / DL (4.3)-(4.8), written
 // out by hand with explicit loops (no library kernel), for identity output and
 // squared error, compared with trainer::compute_gradient:
 //

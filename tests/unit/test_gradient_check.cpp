@@ -41,8 +41,11 @@ using numtest::absolute;
 // 1.5e-8 in double. It reports |a - n| / max(|a|, |n|, floor), so the floor
 // must sit above that noise: floor = 0.1 in float (measured worst 6e-3,
 // allowed 3e-2) and 1e-3 in double (measured worst 1.6e-5, allowed 1e-4).
+// Each image defines only the specialisations it uses (NUMTEST_ONLY_FLOAT / _DOUBLE): Clang's
+// -Wunused-const-variable reports the members of an unused one.
 template <class T>
 struct tolerance;
+#if !defined(NUMTEST_ONLY_DOUBLE)
 template <>
 struct tolerance<float> {
     static constexpr double own_atol = 3e-4;
@@ -50,6 +53,8 @@ struct tolerance<float> {
     static constexpr float library_floor = 0.1f;
     static constexpr double library_max_relative = 3e-2;
 };
+#endif
+#if !defined(NUMTEST_ONLY_FLOAT)
 template <>
 struct tolerance<double> {
     static constexpr double own_atol = 1e-9;
@@ -57,6 +62,7 @@ struct tolerance<double> {
     static constexpr double library_floor = 1e-3;
     static constexpr double library_max_relative = 1e-4;
 };
+#endif
 
 // ---- Output activation / loss pairs -----------------------------------------------------
 
@@ -285,16 +291,20 @@ void deep_all_outputs()
 // float 1e-6 + 1e-5 |g|, double 1e-14 + 1e-12 |g|.
 template <class T>
 struct batch_tolerance;
+#if !defined(NUMTEST_ONLY_DOUBLE)
 template <>
 struct batch_tolerance<float> {
     static constexpr double atol = 1e-6;
     static constexpr double rtol = 1e-5;
 };
+#endif
+#if !defined(NUMTEST_ONLY_FLOAT)
 template <>
 struct batch_tolerance<double> {
     static constexpr double atol = 1e-14;
     static constexpr double rtol = 1e-12;
 };
+#endif
 
 template <class T, class Pair, class... Hidden>
 NUMTEST_NOINLINE void batch_case(std::uint32_t seed)

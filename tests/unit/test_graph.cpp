@@ -1,4 +1,4 @@
-// Add and Mul nodes on the shopping example of DLfS ch. 5 (THEORY.md section 2).
+// Add and Mul nodes on the shopping example of DLfS ch. 5 (include/microprop/theory.md section 2).
 #include <microprop/microprop.hpp>
 
 #include "microtest.hpp"

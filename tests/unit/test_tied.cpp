@@ -1,4 +1,4 @@
-// Tied (shared, transposed) weights, THEORY 4: a tied layer computes what an untied layer
+// Tied (shared, transposed) weights, include/microprop/theory.md section 4: a tied layer computes what an untied layer
 // holding the transposed matrix computes, and the shared matrix's gradient is the sum of
 // both uses. Checked against an untied twin network (same numbers, weights copied), against
 // central differences of the loss, and through every consumer of the parameter vector:
@@ -56,7 +56,7 @@ void untie(const Tied& tied, Untied& untied)
 }
 
 /// The untied twin's gradient folded onto the tied parameters: a tied layer's weight
-/// gradient is added, transposed, to its source's (THEORY 4: both paths summed).
+/// gradient is added, transposed, to its source's (theory notes section 4: both paths summed).
 template <class Tied, class Untied>
 void fold(const double* untied_gradient, double* tied_gradient)
 {
@@ -134,7 +134,7 @@ TEST(tied, tie_past_the_first_layer_matches_untied_twin_and_finite_differences)
 
 TEST(tied, theory_4_formula_for_the_shared_weight)
 {
-    // THEORY 4 written out for the 3-2-3 autoencoder, squared error, output o3 = sigmoid:
+    // Theory notes section 4 (include/microprop/theory.md) written out for the 3-2-3 autoencoder, squared error, output o3 = sigmoid:
     // dE/dw_ji = sum_k dE/do_k f'(net_k) w_ki f'(net_i) o1_j + dE/do_j f'(net_j) o2_i,
     // w_ji the encoder weight from input j to hidden i (stored at W1[i][j]).
     tied_ae net;

@@ -14,6 +14,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../config.hpp"
+
+// Only where MICROPROP_KERNELS_VFP (config.hpp) holds: Clang checks the register names of
+// asm clobber lists ("s0".."s31") even in functions never called, so the kernels must not be
+// seen at all when the header is compiled on its own for another architecture.
+#if MICROPROP_KERNELS_VFP
+
 namespace microprop::kernels::vfp {
 
 #define MICROPROP_VFP_CLOBBERS                                                                   \
@@ -536,5 +543,7 @@ inline float finite_probe8(const float* p, std::size_t blocks)
 }
 
 }  // namespace microprop::kernels::vfp
+
+#endif  // MICROPROP_KERNELS_VFP
 
 #endif

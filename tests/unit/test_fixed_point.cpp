@@ -1,0 +1,325 @@
+// q3_12 fixed point (include/microprop/fixed_point.hpp): the scalar's saturation
+// (counted, never wrapping), the table functions against <cmath> over every
+// input, conversion of a float network and back, and the fixed-point forward
+// pass and backprop gradient against the float ones on the same (quantised)
+// weights. Tolerances are stated in steps of 1/4096 (one "LSB").
+#include <microprop/fixed_point.hpp>
+#include <microprop/microprop.hpp>
+
+#include <cmath>
+#include <cstdint>
+
+#include "microtest.hpp"
+
+namespace mp = microprop;
+using mp::q3_12;
+
+namespace {
+
+constexpr double lsb = 1.0 / 4096.0;
+#if defined(__arm__)
+constexpr std::int32_t sweep_stride = 7;  // soft-float <cmath> in double is slow under QEMU
+#else
+constexpr std::int32_t sweep_stride = 1;
+#endif
+
+double as_double(q3_12 v) { return static_cast<double>(static_cast<float>(v)); }
+
+}  // namespace
+
+TEST(fixed_point, arithmetic_saturates_and_counts_instead_of_wrapping)
+{
+    mp::reset_saturation_count();
+    const q3_12 seven(7);
+    EXPECT_EQ((seven + seven).raw, 32767);              // 14 would wrap to -2 in int16
+    EXPECT_EQ((-seven - seven).raw, -32768);
+    EXPECT_EQ((q3_12(-8) * q3_12(-8)).raw, 32767);      // 64
+    EXPECT_EQ((-q3_12::from_raw(-32768)).raw, 32767);
+    EXPECT_EQ((seven / q3_12::from_raw(1)).raw, 32767);  // 28672
+    EXPECT_EQ(mp::saturation_count(), 5u);
+    EXPECT_EQ((q3_12(1.5f) * q3_12(-2.25f)).raw, -13824);  // -3.375 exactly, no saturation
+    EXPECT_EQ(q3_12(100.0f).raw, 32767);
+    EXPECT_EQ(q3_12(-1e30f).raw, -32768);
+    EXPECT_EQ(mp::saturation_count(), 7u);
+    mp::reset_saturation_count();
+    EXPECT_EQ(mp::saturation_count(), 0u);
+}
+
+TEST(fixed_point, conversion_from_float_rounds_to_nearest)
+{
+    EXPECT_EQ(q3_12(0.0f).raw, 0);
+    EXPECT_EQ(q3_12(1.0f).raw, 4096);
+    EXPECT_EQ(q3_12(-0.5f).raw, -2048);
+    EXPECT_EQ(q3_12(0.01f).raw, 41);                 // 40.96
+    EXPECT_EQ(q3_12(-0.01f).raw, -41);
+    EXPECT_EQ(q3_12(1.0f / 8192.0f + 1e-6f).raw, 1);  // just above half a step
+    EXPECT_EQ(q3_12(7.9997f).raw, 32767);
+    EXPECT_EQ(q3_12(1e-9f).raw, 0);
+    EXPECT_EQ(q3_12(std::nanf("")).raw, 0);
+    EXPECT_EQ(static_cast<float>(q3_12::from_raw(-6144)), -1.5f);
+}
+
+TEST(fixed_point, sigmoid_and_tanh_tables_within_stated_error_over_every_input)
+{
+    double sigmoid_error = 0.0, tanh_error = 0.0;
+    for (std::int32_t r = -32768; r < 32768; r += sweep_stride) {
+        const double u = r * lsb;
+        const double s = mp::fixed::math::sigmoid_raw(r) * lsb - 1.0 / (1.0 + std::exp(-u));
+        const double t = mp::fixed::math::tanh_raw(r) * lsb - std::tanh(u);
+        sigmoid_error = std::fabs(s) > sigmoid_error ? std::fabs(s) : sigmoid_error;
+        tanh_error = std::fabs(t) > tanh_error ? std::fabs(t) : tanh_error;
+    }
+    console::print("  max error: sigmoid ", console::fixed{sigmoid_error / lsb, 2}, " LSB, tanh ",
+                   console::fixed{tanh_error / lsb, 2}, " LSB\n");
+    EXPECT_LE(sigmoid_error, 2 * lsb);
+    EXPECT_LE(tanh_error, 3 * lsb);
+}
+
+TEST(fixed_point, exp_and_log_within_stated_error)
+{
+    double exp_relative = 0.0, log_error = 0.0;
+    for (std::int32_t r = -8 * 4096; r <= 0; r += sweep_stride) {
+        const double exact = std::exp(r * lsb) * 65536.0;
+        const double got = mp::fixed::math::exp_nonpositive_q16(r);
+        // Half a unit of Q16 is the rounding of the result itself; the rest is relative.
+        const double e = (std::fabs(got - exact) - 0.5) / exact;
+        exp_relative = e > exp_relative ? e : exp_relative;
+    }
+    for (std::int32_t r = 1; r < 32768; r += sweep_stride) {
+        const double e = std::fabs(mp::fixed::math::log_raw(r) * lsb - std::log(r * lsb));
+        log_error = e > log_error ? e : log_error;
+    }
+    console::print("  max error: exp 0.5 Q16 unit + ", console::sci{exp_relative, 2}, " relative, log ",
+                   console::fixed{log_error / lsb, 2}, " LSB\n");
+    EXPECT_LE(exp_relative, 5e-4);
+    EXPECT_LE(log_error, 2 * lsb);
+}
+
+TEST(fixed_point, softmax_matches_float_within_two_lsb)
+{
+    q3_12 z[10];
+    float u[10];
+    for (int k = 0; k < 10; ++k) {
+        u[k] = static_cast<float>(k * 37 % 11) * 0.6f - 3.0f;
+        z[k] = q3_12(u[k]);
+    }
+    mp::kernels::fixed::softmax(z, 10);
+    double largest = -1e9, sum = 0.0;
+    for (int k = 0; k < 10; ++k) largest = as_double(q3_12(u[k])) > largest ? as_double(q3_12(u[k])) : largest;
+    for (int k = 0; k < 10; ++k) sum += std::exp(as_double(q3_12(u[k])) - largest);
+    for (int k = 0; k < 10; ++k) {
+        EXPECT_NEAR(as_double(z[k]), std::exp(as_double(q3_12(u[k])) - largest) / sum, 2 * lsb);
+    }
+}
+
+TEST(fixed_point, dense_forward_saturates_a_sum_that_overflows_32_bits)
+{
+    // 64 products of (-8)(-8) sum to 2^36 in Q24: a 32-bit accumulator would wrap.
+    static q3_12 w[64], x[64];
+    for (int i = 0; i < 64; ++i) {
+        w[i] = q3_12::from_raw(-32768);
+        x[i] = q3_12::from_raw(-32768);
+    }
+    const q3_12 b = q3_12::from_raw(0);
+    q3_12 u;
+    mp::reset_saturation_count();
+    mp::kernels::fixed::dense_forward(w, &b, x, &u, 64, 1);
+    EXPECT_EQ(u.raw, 32767);
+    EXPECT_EQ(mp::saturation_count(), 1u);
+    x[0] = q3_12::from_raw(32767);  // the negative side: (-8)(8 - 1/4096) 64 times
+    for (int i = 0; i < 64; ++i) x[i] = q3_12::from_raw(32767);
+    mp::kernels::fixed::dense_forward(w, &b, x, &u, 64, 1);
+    EXPECT_EQ(u.raw, -32768);
+    EXPECT_EQ(mp::saturation_count(), 2u);
+}
+
+TEST(fixed_point, sgd_update_saturates_weights_at_the_range_ends)
+{
+    // 33 weights so that the vector loops and their tails both meet a clamped weight.
+    static q3_12 w[33];
+    static q3_12 x[33];
+    for (int i = 0; i < 33; ++i) {
+        w[i] = q3_12::from_raw(i % 2 == 0 ? 32700 : -32700);
+        x[i] = q3_12(i % 2 == 0 ? 4 : -4);
+    }
+    q3_12 b[1] = {q3_12::from_raw(32760)};
+    const q3_12 delta[1] = {q3_12(-2)};
+    mp::random_generator rng(1);
+    mp::reset_saturation_count();
+    // w - lr delta x with lr = 0.25: +2 for every weight, -2 for every other one: all leave the range.
+    mp::kernels::fixed::dense_sgd_update(w, b, x, delta, 33, 1, mp::kernels::fixed::factor_from_float(0.25f),
+                                         mp::kernels::fixed::factor{}, rng);
+    for (int i = 0; i < 33; ++i) EXPECT_EQ(w[i].raw, i % 2 == 0 ? 32767 : -32768);
+    EXPECT_EQ(b[0].raw, 32767);  // 7.998 + 0.5
+    EXPECT_EQ(mp::saturation_count(), 34u);
+    // lr delta beyond 1/2 is clamped to 1/2 (a step of at most 4 per weight) and counted once.
+    q3_12 one_w[1] = {q3_12(0)};
+    const q3_12 one_x[1] = {q3_12(1)};
+    const q3_12 big_delta[1] = {q3_12(-4)};
+    mp::reset_saturation_count();
+    mp::kernels::fixed::dense_sgd_update(one_w, b, one_x, big_delta, 1, 1, mp::kernels::fixed::factor_from_float(1.0f),
+                                         mp::kernels::fixed::factor{}, rng);
+    EXPECT_EQ(one_w[0].raw, 2048);
+    EXPECT_EQ(mp::saturation_count(), 2u);  // the step and the bias (already at 8)
+}
+
+TEST(fixed_point, stochastic_rounding_keeps_updates_far_below_one_step)
+{
+    // lr delta x = 1e-4 * 0.5 * 0.5 = 2.5e-5, a tenth of a step: rounded to nearest it
+    // would never move the weight. 4000 such steps move it by 0.1 in expectation.
+    q3_12 w[1] = {q3_12(0)};
+    q3_12 b[1] = {q3_12(0)};
+    const q3_12 x[1] = {q3_12(0.5f)};
+    const q3_12 delta[1] = {q3_12(-0.5f)};
+    mp::random_generator rng(7);
+    const auto lr = mp::kernels::fixed::factor_from_float(1e-4f);
+    for (int s = 0; s < 4000; ++s) {
+        mp::kernels::fixed::dense_sgd_update(w, b, x, delta, 1, 1, lr, mp::kernels::fixed::factor{}, rng);
+    }
+    // Binomial spread: sd = sqrt(4000 * 0.1 * 0.9) = 19 steps = 0.0046; 5 sd.
+    EXPECT_NEAR(as_double(w[0]), 0.1, 0.024);
+    EXPECT_NEAR(as_double(b[0]), 0.2, 0.035);
+}
+
+namespace {
+
+using float_net = mp::network<float, mp::dense<5, 8>, mp::tanh, mp::dense<8, 6>, mp::relu, mp::dense<6, 3>,
+                              mp::softmax>;
+using fixed_net = mp::network<q3_12, mp::dense<5, 8>, mp::tanh, mp::dense<8, 6>, mp::relu, mp::dense<6, 3>,
+                              mp::softmax>;
+using float_sigmoid_net = mp::network<float, mp::dense<3, 4>, mp::sigmoid, mp::dense<4, 2>, mp::sigmoid>;
+using fixed_sigmoid_net = mp::network<q3_12, mp::dense<3, 4>, mp::sigmoid, mp::dense<4, 2>, mp::sigmoid>;
+
+float_net reference;
+fixed_net quantised;
+float_net round_trip;
+
+}  // namespace
+
+TEST(fixed_point, quantize_and_dequantize_round_trip_within_half_a_step)
+{
+    reference.initialize(11);
+    reference.biases(1)[2] = 0.3f;
+    ASSERT_EQ(mp::quantize(reference, quantised), mp::status::ok);
+    mp::dequantize(quantised, round_trip);
+    for (std::size_t k = 0; k < float_net::parameter_count; ++k) {
+        EXPECT_NEAR(round_trip.parameters()[k], reference.parameters()[k], 0.5 * lsb);
+    }
+    reference.biases(0)[0] = 9.0f;  // outside [-8, 8)
+    EXPECT_EQ(mp::quantize(reference, quantised), mp::status::saturated);
+    EXPECT_EQ(quantised.biases(0)[0].raw, 32767);
+}
+
+TEST(fixed_point, initialize_draws_the_float_networks_weights_rounded)
+{
+    reference.initialize(5);
+    quantised.initialize(5);
+    for (std::size_t k = 0; k < float_net::parameter_count; ++k) {
+        EXPECT_EQ(quantised.parameters()[k].raw, q3_12(reference.parameters()[k]).raw);
+    }
+}
+
+TEST(fixed_point, forward_and_gradient_match_float_on_the_same_weights)
+{
+    // Tolerances: outputs within 8 LSB (tanh/softmax tables and the rounding of every
+    // layer's output); each gradient component within 12 LSB + 3% of its size (the output
+    // delta inherits those errors, each hidden delta adds its rounding, and every term is
+    // rounded stochastically once).
+    reference.initialize(21);
+    ASSERT_EQ(mp::quantize(reference, quantised), mp::status::ok);
+    mp::dequantize(quantised, round_trip);
+    mp::trainer<float_net, mp::cross_entropy, mp::momentum> float_trainer(round_trip);
+    mp::trainer<fixed_net, mp::cross_entropy, mp::momentum> fixed_trainer(quantised);
+    static float g_float[float_net::parameter_count];
+    static q3_12 g_fixed[float_net::parameter_count];
+    double worst = 0.0;
+    for (int sample = 0; sample < 4; ++sample) {
+        float x[5], d[3] = {0.0f, 0.0f, 0.0f};
+        q3_12 xq[5], dq[3];
+        for (int i = 0; i < 5; ++i) x[i] = static_cast<float>(((sample * 5 + i) * 7) % 13) * 0.25f - 1.5f;
+        d[sample % 3] = 1.0f;
+        mp::fixed::quantize(x, xq, 5);
+        mp::fixed::quantize(d, dq, 3);
+        mp::fixed::dequantize(xq, x, 5);
+        ASSERT_EQ(float_trainer.compute_gradient(x, d, g_float), mp::status::ok);
+        ASSERT_EQ(fixed_trainer.compute_gradient(xq, dq, g_fixed), mp::status::ok);
+        for (int k = 0; k < 3; ++k) {
+            EXPECT_NEAR(as_double(quantised.output()[k]), round_trip.output()[k], 8 * lsb);
+        }
+        for (std::size_t k = 0; k < float_net::parameter_count; ++k) {
+            const double e = std::fabs(as_double(g_fixed[k]) - g_float[k]);
+            worst = e > worst ? e : worst;
+            EXPECT_LE(e, 12 * lsb + 0.03 * std::fabs(g_float[k]));
+        }
+        EXPECT_NEAR(as_double(fixed_trainer.last_loss()), float_trainer.last_loss(), 8 * lsb);
+    }
+    console::print("  worst gradient difference ", console::fixed{worst / lsb, 2}, " LSB\n");
+}
+
+namespace {
+
+/// Quantises `f` into a q3_12 network, sets f to the quantised weights, and compares the
+/// fixed-point gradient and loss on (x, d) with float's: each component within 6 LSB + 3%,
+/// the loss within 8 LSB. Both networks hold x's forward pass after.
+template <class Loss, class FloatNet, class FixedNet, std::size_t In, std::size_t Out>
+void expect_gradient_matches_float(FloatNet& f, FixedNet& q, const float (&x_in)[In], const float (&d)[Out])
+{
+    ASSERT_EQ(mp::quantize(f, q), mp::status::ok);
+    mp::dequantize(q, f);
+    mp::trainer<FloatNet, Loss, mp::momentum> ft(f);
+    mp::trainer<FixedNet, Loss, mp::momentum> qt(q);
+    float x[In];
+    q3_12 xq[In], dq[Out];
+    mp::fixed::quantize(x_in, xq, In);
+    mp::fixed::dequantize(xq, x, In);
+    mp::fixed::quantize(d, dq, Out);
+    static float gf[FloatNet::parameter_count];
+    static q3_12 gq[FloatNet::parameter_count];
+    ASSERT_EQ(ft.compute_gradient(x, d, gf), mp::status::ok);
+    ASSERT_EQ(qt.compute_gradient(xq, dq, gq), mp::status::ok);
+    for (std::size_t k = 0; k < FloatNet::parameter_count; ++k) {
+        EXPECT_NEAR(as_double(gq[k]), gf[k], 6 * lsb + 0.03 * std::fabs(gf[k]));
+    }
+    EXPECT_NEAR(as_double(qt.last_loss()), ft.last_loss(), 8 * lsb);
+}
+
+}  // namespace
+
+TEST(fixed_point, sigmoid_squared_error_gradient_matches_float)
+{
+    float_sigmoid_net f(3);
+    fixed_sigmoid_net q;
+    const float x[3] = {0.5f, -1.25f, 2.0f}, d[2] = {1.0f, 0.0f};
+    expect_gradient_matches_float<mp::squared_error>(f, q, x, d);
+}
+
+TEST(fixed_point, leaky_relu_binary_cross_entropy_gradient_matches_float)
+{
+    using float_leaky = mp::network<float, mp::dense<3, 5>, mp::leaky_relu, mp::dense<5, 2>, mp::sigmoid>;
+    using fixed_leaky = mp::network<q3_12, mp::dense<3, 5>, mp::leaky_relu, mp::dense<5, 2>, mp::sigmoid>;
+    float_leaky f(9);
+    for (std::size_t k = 0; k < 5; ++k) f.biases(0)[k] = k % 2 == 0 ? -0.8f : 0.3f;  // some units negative
+    fixed_leaky q;
+    const float x[3] = {0.75f, -0.5f, 1.25f}, d[2] = {1.0f, 0.0f};
+    expect_gradient_matches_float<mp::binary_cross_entropy>(f, q, x, d);
+    bool some_unit_negative = false;
+    for (std::size_t k = 0; k < 5; ++k) some_unit_negative = some_unit_negative || f.layer_output(0)[k] < 0.0f;
+    EXPECT_TRUE(some_unit_negative);  // the leaky slope is exercised
+}
+
+TEST(fixed_point, invalid_learning_rate_changes_nothing)
+{
+    fixed_sigmoid_net q(4);
+    const fixed_sigmoid_net before = q;
+    mp::trainer<fixed_sigmoid_net, mp::squared_error, mp::sgd> t(q, mp::sgd{9.0f});
+    const q3_12 x[3] = {q3_12(1), q3_12(0), q3_12(1)};
+    const q3_12 d[2] = {q3_12(1), q3_12(0)};
+    EXPECT_EQ(t.train_sample(x, d), mp::status::invalid_hyperparameter);
+    t.optimizer().learning_rate = -0.1f;
+    EXPECT_EQ(t.train_sample(x, d), mp::status::invalid_hyperparameter);
+    for (std::size_t k = 0; k < fixed_sigmoid_net::parameter_count; ++k) {
+        EXPECT_EQ(q.parameters()[k].raw, before.parameters()[k].raw);
+    }
+    t.optimizer().learning_rate = 0.5f;
+    EXPECT_EQ(t.train_sample(x, d), mp::status::ok);
+}
