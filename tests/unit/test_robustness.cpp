@@ -34,9 +34,9 @@ constexpr T inf_value() { return std::numeric_limits<T>::infinity(); }
 template <class T>
 constexpr T overflowing_target() { return sizeof(T) == 4 ? T(1e30f) : T(1e200); }
 
-enum class fault { nan_input, inf_input, minus_inf_input, nan_target, inf_target, loss_overflow };
-constexpr fault all_faults[] = {fault::nan_input, fault::inf_input, fault::minus_inf_input,
-                                fault::nan_target, fault::inf_target, fault::loss_overflow};
+enum class fault { nan_input, inf_input, minus_inf_input, nan_target, inf_target, target_outlier, loss_overflow };
+constexpr fault all_faults[] = {fault::nan_input,  fault::inf_input,      fault::minus_inf_input, fault::nan_target,
+                                fault::inf_target, fault::target_outlier, fault::loss_overflow};
 
 mp::status expected_status(fault f)
 {
@@ -46,6 +46,7 @@ mp::status expected_status(fault f)
         case fault::minus_inf_input: return mp::status::non_finite_input;
         case fault::nan_target:
         case fault::inf_target: return mp::status::non_finite_target;
+        case fault::target_outlier: return mp::status::target_out_of_range;
         case fault::loss_overflow: return mp::status::non_finite_loss;
     }
     return mp::status::ok;
@@ -61,6 +62,7 @@ void inject(fault f, T* x, T* d)
         case fault::minus_inf_input: x[0] = -inf_value<T>(); break;
         case fault::nan_target: d[0] = nan_value<T>(); break;
         case fault::inf_target: d[1] = -inf_value<T>(); break;
+        case fault::target_outlier:  // within the target limit only when it is lifted
         case fault::loss_overflow: d[1] = overflowing_target<T>(); break;
     }
 }
@@ -113,6 +115,8 @@ NUMTEST_NOINLINE void faults_change_nothing(Optimizer optimizer)
     for (fault f : all_faults) {
         samples<T, N> bad(5);
         inject(f, bad.xs[N - 1], bad.ds[N - 1]);
+        // The loss can only overflow with the target limit lifted.
+        ta.target_limit = f == fault::loss_overflow ? std::numeric_limits<T>::max() : T(1e6);
         EXPECT_EQ(step(ta, bad), expected_status(f));
         EXPECT_TRUE(same_bits(a.parameters().data(), b.parameters().data(), P));
         EXPECT_EQ(ta.last_loss(), loss_before);
@@ -148,6 +152,8 @@ NUMTEST_NOINLINE void gradient_overflow_changes_nothing(Optimizer optimizer)
     net_t b = a;
     mp::trainer<net_t, mp::squared_error, Optimizer, N> ta(a, optimizer);
     mp::trainer<net_t, mp::squared_error, Optimizer, N> tb(b, optimizer);
+    ta.input_limit = std::numeric_limits<T>::max();  // lifted, so that the gradient is what fails
+    ta.target_limit = std::numeric_limits<T>::max();
     T good_x[N];
     T good_d[N];
     for (std::size_t s = 0; s < N; ++s) {
@@ -387,19 +393,20 @@ static_assert(!batch_a::fused_sgd && batch_a::gradient_bytes == Pa * sizeof(floa
 static_assert(batch_a::delta_bytes == 2 * 16 * 8 * sizeof(float), "one delta column per sample");
 static_assert(batch_a::batch_activation_bytes == Aa * 8 * sizeof(float), "Z of every layer for the batch");
 static_assert(batch_a::workspace_bytes ==
-                  batch_a::delta_bytes + batch_a::gradient_bytes + batch_a::batch_activation_bytes + 2 * 3 * sizeof(float),
+                  batch_a::delta_bytes + batch_a::gradient_bytes + batch_a::batch_activation_bytes + 3 * 3 * sizeof(float),
               "minibatch workspace");
 
 using adam_b = mp::trainer<net_b, mp::squared_error, mp::adam, 4>;
 static_assert(adam_b::optimizer_state_bytes == 2 * net_b::parameter_count * sizeof(double), "adam on double");
 
-// sizeof(trainer) is its workspace plus a pointer, the optimizer and the last loss (and padding).
+// sizeof(trainer) is its workspace plus a pointer, the optimizer, the last loss, the two
+// sample limits and the check_parameters flag (and padding).
 template <class Trainer>
 constexpr bool trainer_overhead_is_small()
 {
     using T = typename Trainer::T;
     return sizeof(Trainer) >= Trainer::workspace_bytes &&
-           sizeof(Trainer) <= Trainer::workspace_bytes + sizeof(void*) + sizeof(mp::adam) + sizeof(T) + 16;
+           sizeof(Trainer) <= Trainer::workspace_bytes + sizeof(void*) + sizeof(mp::adam) + 3 * sizeof(T) + 16;
 }
 static_assert(trainer_overhead_is_small<fused_a>(), "fused trainer overhead");
 static_assert(trainer_overhead_is_small<adam_a>(), "adam trainer overhead");
