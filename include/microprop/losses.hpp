@@ -122,9 +122,15 @@ struct cross_entropy {
         T sum = T(0);
         T target_sum = T(0);
         for (std::size_t k = 0; k < n; ++k) {
-            delta[k] = y[k] - d[k];
-            target_sum += d[k];
-            if (!detail::is_zero(d[k])) sum -= d[k] * scalar_ops<T>::log(y[k]);
+            const T yk = y[k];
+            const T dk = d[k];
+            delta[k] = yk - dk;
+            // Unlikely: with one-hot targets all but one d_k are 0, and the hint keeps the
+            // compiler from starting the log's work before the test.
+            if (__builtin_expect(!detail::is_zero(dk), 0)) {
+                target_sum += dk;
+                sum -= dk * scalar_ops<T>::log(yk);
+            }
         }
         // Soft or unnormalised targets: y - d + y (sum(d) - 1) = y sum(d) - d. Skipped for
         // targets summing exactly to 1, as one-hot ones do.

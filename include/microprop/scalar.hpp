@@ -124,8 +124,11 @@ struct scalar_ops<float> : scalar_ops_base<float> {
 
 /// True when none of the n values is NaN or infinite and every magnitude is at most
 /// `bound` (finite, >= 0). Tested on the bits, so it holds under -ffast-math.
+///
+/// `half_square_bound` = min(bound^2 / 2, largest finite T), which callers that test often
+/// against one bound keep (detail::half_square_bound); only the Cortex-M FPU path reads it.
 template <class T>
-MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound)
+MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound, T half_square_bound)
 {
     using bits = detail::ieee_bits<T>;
     if constexpr (std::is_same_v<T, float> && bits::available) {
@@ -137,12 +140,17 @@ MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound)
 #if MICROPROP_KERNELS_VFP
         // Eight values per VLDM and one VFMA each (about 1.4 instructions a value, where the
         // test of each magnitude takes 4): a sum of squares at most bound^2 / 2 proves every
-        // |x| <= bound. Otherwise the exact test below looks at every value.
+        // |x| <= bound. Otherwise the exact test below looks at every value. (A NaN or
+        // infinity among the rest makes the sum NaN or infinite too.)
         if (n >= 8) {
             const std::size_t blocks = n / 8;
-            const float sum = kernels::vfp::square_sum8(values, blocks);
-            if (bits::finite(sum) && sum <= 0.5f * bound * bound) i = 8 * blocks;
+            float sum = kernels::vfp::square_sum8(values, blocks);
+            for (std::size_t k = 8 * blocks; k < n; ++k) sum += values[k] * values[k];
+            // Both non-negative (or NaN, whose bits lie above every finite value).
+            if (bits::of(sum) <= bits::of(half_square_bound)) return true;
         }
+#else
+        (void)half_square_bound;
 #endif
         // Without branching: about 4 instructions a value.
         std::uint32_t over = 0;
@@ -153,11 +161,13 @@ MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound)
         return over == 0;
 #endif
     } else if constexpr (bits::available) {
+        (void)half_square_bound;
         const auto bound_bits = bits::of(bound) & bits::magnitude_mask;
         bool over = false;
         for (std::size_t i = 0; i < n; ++i) over |= (bits::of(values[i]) & bits::magnitude_mask) > bound_bits;
         return !over;
     } else {
+        (void)half_square_bound;
         for (std::size_t i = 0; i < n; ++i) {
             if (!scalar_ops<T>::is_finite(values[i]) || scalar_ops<T>::abs(values[i]) > bound) return false;
         }
@@ -165,11 +175,28 @@ MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound)
     }
 }
 
+namespace detail {
+/// min(bound^2 / 2, largest finite T) for all_within.
+template <class T>
+T half_square_bound(T bound)
+{
+    const T largest = std::numeric_limits<T>::max();
+    return bound <= T(1e18) ? T(0.5) * bound * bound : largest;
+}
+}  // namespace detail
+
+/// all_within with the square bound computed here.
+template <class T>
+MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound)
+{
+    return all_within(values, n, bound, detail::half_square_bound(bound));
+}
+
 /// True when none of the n values is NaN or infinite (bit tests: holds under -ffast-math).
 template <class T>
 MICROPROP_ALWAYS_INLINE bool all_finite(const T* values, std::size_t n)
 {
-    return all_within(values, n, std::numeric_limits<T>::max());
+    return all_within(values, n, std::numeric_limits<T>::max(), std::numeric_limits<T>::max());
 }
 
 }  // namespace microprop

@@ -29,11 +29,10 @@ namespace microprop {
 ///
 /// Every step checks, before anything changes, and returns a status with the
 /// parameters and optimizer state bit-identical when a check fails:
-/// - the optimizer's settings (Optimizer::valid()) and the trainer's limits:
-///   invalid_hyperparameter;
+/// - the optimizer's settings (Optimizer::valid()): invalid_hyperparameter;
 /// - inputs and targets: NaN or infinite gives non_finite_input / non_finite_target,
-///   a magnitude above input_limit / target_limit gives input_out_of_range /
-///   target_out_of_range;
+///   a magnitude above input_limit() / target_limit() (set_sample_limits) gives
+///   input_out_of_range / target_out_of_range;
 /// - the loss (exact also where the output saturates): non_finite_loss, which is
 ///   also how a NaN weight shows (NaN reaches the output through every layer);
 /// - with check_parameters (default for every trainer but fused SGD): every weight
@@ -86,12 +85,9 @@ public:
     /// overflow the weights; such a step returns delta_overflow.
     static constexpr T gradient_limit = T(18446744073709551616.0);
 
-    /// Largest |x_i| a step accepts (default 1e6; at most the largest finite T). A finite
-    /// outlier above it (1e30, say) returns input_out_of_range instead of moving the
-    /// weights by lr * 1e30: scale inputs to a few units and keep this well above them.
-    T input_limit = T(1e6);
-    /// Largest |d_k| a step accepts (default 1e6); above it target_out_of_range.
-    T target_limit = T(1e6);
+    /// Default of input_limit() and target_limit().
+    static constexpr T default_sample_limit = T(1e6);
+
     /// Test every weight and optimizer state value before each step (non_finite_parameter).
     /// On by default where a gradient buffer exists (one more pass over the parameters,
     /// next to the step's own several). Off for fused SGD, where it would cost more than the
@@ -118,16 +114,36 @@ public:
     /// (the batch mean for minibatches), measured before the update.
     T last_loss() const { return last_loss_; }
 
-    /// ok when the optimizer's settings pass Optimizer::valid() and input_limit and
-    /// target_limit lie in [0, largest finite T]; invalid_hyperparameter otherwise. Every
-    /// step starts with this test.
+    /// ok when the optimizer's settings pass Optimizer::valid(); invalid_hyperparameter
+    /// otherwise. Every step starts with this test.
     [[nodiscard]] status settings_status() const
     {
-        constexpr T largest = std::numeric_limits<T>::max();
-        const bool limits = detail::in_closed_range(input_limit, T(0), largest) &&
-                            detail::in_closed_range(target_limit, T(0), largest);
-        return optimizer_.valid() && limits ? status::ok : status::invalid_hyperparameter;
+        return optimizer_.valid() ? status::ok : status::invalid_hyperparameter;
     }
+
+    /// Sets the largest |x_i| and |d_k| a step accepts (both default_sample_limit = 1e6).
+    /// A finite outlier above them (1e30, say) gets input_out_of_range /
+    /// target_out_of_range instead of moving the weights by lr * 1e30: scale the data to a
+    /// few units and keep the limits well above it. invalid_hyperparameter, and nothing
+    /// changed, unless both lie in [0, largest finite T]. (Set here, not at each step, so
+    /// the per-sample step does not test them.)
+    [[nodiscard]] status set_sample_limits(T input_limit, T target_limit)
+    {
+        constexpr T largest = std::numeric_limits<T>::max();
+        if (!detail::in_closed_range(input_limit, T(0), largest) ||
+            !detail::in_closed_range(target_limit, T(0), largest)) {
+            return status::invalid_hyperparameter;
+        }
+        input_limit_ = input_limit;
+        target_limit_ = target_limit;
+        input_half_square_ = detail::half_square_bound(input_limit);
+        target_half_square_ = detail::half_square_bound(target_limit);
+        return status::ok;
+    }
+    /// Largest |x_i| a step accepts.
+    T input_limit() const { return input_limit_; }
+    /// Largest |d_k| a step accepts.
+    T target_limit() const { return target_limit_; }
 
     /// ok when every weight, bias and optimizer state value is finite; non_finite_parameter
     /// otherwise (bit tests: one pass over parameter_count + optimizer_state_count values).
@@ -211,7 +227,7 @@ public:
     /// Statuses as compute_gradient.
     [[nodiscard]] status compute_batch_gradient(const T* xs, const T* ds, T* gradient_out)
     {
-        const status checked = sample_status(xs, ds, BatchSize);
+        const status checked = sample_status<BatchSize>(xs, ds);
         if (checked != status::ok) return checked;
         const model_ref<T> m = net_->view();
         constexpr std::size_t n = BatchSize;
@@ -262,18 +278,26 @@ private:
         return check_parameters ? parameters_status() : status::ok;
     }
 
-    /// Inputs and targets of `count` samples: finite and within the limits.
-    status sample_status(const T* x, const T* d, std::size_t count) const
+    /// Inputs and targets of `Count` samples: finite and within the limits. The test that
+    /// passes is inline; which status a failure gets is decided out of line.
+    template <std::size_t Count>
+    MICROPROP_ALWAYS_INLINE status sample_status(const T* x, const T* d) const
     {
-        if (!all_within(x, Network::input_size * count, input_limit)) {
-            return all_finite(x, Network::input_size * count) ? status::input_out_of_range
-                                                              : status::non_finite_input;
+        if (all_within(x, Network::input_size * Count, input_limit_, input_half_square_) &&
+            all_within(d, Network::output_size * Count, target_limit_, target_half_square_)) {
+            return status::ok;
         }
-        if (!all_within(d, Network::output_size * count, target_limit)) {
-            return all_finite(d, Network::output_size * count) ? status::target_out_of_range
-                                                               : status::non_finite_target;
-        }
-        return status::ok;
+        return sample_failure(x, d, Count);
+    }
+#if defined(__GNUC__)
+    __attribute__((noinline, cold))
+#endif
+    status sample_failure(const T* x, const T* d, std::size_t count) const
+    {
+        if (!all_finite(x, Network::input_size * count)) return status::non_finite_input;
+        if (!all_within(x, Network::input_size * count, input_limit_)) return status::input_out_of_range;
+        if (!all_finite(d, Network::output_size * count)) return status::non_finite_target;
+        return status::target_out_of_range;
     }
 
     /// non_finite_gradient, delta_overflow (finite, but an entry above gradient_limit) or ok.
@@ -301,7 +325,10 @@ private:
 
     /// The loss of one sample from the output layer's recomputed u (its input `in`, values
     /// `stride` apart), for outputs that saturated; `from_outputs` where the loss has no
-    /// such form (squared error after a non-identity output).
+    /// such form (squared error after a non-identity output). Out of line: rarely run.
+#if defined(__GNUC__)
+    __attribute__((noinline, cold))
+#endif
     static T exact_loss(const model_ref<T>& m, const T* in, std::size_t stride, const T* d, T* u, T from_outputs)
     {
         if constexpr (Loss::fused_with(Network::output_activation)) {
@@ -317,7 +344,7 @@ private:
     /// Inlined so that the training step keeps the loss in a register.
     MICROPROP_ALWAYS_INLINE status forward_to_output_delta(const model_ref<T>& m, const T* x, const T* d, T& loss)
     {
-        const status checked = sample_status(x, d, 1);
+        const status checked = sample_status<1>(x, d);
         if (checked != status::ok) return checked;
         engine::forward<T, tied>(m, x);
         const T* y = m.activations + last_layer().output_offset;
@@ -347,6 +374,11 @@ private:
     Network* net_;
     Optimizer optimizer_;
     T last_loss_ = T(0);
+    T input_limit_ = default_sample_limit;
+    T target_limit_ = default_sample_limit;
+    /// min(limit^2 / 2, largest T): kept for all_within's sum-of-squares pre-test.
+    T input_half_square_ = T(0.5) * default_sample_limit * default_sample_limit;
+    T target_half_square_ = T(0.5) * default_sample_limit * default_sample_limit;
     std::array<T, workspace_count> workspace_{};
 };
 

@@ -116,7 +116,8 @@ NUMTEST_NOINLINE void faults_change_nothing(Optimizer optimizer)
         samples<T, N> bad(5);
         inject(f, bad.xs[N - 1], bad.ds[N - 1]);
         // The loss can only overflow with the target limit lifted.
-        ta.target_limit = f == fault::loss_overflow ? std::numeric_limits<T>::max() : T(1e6);
+        ASSERT_EQ(ta.set_sample_limits(T(1e6), f == fault::loss_overflow ? std::numeric_limits<T>::max() : T(1e6)),
+                  mp::status::ok);
         EXPECT_EQ(step(ta, bad), expected_status(f));
         EXPECT_TRUE(same_bits(a.parameters().data(), b.parameters().data(), P));
         EXPECT_EQ(ta.last_loss(), loss_before);
@@ -152,8 +153,8 @@ NUMTEST_NOINLINE void gradient_overflow_changes_nothing(Optimizer optimizer)
     net_t b = a;
     mp::trainer<net_t, mp::squared_error, Optimizer, N> ta(a, optimizer);
     mp::trainer<net_t, mp::squared_error, Optimizer, N> tb(b, optimizer);
-    ta.input_limit = std::numeric_limits<T>::max();  // lifted, so that the gradient is what fails
-    ta.target_limit = std::numeric_limits<T>::max();
+    // Limits lifted, so that the gradient is what fails.
+    ASSERT_EQ(ta.set_sample_limits(std::numeric_limits<T>::max(), std::numeric_limits<T>::max()), mp::status::ok);
     T good_x[N];
     T good_d[N];
     for (std::size_t s = 0; s < N; ++s) {
@@ -400,13 +401,13 @@ using adam_b = mp::trainer<net_b, mp::squared_error, mp::adam, 4>;
 static_assert(adam_b::optimizer_state_bytes == 2 * net_b::parameter_count * sizeof(double), "adam on double");
 
 // sizeof(trainer) is its workspace plus a pointer, the optimizer, the last loss, the two
-// sample limits and the check_parameters flag (and padding).
+// sample limits with their squares and the check_parameters flag (and padding).
 template <class Trainer>
 constexpr bool trainer_overhead_is_small()
 {
     using T = typename Trainer::T;
     return sizeof(Trainer) >= Trainer::workspace_bytes &&
-           sizeof(Trainer) <= Trainer::workspace_bytes + sizeof(void*) + sizeof(mp::adam) + 3 * sizeof(T) + 16;
+           sizeof(Trainer) <= Trainer::workspace_bytes + sizeof(void*) + sizeof(mp::adam) + 5 * sizeof(T) + 16;
 }
 static_assert(trainer_overhead_is_small<fused_a>(), "fused trainer overhead");
 static_assert(trainer_overhead_is_small<adam_a>(), "adam trainer overhead");

@@ -109,15 +109,15 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
             // Two remaining rows share the loads of x.
             vfp::forward_rows2_16(row, stride, x, b + j, u + j, chunks);
             if (fuse) {
-                u[j] = u[j] > 0.0f ? u[j] : 0.0f;
-                u[j + 1] = u[j + 1] > 0.0f ? u[j + 1] : 0.0f;
+                u[j] = u[j] <= 0.0f ? 0.0f : u[j];
+                u[j + 1] = u[j + 1] <= 0.0f ? 0.0f : u[j + 1];
             }
             row += 2 * in;
             j += 2;
         }
         for (; j < out; ++j, row += in) {
             vfp::forward_row1(row, x, b + j, u + j, tail_from / 8);
-            if (fuse) u[j] = u[j] > 0.0f ? u[j] : 0.0f;
+            if (fuse) u[j] = u[j] <= 0.0f ? 0.0f : u[j];
         }
         if (tail_from != in) {
             for (std::size_t j = 0; j < out; ++j) {
@@ -296,7 +296,7 @@ inline void relu(float* z, std::size_t n)
 #if MICROPROP_KERNELS_VECTOR
     simd_dispatch::relu(z, n);
 #else
-    for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+    for (std::size_t i = 0; i < n; ++i) z[i] = z[i] <= 0.0f ? 0.0f : z[i];
 #endif
 }
 inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n)
