@@ -8,8 +8,8 @@
 // defined on the output they belong to, and any other pairing is a compile error.
 //
 // Values are never clamped into finiteness: a NaN output gives a NaN loss. Where
-// the output saturates (a softmax probability that underflows to 0, a sigmoid
-// output within 2^-8 of 1) the value from y loses its digits, so the cross-
+// the output saturates (a softmax probability below the smallest normal value, a
+// sigmoid output within 2^-8 of 1) the value from y loses its digits, so the cross-
 // entropies also give the value from the pre-activation u (log-sum-exp,
 // softplus), exact for every finite u; the trainer recomputes u of the output
 // layer only for those samples.
@@ -39,6 +39,19 @@ bool is_zero(T v)
         return (bits << 1) == 0;
     } else {
         return v == T(0);
+    }
+}
+
+/// 0 <= v < smallest normal value (v a probability); for float and double a test of the
+/// bits, which keeps the FPU flags out of the training step.
+template <class T>
+bool below_normal(T v)
+{
+    using bits = ieee_bits<T>;
+    if constexpr (bits::available) {
+        return (bits::of(v) & bits::magnitude_mask) < bits::of(std::numeric_limits<T>::min());
+    } else {
+        return v < std::numeric_limits<T>::min();
     }
 }
 
@@ -102,9 +115,9 @@ struct squared_error {
 /// E = -sum_k d_k log y_k over a softmax output. Targets may be one-hot or soft, and need
 /// not sum to 1: the delta is then y sum(d) - d, the exact gradient of this E.
 struct cross_entropy {
-    /// E from the outputs y = softmax(u). Exact while every y_k with d_k != 0 is above 0;
-    /// +inf where such a y_k underflowed (value_from_preactivation is exact there). Never
-    /// clamped: a NaN output gives NaN.
+    /// E from the outputs y = softmax(u). Exact while every y_k with d_k != 0 is a normal
+    /// value; +inf where such a y_k underflowed to 0 (value_from_preactivation is exact
+    /// there). Never clamped: a NaN output gives NaN.
     template <class T>
     static T value(const T* y, const T* d, std::size_t n)
     {
@@ -114,13 +127,17 @@ struct cross_entropy {
         }
         return sum;
     }
-    /// value() and the fused delta y sum(d) - d in one pass. A saturated output shows as a
-    /// non-finite value (log 0), so `saturated` is left alone.
+    /// value() and the fused delta y sum(d) - d in one pass. Sets `saturated` when a y_k
+    /// with d_k != 0 is below the smallest normal value (a subnormal y_k has lost digits; at
+    /// 0 the value is +inf).
     template <class T>
-    static T value_and_fused_delta(const T* y, const T* d, T* delta, std::size_t n, bool& /*saturated*/)
+    static T value_and_fused_delta(const T* y, const T* d, T* delta, std::size_t n, bool& saturated)
     {
         T sum = T(0);
         T target_sum = T(0);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 2
+#endif
         for (std::size_t k = 0; k < n; ++k) {
             const T yk = y[k];
             const T dk = d[k];
@@ -130,6 +147,7 @@ struct cross_entropy {
             if (__builtin_expect(!detail::is_zero(dk), 0)) {
                 target_sum += dk;
                 sum -= dk * scalar_ops<T>::log(yk);
+                if (__builtin_expect(detail::below_normal(yk), 0)) saturated = true;
             }
         }
         // Soft or unnormalised targets: y - d + y (sum(d) - 1) = y sum(d) - d. Skipped for
