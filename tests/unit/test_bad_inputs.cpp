@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <new>
 
 #include "numeric_support.hpp"
 
@@ -255,6 +256,23 @@ typename Path::net_type::scalar epoch(typename Path::trainer_type& tr, const dat
     return sum / static_cast<T>(steps);
 }
 
+/// Everything one case needs, built in one static arena that every path shares (the
+/// Cortex-M0 port has 16 KB of RAM).
+template <class Path>
+struct case_memory {
+    using Net = typename Path::net_type;
+    using T = typename Net::scalar;
+    data_set<Net> data;
+    Net net;
+    typename Path::trainer_type tr;
+    T xs[Path::batch][Net::input_size];
+    T ds[Path::batch][Net::output_size];
+    T weights_before[Net::parameter_count];
+    T state_before[Path::trainer_type::optimizer_state_count + 1];
+    case_memory() : tr(net, Path::settings()) {}
+};
+alignas(16) unsigned char arena[5120];
+
 /// One case on a fresh network: warm up (so that the optimizer state is not zero), apply
 /// the fault, step, check the outcome, undo the fault, train, check the loss went down.
 template <class Path>
@@ -266,20 +284,27 @@ NUMTEST_NOINLINE void run_case(const bad_case& c, tally& t, bool check_parameter
     constexpr std::size_t P = Net::parameter_count;
     constexpr std::size_t S = Path::trainer_type::optimizer_state_count;
     constexpr std::size_t B = Path::batch;
-    static const data_set<Net> data;
+    static_assert(sizeof(case_memory<Path>) <= sizeof(arena), "a case fits the arena");
+    auto* memory = new (arena) case_memory<Path>();
+    struct release {
+        case_memory<Path>* m;
+        ~release() { m->~case_memory<Path>(); }
+    } releaser{memory};
+    const data_set<Net>& data = memory->data;
+    Net& net = memory->net;
+    typename Path::trainer_type& tr = memory->tr;
+    T(&xs)[B][Net::input_size] = memory->xs;
+    T(&ds)[B][Net::output_size] = memory->ds;
+    T(&weights_before)[P] = memory->weights_before;
+    T(&state_before)[S + 1] = memory->state_before;
 
-    static Net net;
     numtest::fill_parameters(net, 31, 1.0);
-    static typename Path::trainer_type tr(net);
-    tr = typename Path::trainer_type(net, Path::settings());
     tr.check_parameters = check_parameters || tr.check_parameters;
     bool warm_ok = true;
     (void)epoch<Path>(tr, data, warm_ok);
     ASSERT_TRUE(warm_ok);
 
     // The faulty batch: a copy of the first B samples.
-    static T xs[B][Net::input_size];
-    static T ds[B][Net::output_size];
     for (std::size_t s = 0; s < B; ++s) {
         for (std::size_t i = 0; i < Net::input_size; ++i) xs[s][i] = data.xs[s][i];
         for (std::size_t k = 0; k < Net::output_size; ++k) ds[s][k] = data.ds[s][k];
@@ -331,8 +356,6 @@ NUMTEST_NOINLINE void run_case(const bad_case& c, tally& t, bool check_parameter
             break;
     }
 
-    static T weights_before[P];
-    static T state_before[S + 1];
     for (std::size_t k = 0; k < P; ++k) weights_before[k] = net.parameters()[k];
     for (std::size_t k = 0; k < S; ++k) state_before[k] = tr.optimizer_state()[k];
     const double counters_before = counters(tr.optimizer());
