@@ -169,22 +169,25 @@ void output_preactivation(const model_ref<T>& m, const T* in, std::size_t stride
     }
 }
 
-/// ||v|| (with one more entry of value 1 when `with_one`, the bias's input) without
-/// overflow or underflow in the squares: the largest magnitude is divided out first.
-/// NaN when a value is NaN or infinite.
+/// ||v|| (with one more entry of value 1 when `with_one`, the bias's input): the plain sum
+/// of squares, and where that overflows the same with the largest magnitude divided out
+/// first. NaN when a value is NaN or infinite. (Squares that underflow are dropped: such a
+/// norm is far below any clip threshold.)
 template <class T>
 T robust_norm(const T* v, std::size_t n, bool with_one)
 {
     using ops = scalar_ops<T>;
+    T sum = with_one ? T(1) : T(0);
+    for (std::size_t i = 0; i < n; ++i) sum += v[i] * v[i];
+    if (ops::is_finite(sum)) return ops::sqrt(sum);
     T largest = with_one ? T(1) : T(0);
     for (std::size_t i = 0; i < n; ++i) {
+        if (!ops::is_finite(v[i])) return std::numeric_limits<T>::quiet_NaN();
         const T a = ops::abs(v[i]);
         largest = a > largest ? a : largest;
-        if (!ops::is_finite(v[i])) return std::numeric_limits<T>::quiet_NaN();
     }
-    if (largest == T(0)) return T(0);
     const T inverse = T(1) / largest;
-    T sum = with_one ? inverse * inverse : T(0);
+    sum = with_one ? inverse * inverse : T(0);
     for (std::size_t i = 0; i < n; ++i) sum += (v[i] * inverse) * (v[i] * inverse);
     return largest * ops::sqrt(sum);
 }
@@ -195,6 +198,9 @@ T robust_norm(const T* v, std::size_t n, bool with_one)
 /// false, and stops before updating that layer, when a layer's delta or input is not finite (the
 /// layers above it have taken their clipped step).
 template <class T, bool Tied = false>
+#if defined(__GNUC__)
+__attribute__((noinline))  // kept out of the unclipped training step
+#endif
 bool backward_sgd_clipped(const model_ref<T>& m, const T* x, T* delta, T* scratch, T learning_rate,
                           T weight_decay, T clip)
 {
@@ -216,6 +222,21 @@ bool backward_sgd_clipped(const model_ref<T>& m, const T* x, T* delta, T* scratc
                                                 rate, weight_decay);
         }
         if (l == 0) break;
+        if (l == 1 && m.layers[0].activation == activation_kind::relu) {
+            // As backward_sgd: the first layer's update applies the ReLU derivative (and skips
+            // dead units) as it goes; its delta's norm counts the live units only.
+            const layer_info& first = m.layers[0];
+            const T* z = m.activations + first.output_offset;
+            T live = T(0);
+            for (std::size_t j = 0; j < first.outputs; ++j) live += z[j] > T(0) ? scratch[j] * scratch[j] : T(0);
+            const T first_norm = scalar_ops<T>::sqrt(live) * robust_norm(x, first.inputs, true);
+            if (!scalar_ops<T>::is_finite(live)) return false;
+            const T first_rate = first_norm > clip ? learning_rate * (clip / first_norm) : learning_rate;
+            kernels::active::dense_update_below_relu(m.parameters + first.weight_offset,
+                                                     m.parameters + first.bias_offset, x, scratch, z, first.inputs,
+                                                     first.outputs, first_rate, weight_decay);
+            break;
+        }
         hidden_delta_from(m, l, scratch);
         T* swap = delta;
         delta = scratch;

@@ -494,7 +494,7 @@ void dense_backward_sgd(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const 
 /// above (overwritten), z = the ReLU's output. Same result as activation::backward on g
 /// followed by dense_backward_sgd without g_in, without the separate pass over g.
 template <class T>
-void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+MICROPROP_ALWAYS_INLINE void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
                              T* MICROPROP_RESTRICT g, const T* MICROPROP_RESTRICT z, std::size_t in,
                              std::size_t out, T lr, T decay)
 {
