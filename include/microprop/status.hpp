@@ -26,8 +26,8 @@ enum class [[nodiscard]] status : std::uint8_t {
     blob_non_finite,         ///< a weight blob holds NaN or infinite values (or a save was asked of such weights)
     store_empty,             ///< no slot of a flash store holds a valid copy
     flash_error,             ///< the flash driver reported a failed erase or program
-    input_out_of_range,      ///< an input's magnitude exceeds the trainer's input_limit; nothing was updated
-    target_out_of_range,     ///< a target's magnitude exceeds the trainer's target_limit; nothing was updated
+    input_out_of_range,      ///< an input's magnitude exceeds the trainer's input_limit(); nothing was updated
+    target_out_of_range,     ///< a target's magnitude exceeds the trainer's target_limit(); nothing was updated
 };
 
 /// A short, flash-cheap description of a status, e.g. for a console line.
