@@ -56,12 +56,14 @@ struct sgd {
     float weight_decay = 0.0f;
     /// Largest gradient norm; 0 turns clipping off.
     float gradient_clip = 0.0f;
+    /// No state.
     static constexpr std::size_t state_per_parameter = 0;
 
     /// learning_rate in [0, max_learning_rate], weight_decay in [0, max_weight_decay],
     /// gradient_clip >= 0 and finite (NaN fails everywhere).
     bool valid() const { return detail::common_settings_valid(learning_rate, weight_decay, gradient_clip); }
 
+    /// One update of the n parameters w with their gradient g.
     template <class T>
     void step(T* w, const T* g, T* /*state*/, std::size_t n)
     {
@@ -90,6 +92,7 @@ struct momentum {
     float weight_decay = 0.0f;
     /// Largest gradient norm; 0 turns clipping off.
     float gradient_clip = 0.0f;
+    /// The velocity v.
     static constexpr std::size_t state_per_parameter = 1;
 
     /// As sgd::valid(), and momentum in [0, 1).
@@ -99,6 +102,7 @@ struct momentum {
                detail::setting_below_one(momentum);
     }
 
+    /// One update of the n parameters w with their gradient g and velocity (n values).
     template <class T>
     void step(T* w, const T* g, T* velocity, std::size_t n)
     {
@@ -135,6 +139,7 @@ struct adam {
     float weight_decay = 0.0f;
     /// Largest gradient norm; 0 turns clipping off.
     float gradient_clip = 0.0f;
+    /// m, then v.
     static constexpr std::size_t state_per_parameter = 2;
 
     /// As sgd::valid(), beta1 and beta2 in [0, 1), epsilon > 0 and finite, and the step
