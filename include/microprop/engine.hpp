@@ -9,9 +9,11 @@
 #define MICROPROP_ENGINE_HPP
 
 #include <cstddef>
+#include <limits>
 
 #include "kernels/kernels.hpp"
 #include "layers/activations.hpp"
+#include "scalar.hpp"
 #include "topology.hpp"
 
 namespace microprop {
@@ -148,6 +150,102 @@ void backward_sgd(const model_ref<T>& m, const T* x, T* delta, T* scratch, T lea
         delta = scratch;
         scratch = swap;
     }
+}
+
+/// u = W z + b of the last layer, recomputed from its input `in` (values `stride` apart)
+/// into `u`: what the exact loss needs where the output saturated. Plain loops: it runs
+/// only for such samples.
+template <class T, bool Tied = false>
+void output_preactivation(const model_ref<T>& m, const T* in, std::size_t stride, T* u)
+{
+    const layer_info& layer = m.layers[m.layer_count - 1];
+    const T* w = m.parameters + layer.weight_offset;
+    const T* b = m.parameters + layer.bias_offset;
+    const bool transposed = Tied && layer.transposed;
+    for (std::size_t j = 0; j < layer.outputs; ++j) {
+        T acc = b[j];
+        for (std::size_t i = 0; i < layer.inputs; ++i) {
+            const T wji = transposed ? w[i * layer.outputs + j] : w[j * layer.inputs + i];
+            acc += wji * in[i * stride];
+        }
+        u[j] = acc;
+    }
+}
+
+/// ||v|| (with one more entry of value 1 when `with_one`, the bias's input): the plain sum
+/// of squares, and where that overflows the same with the largest magnitude divided out
+/// first. NaN when a value is NaN or infinite. (Squares that underflow are dropped: such a
+/// norm is far below any clip threshold.)
+template <class T>
+T robust_norm(const T* v, std::size_t n, bool with_one)
+{
+    using ops = scalar_ops<T>;
+    T sum = with_one ? T(1) : T(0);
+    for (std::size_t i = 0; i < n; ++i) sum += v[i] * v[i];
+    if (ops::is_finite(sum)) return ops::sqrt(sum);
+    T largest = with_one ? T(1) : T(0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!ops::is_finite(v[i])) return std::numeric_limits<T>::quiet_NaN();
+        const T a = ops::abs(v[i]);
+        largest = a > largest ? a : largest;
+    }
+    const T inverse = T(1) / largest;
+    sum = with_one ? inverse * inverse : T(0);
+    for (std::size_t i = 0; i < n; ++i) sum += (v[i] * inverse) * (v[i] * inverse);
+    return largest * ops::sqrt(sum);
+}
+
+/// backward_sgd with each layer's gradient delta z^T (and delta for the bias) clipped to
+/// Euclidean norm `clip`: the layer's learning rate is scaled by clip / norm where the norm
+/// is larger (norm = ||delta|| sqrt(||z||^2 + 1), the gradient being rank one). Returns
+/// false, and stops before updating that layer, when a layer's delta or input is not finite (the
+/// layers above it have taken their clipped step).
+template <class T, bool Tied = false>
+#if defined(__GNUC__)
+__attribute__((noinline))  // kept out of the unclipped training step
+#endif
+bool backward_sgd_clipped(const model_ref<T>& m, const T* x, T* delta, T* scratch, T learning_rate,
+                          T weight_decay, T clip)
+{
+    for (std::size_t l = m.layer_count; l-- > 0;) {
+        const layer_info& layer = m.layers[l];
+        const T* in = layer_input(m, x, l);
+        const T delta_norm = robust_norm(delta, layer.outputs, false);
+        const T in_norm = robust_norm(in, layer.inputs, true);
+        if (!scalar_ops<T>::is_finite(delta_norm) || !scalar_ops<T>::is_finite(in_norm)) return false;
+        const T norm = delta_norm * in_norm;  // may overflow to inf: then the rate is 0
+        const T rate = norm > clip ? learning_rate * (clip / norm) : learning_rate;
+        if (Tied && layer.transposed) {
+            kernels::active::dense_backward_sgd_transposed(m.parameters + layer.weight_offset,
+                                                           m.parameters + layer.bias_offset, in, delta, scratch,
+                                                           layer.inputs, layer.outputs, rate, weight_decay);
+        } else {
+            kernels::active::dense_backward_sgd(m.parameters + layer.weight_offset, m.parameters + layer.bias_offset,
+                                                in, delta, l == 0 ? nullptr : scratch, layer.inputs, layer.outputs,
+                                                rate, weight_decay);
+        }
+        if (l == 0) break;
+        if (l == 1 && m.layers[0].activation == activation_kind::relu) {
+            // As backward_sgd: the first layer's update applies the ReLU derivative (and skips
+            // dead units) as it goes; its delta's norm counts the live units only.
+            const layer_info& first = m.layers[0];
+            const T* z = m.activations + first.output_offset;
+            T live = T(0);
+            for (std::size_t j = 0; j < first.outputs; ++j) live += z[j] > T(0) ? scratch[j] * scratch[j] : T(0);
+            const T first_norm = scalar_ops<T>::sqrt(live) * robust_norm(x, first.inputs, true);
+            if (!scalar_ops<T>::is_finite(live)) return false;
+            const T first_rate = first_norm > clip ? learning_rate * (clip / first_norm) : learning_rate;
+            kernels::active::dense_update_below_relu(m.parameters + first.weight_offset,
+                                                     m.parameters + first.bias_offset, x, scratch, z, first.inputs,
+                                                     first.outputs, first_rate, weight_decay);
+            break;
+        }
+        hidden_delta_from(m, l, scratch);
+        T* swap = delta;
+        delta = scratch;
+        scratch = swap;
+    }
+    return true;
 }
 
 // ---- Minibatch matrix form (DL 4.14a, 4.15) --------------------------------------------

@@ -22,6 +22,57 @@
 
 namespace microprop {
 
+namespace detail {
+/// The bit pattern of IEEE float and double as an unsigned integer, for tests that must
+/// hold under -ffast-math: for a non-negative value the integer order of the bits is the
+/// order of the values, and every NaN and infinity lies above the largest finite value.
+template <class T>
+struct ieee_bits {
+    static constexpr bool available = false;
+};
+template <>
+struct ieee_bits<float> {
+    static constexpr bool available = std::numeric_limits<float>::is_iec559;
+    using word = std::uint32_t;
+    static constexpr word magnitude_mask = 0x7fffffffu;
+    static constexpr word infinity = 0x7f800000u;
+    static word of(float v)
+    {
+        word bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return bits;
+    }
+    static bool finite(float v) { return (of(v) & magnitude_mask) < infinity; }
+};
+template <>
+struct ieee_bits<double> {
+    static constexpr bool available = std::numeric_limits<double>::is_iec559;
+    using word = std::uint64_t;
+    static constexpr word magnitude_mask = 0x7fffffffffffffffull;
+    static constexpr word infinity = 0x7ff0000000000000ull;
+    static word of(double v)
+    {
+        word bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return bits;
+    }
+    static bool finite(double v) { return (of(v) & magnitude_mask) < infinity; }
+};
+
+/// True when lo <= v <= hi with v not NaN, by the bits (holds under -ffast-math). For
+/// 0 <= lo <= hi finite; -0.0 counts as below 0.
+template <class T>
+bool in_closed_range(T v, T lo, T hi)
+{
+    if constexpr (ieee_bits<T>::available) {
+        const auto b = ieee_bits<T>::of(v);
+        return b >= ieee_bits<T>::of(lo) && b <= ieee_bits<T>::of(hi);
+    } else {
+        return v >= lo && v <= hi;
+    }
+}
+}  // namespace detail
+
 /// The math a scalar type needs (std:: functions); scalar_ops<float> replaces some with
 /// the library's own fast, bit-reproducible versions (kernels/expf.hpp).
 template <class T>
@@ -36,12 +87,17 @@ struct scalar_ops_base {
     static T sqrt(T x) { return std::sqrt(x); }
     /// |x|.
     static T abs(T x) { return x < T(0) ? -x : x; }
-    /// True for every value that is neither NaN nor infinite. Written without
-    /// std::isfinite so that -ffast-math builds cannot fold it away.
+    /// True for every value that is neither NaN nor infinite. A test of the exponent bits
+    /// for IEEE float and double, so that -ffast-math (which lets the compiler assume no
+    /// NaN exists and fold any comparison with one) cannot turn it into `true`.
     static bool is_finite(T x)
     {
-        const T magnitude = abs(x);
-        return magnitude <= std::numeric_limits<T>::max();
+        if constexpr (detail::ieee_bits<T>::available) {
+            return detail::ieee_bits<T>::finite(x);
+        } else {
+            const T magnitude = abs(x);
+            return magnitude <= std::numeric_limits<T>::max();
+        }
     }
     /// Machine epsilon of T.
     static constexpr T epsilon() { return std::numeric_limits<T>::epsilon(); }
@@ -76,42 +132,81 @@ struct scalar_ops<float> : scalar_ops_base<float> {
 };
 #endif
 
-/// True when none of the n values is NaN or infinite.
+/// True when none of the n values is NaN or infinite and every magnitude is at most
+/// `bound` (finite, >= 0). Tested on the bits, so it holds under -ffast-math.
+///
+/// `half_square_bound` = min(bound^2 / 2, largest finite T), which callers that test often
+/// against one bound keep (detail::half_square_bound); only the Cortex-M FPU path reads it.
 template <class T>
-MICROPROP_ALWAYS_INLINE bool all_finite(const T* values, std::size_t n)
+MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound, T half_square_bound)
 {
-    if constexpr (std::is_same_v<T, float> && std::numeric_limits<float>::is_iec559) {
+    using bits = detail::ieee_bits<T>;
+    if constexpr (std::is_same_v<T, float> && bits::available) {
+        const auto bound_bits = static_cast<std::int32_t>(bits::of(bound) & bits::magnitude_mask);
 #if MICROPROP_KERNELS_SIMD
-        return kernels::simd_dispatch::all_finite(values, n);
+        return kernels::simd_dispatch::all_within(values, n, bound_bits);
 #else
         std::size_t i = 0;
-        bool finite = true;
 #if MICROPROP_KERNELS_VFP
-        // Eight values per VLDM and one VFMA each, instead of a load and three integer
-        // operations: about 1.4 instructions a value.
+        // Eight values per VLDM and one VFMA each (about 1.4 instructions a value, where the
+        // test of each magnitude takes 4): a sum of squares at most bound^2 / 2 proves every
+        // |x| <= bound. Otherwise the exact test below looks at every value. (A NaN or
+        // infinity among the rest makes the sum NaN or infinite too.)
         if (n >= 8) {
             const std::size_t blocks = n / 8;
-            finite = kernels::vfp::finite_probe8(values, blocks) == 0.0f;
-            i = 8 * blocks;
+            float sum = kernels::vfp::square_sum8(values, blocks);
+            for (std::size_t k = 8 * blocks; k < n; ++k) sum += values[k] * values[k];
+            // Both non-negative (or NaN, whose bits lie above every finite value).
+            if (bits::of(sum) <= bits::of(half_square_bound)) return true;
         }
+#else
+        (void)half_square_bound;
 #endif
-        // The rest (everywhere else: all of it) tests the exponent bits without branching,
-        // about 4 instructions a value instead of 10.
-        constexpr std::uint32_t exponent = 0x7f800000u;
-        std::uint32_t any_special = 0;
+        // Without branching: about 4 instructions a value.
+        std::uint32_t over = 0;
         for (; i < n; ++i) {
-            std::uint32_t bits;
-            std::memcpy(&bits, values + i, sizeof bits);
-            any_special |= static_cast<std::uint32_t>((bits & exponent) == exponent);
+            over |= static_cast<std::uint32_t>(static_cast<std::int32_t>(bits::of(values[i]) & bits::magnitude_mask) >
+                                               bound_bits);
         }
-        return finite && any_special == 0;
+        return over == 0;
 #endif
+    } else if constexpr (bits::available) {
+        (void)half_square_bound;
+        const auto bound_bits = bits::of(bound) & bits::magnitude_mask;
+        bool over = false;
+        for (std::size_t i = 0; i < n; ++i) over |= (bits::of(values[i]) & bits::magnitude_mask) > bound_bits;
+        return !over;
     } else {
+        (void)half_square_bound;
         for (std::size_t i = 0; i < n; ++i) {
-            if (!scalar_ops<T>::is_finite(values[i])) return false;
+            if (!scalar_ops<T>::is_finite(values[i]) || scalar_ops<T>::abs(values[i]) > bound) return false;
         }
         return true;
     }
+}
+
+namespace detail {
+/// min(bound^2 / 2, largest finite T) for all_within.
+template <class T>
+T half_square_bound(T bound)
+{
+    const T largest = std::numeric_limits<T>::max();
+    return bound <= T(1e18) ? T(0.5) * bound * bound : largest;
+}
+}  // namespace detail
+
+/// all_within with the square bound computed here.
+template <class T>
+MICROPROP_ALWAYS_INLINE bool all_within(const T* values, std::size_t n, T bound)
+{
+    return all_within(values, n, bound, detail::half_square_bound(bound));
+}
+
+/// True when none of the n values is NaN or infinite (bit tests: holds under -ffast-math).
+template <class T>
+MICROPROP_ALWAYS_INLINE bool all_finite(const T* values, std::size_t n)
+{
+    return all_within(values, n, std::numeric_limits<T>::max(), std::numeric_limits<T>::max());
 }
 
 }  // namespace microprop

@@ -27,6 +27,8 @@ enum class [[nodiscard]] status : std::uint8_t {
     store_empty,             ///< no slot of a flash store holds a valid copy
     flash_error,             ///< the flash driver reported a failed erase or program
     saturated,               ///< a value fell outside a fixed-point type's range and was clamped to it
+    input_out_of_range,      ///< an input's magnitude exceeds the trainer's input_limit(); nothing was updated
+    target_out_of_range,     ///< a target's magnitude exceeds the trainer's target_limit(); nothing was updated
 };
 
 /// A short, flash-cheap description of a status, e.g. for a console line.
@@ -51,6 +53,8 @@ constexpr const char* to_string(status s)
         case status::store_empty: return "store empty";
         case status::flash_error: return "flash error";
         case status::saturated: return "saturated";
+        case status::input_out_of_range: return "input out of range";
+        case status::target_out_of_range: return "target out of range";
     }
     return "unknown status";
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 
 #include "engine.hpp"
@@ -23,17 +24,28 @@ namespace microprop {
 ///
 /// With plain `sgd` and BatchSize = 1 the update is fused into the backward
 /// pass and no gradient buffer exists. All state is one `std::array` inside the
-/// trainer; the byte counts below are exact (sizeof(trainer) adds one pointer
-/// and the optimizer's hyper-parameters).
+/// trainer; the byte counts below are exact (sizeof(trainer) adds one pointer,
+/// the optimizer's hyper-parameters and the settings below).
 ///
-/// A step whose input, target or loss is not finite returns a status and
-/// leaves the parameters and optimizer state untouched. Trainers with a
-/// gradient buffer (every optimizer but fused per-sample SGD) also check the
-/// whole gradient before the update. Fused SGD updates each layer while the
-/// deltas are still travelling down, so a finite sample whose gradient
-/// overflows the scalar type (inputs near 1e38 in float) is not caught before
-/// the weights change; where that must be ruled out, train with `momentum`
-/// (momentum = 0 is plain SGD) or a minibatch, which check first.
+/// Every step checks, before anything changes, and returns a status with the
+/// parameters and optimizer state bit-identical when a check fails:
+/// - the optimizer's settings (Optimizer::valid()): invalid_hyperparameter;
+/// - inputs and targets: NaN or infinite gives non_finite_input / non_finite_target,
+///   a magnitude above input_limit() / target_limit() (set_sample_limits) gives
+///   input_out_of_range / target_out_of_range;
+/// - the loss (exact also where the output saturates): non_finite_loss, which is
+///   also how a NaN weight shows (every activation passes a NaN on to the output);
+/// - with check_parameters (default for every trainer but fused SGD): every weight
+///   and optimizer state value, non_finite_parameter;
+/// - trainers with a gradient buffer: the gradient, non_finite_gradient when NaN
+///   or infinite, delta_overflow when an entry exceeds gradient_limit.
+/// All tests look at the bits, so they hold under -ffast-math.
+///
+/// Fused SGD updates each layer while the deltas travel down, so it cannot test
+/// the gradient first; the limits on inputs and targets keep its step finite for
+/// weights of any sane size. With sgd::gradient_clip set it clips each layer's
+/// step and returns delta_overflow, before updating that layer, if a delta is not
+/// finite (the layers above have then taken their clipped step).
 template <class Network, class Loss, class Optimizer = sgd, std::size_t BatchSize = 1>
 class trainer {
 public:
@@ -66,8 +78,9 @@ public:
     /// Z^(l) of every layer for the whole minibatch (none for per-sample training,
     /// which uses the network's own activation buffer).
     static constexpr std::size_t batch_activation_count = BatchSize > 1 ? Network::activation_count * BatchSize : 0;
-    /// Gathers one sample's outputs during a minibatch loss evaluation.
-    static constexpr std::size_t gather_count = BatchSize > 1 ? 2 * Network::output_size : 0;
+    /// Gathers one sample's outputs, its delta and (for a saturated output) its u during a
+    /// minibatch loss evaluation.
+    static constexpr std::size_t gather_count = BatchSize > 1 ? 3 * Network::output_size : 0;
     /// Every value the trainer holds: the sum of the counts above.
     static constexpr std::size_t workspace_count =
         delta_count + gradient_count + optimizer_state_count + batch_activation_count + gather_count;
@@ -82,6 +95,22 @@ public:
     static constexpr std::size_t batch_activation_bytes = batch_activation_count * sizeof(T);
     /// RAM of all of the trainer's buffers (sizeof(trainer) adds a pointer and the hyper-parameters).
     static constexpr std::size_t workspace_bytes = workspace_count * sizeof(T);
+
+    /// Largest gradient entry a buffered step accepts (2^64): beyond it the update could
+    /// overflow the weights; such a step returns delta_overflow.
+    static constexpr T gradient_limit = T(18446744073709551616.0);
+
+    /// Default of input_limit() and target_limit().
+    static constexpr T default_sample_limit = T(1e6);
+
+    /// Test every weight and optimizer state value before each step (non_finite_parameter).
+    /// On by default where a gradient buffer exists (one more pass over the parameters,
+    /// next to the step's own several). Off for fused SGD, where it adds about half of the
+    /// step (3,333 instructions to the W2 step's 6,992 on the M4F): there a NaN weight still
+    /// shows as a NaN loss (ReLU passes a NaN on); an infinite weight feeding a
+    /// saturating hidden unit (sigmoid, tanh, ReLU at -inf) gives a finite output and is
+    /// then found only by this test or parameters_status().
+    bool check_parameters = !fused_sgd;
 
     /// A trainer of `net` (which must outlive it) with zeroed buffers and optimizer state.
     explicit trainer(Network& net, Optimizer optimizer = {}) : net_(&net), optimizer_(optimizer) {}
@@ -108,24 +137,72 @@ public:
     /// (the batch mean for minibatches), measured before the update.
     T last_loss() const { return last_loss_; }
 
+    /// ok when the optimizer's settings pass Optimizer::valid(); invalid_hyperparameter
+    /// otherwise. Every step starts with this test.
+    [[nodiscard]] status settings_status() const
+    {
+        return optimizer_.valid() ? status::ok : status::invalid_hyperparameter;
+    }
+
+    /// Sets the largest |x_i| and |d_k| a step accepts (both default_sample_limit = 1e6).
+    /// A finite outlier above them (1e30, say) gets input_out_of_range /
+    /// target_out_of_range instead of moving the weights by lr * 1e30: scale the data to a
+    /// few units and keep the limits well above it. invalid_hyperparameter, and nothing
+    /// changed, unless both lie in [0, largest finite T]. (Set here, not at each step, so
+    /// the per-sample step does not test them.)
+    [[nodiscard]] status set_sample_limits(T input_limit, T target_limit)
+    {
+        constexpr T largest = std::numeric_limits<T>::max();
+        if (!detail::in_closed_range(input_limit, T(0), largest) ||
+            !detail::in_closed_range(target_limit, T(0), largest)) {
+            return status::invalid_hyperparameter;
+        }
+        input_limit_ = input_limit;
+        target_limit_ = target_limit;
+        input_half_square_ = detail::half_square_bound(input_limit);
+        target_half_square_ = detail::half_square_bound(target_limit);
+        return status::ok;
+    }
+    /// Largest |x_i| a step accepts.
+    T input_limit() const { return input_limit_; }
+    /// Largest |d_k| a step accepts.
+    T target_limit() const { return target_limit_; }
+
+    /// ok when every weight, bias and optimizer state value is finite; non_finite_parameter
+    /// otherwise (bit tests: one pass over parameter_count + optimizer_state_count values).
+    [[nodiscard]] status parameters_status() const
+    {
+        const bool finite = all_finite(net_->view().parameters, parameter_count) &&
+                            all_finite(optimizer_state().data(), optimizer_state_count);
+        return finite ? status::ok : status::non_finite_parameter;
+    }
+
     /// One step on one sample: x has Network::input_size values, d output_size.
+    /// Statuses: see the class comment; on any but ok nothing changed.
     [[nodiscard]] status train_sample(const T* x, const T* d)
     {
+        status s = step_preconditions();
+        if (s != status::ok) return s;
         if constexpr (fused_sgd) {
             const model_ref<T> m = net_->view();
             T loss;
-            const status s = forward_to_output_delta(m, x, d, loss);
+            s = forward_to_output_delta(m, x, d, loss);
             if (s != status::ok) return s;
             T* delta = workspace_.data();
-            engine::backward_sgd<T, tied>(m, x, delta, delta + Network::max_width,
-                                 static_cast<T>(optimizer_.learning_rate), static_cast<T>(optimizer_.weight_decay));
+            const T rate = static_cast<T>(optimizer_.learning_rate);
+            const T decay = static_cast<T>(optimizer_.weight_decay);
+            if (detail::is_zero(optimizer_.gradient_clip)) {
+                engine::backward_sgd<T, tied>(m, x, delta, delta + Network::max_width, rate, decay);
+            } else if (!engine::backward_sgd_clipped<T, tied>(m, x, delta, delta + Network::max_width, rate, decay,
+                                                              static_cast<T>(optimizer_.gradient_clip))) {
+                return status::delta_overflow;
+            }
             last_loss_ = loss;
             return status::ok;
         } else {
-            const status s = compute_gradient(x, d, gradient());
+            s = compute_gradient(x, d, gradient());
             if (s != status::ok) return s;
-            optimizer_.step(net_->view().parameters, gradient(), optimizer_state_data(), parameter_count);
-            return status::ok;
+            return buffered_step();
         }
     }
     /// train_sample() on `std::array`s of exactly the network's widths (checked at compile time).
@@ -137,20 +214,24 @@ public:
 
     /// One step on BatchSize samples stored one after another:
     /// xs is `[BatchSize][input_size]`, ds is `[BatchSize][output_size]`.
+    /// Statuses: see the class comment; on any but ok nothing changed.
     [[nodiscard]] status train_batch(const T* xs, const T* ds)
     {
         if constexpr (BatchSize == 1) {
             return train_sample(xs, ds);
         } else {
-            const status s = compute_batch_gradient(xs, ds, gradient());
+            status s = step_preconditions();
             if (s != status::ok) return s;
-            optimizer_.step(net_->view().parameters, gradient(), optimizer_state_data(), parameter_count);
-            return status::ok;
+            s = compute_batch_gradient(xs, ds, gradient());
+            if (s != status::ok) return s;
+            return buffered_step();
         }
     }
 
     /// dE/dtheta for one sample into `gradient` (parameter_count values, parameter
     /// order). Changes no parameter. The network's activations hold x's forward pass after.
+    /// Statuses: non_finite_input/target, input/target_out_of_range, non_finite_loss,
+    /// non_finite_gradient, delta_overflow (an entry above gradient_limit).
     [[nodiscard]] status compute_gradient(const T* x, const T* d, T* gradient_out)
     {
         const model_ref<T> m = net_->view();
@@ -160,16 +241,18 @@ public:
         T* delta = workspace_.data();
         zero(gradient_out, parameter_count);
         engine::backward_accumulate<T, tied>(m, x, delta, delta + Network::max_width, gradient_out, T(1));
-        if (!all_finite(gradient_out, parameter_count)) return status::non_finite_gradient;
+        const status g = gradient_status(gradient_out);
+        if (g != status::ok) return g;
         last_loss_ = loss;
         return status::ok;
     }
 
     /// (1/N) sum_n dE_n/dtheta over a minibatch, by the matrix form (DL 4.15).
+    /// Statuses as compute_gradient.
     [[nodiscard]] status compute_batch_gradient(const T* xs, const T* ds, T* gradient_out)
     {
-        if (!all_finite(xs, Network::input_size * BatchSize)) return status::non_finite_input;
-        if (!all_finite(ds, Network::output_size * BatchSize)) return status::non_finite_target;
+        const status checked = sample_status<BatchSize>(xs, ds);
+        if (checked != status::ok) return checked;
         const model_ref<T> m = net_->view();
         constexpr std::size_t n = BatchSize;
         if constexpr (BatchSize == 1) {
@@ -182,19 +265,29 @@ public:
             T* delta = workspace_.data();
             T* y = gather();
             T* delta_one = y + Network::output_size;
+            T* u = delta_one + Network::output_size;
             T loss = T(0);
             for (std::size_t s = 0; s < n; ++s) {
                 for (std::size_t k = 0; k < Network::output_size; ++k) y[k] = y_matrix[k * n + s];
                 const T* d = ds + s * Network::output_size;
-                loss += value_and_output_delta<Loss>(out.activation, static_cast<T>(out.activation_parameter), y, d,
-                                                     delta_one, Network::output_size);
+                bool saturated = false;
+                T sample_loss = value_and_output_delta<Loss>(out.activation, static_cast<T>(out.activation_parameter),
+                                                             y, d, delta_one, Network::output_size, saturated);
+                if (saturated || !scalar_ops<T>::is_finite(sample_loss)) {
+                    const T* in = Network::layer_count == 1
+                                      ? xs + s * Network::input_size
+                                      : b.activations + Network::layers[Network::layer_count - 2].output_offset * n + s;
+                    sample_loss = exact_loss(m, in, Network::layer_count == 1 ? 1 : n, d, u, sample_loss);
+                }
+                loss += sample_loss;
                 for (std::size_t k = 0; k < Network::output_size; ++k) delta[k * n + s] = delta_one[k];
             }
             loss = loss / static_cast<T>(n);
             if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
             engine::backward_batch<T, tied>(m, b, xs, delta, delta + Network::max_width * n, gradient_out,
                                    T(1) / static_cast<T>(n));
-            if (!all_finite(gradient_out, parameter_count)) return status::non_finite_gradient;
+            const status g = gradient_status(gradient_out);
+            if (g != status::ok) return g;
             last_loss_ = loss;
             return status::ok;
         }
@@ -250,18 +343,93 @@ public:
     }
 
 private:
+    /// Settings, then (with check_parameters) weights and optimizer state.
+    MICROPROP_ALWAYS_INLINE status step_preconditions() const
+    {
+        const status s = settings_status();
+        if (s != status::ok) return s;
+        return check_parameters ? parameters_status() : status::ok;
+    }
+
+    /// Inputs and targets of `Count` samples: finite and within the limits. The test that
+    /// passes is inline; which status a failure gets is decided out of line.
+    template <std::size_t Count>
+    MICROPROP_ALWAYS_INLINE status sample_status(const T* x, const T* d) const
+    {
+        if (all_within(x, Network::input_size * Count, input_limit_, input_half_square_) &&
+            all_within(d, Network::output_size * Count, target_limit_, target_half_square_)) {
+            return status::ok;
+        }
+        return sample_failure(x, d, Count);
+    }
+#if defined(__GNUC__)
+    __attribute__((noinline, cold))
+#endif
+    status sample_failure(const T* x, const T* d, std::size_t count) const
+    {
+        if (!all_finite(x, Network::input_size * count)) return status::non_finite_input;
+        if (!all_within(x, Network::input_size * count, input_limit_)) return status::input_out_of_range;
+        if (!all_finite(d, Network::output_size * count)) return status::non_finite_target;
+        return status::target_out_of_range;
+    }
+
+    /// non_finite_gradient, delta_overflow (finite, but an entry above gradient_limit) or ok.
+    static status gradient_status(const T* g)
+    {
+        if (all_within(g, parameter_count, gradient_limit)) return status::ok;
+        return all_finite(g, parameter_count) ? status::delta_overflow : status::non_finite_gradient;
+    }
+
+    /// The optimizer's step on the checked gradient, clipped first when asked.
+    status buffered_step()
+    {
+        if (!detail::is_zero(optimizer_.gradient_clip)) {
+            const T norm = engine::robust_norm(gradient(), parameter_count, false);
+            const T clip = static_cast<T>(optimizer_.gradient_clip);
+            if (norm > clip) {
+                const T scale = clip / norm;
+                T* g = gradient();
+                for (std::size_t k = 0; k < parameter_count; ++k) g[k] *= scale;
+            }
+        }
+        optimizer_.step(net_->view().parameters, gradient(), optimizer_state_data(), parameter_count);
+        return status::ok;
+    }
+
+    /// The loss of one sample from the output layer's recomputed u (its input `in`, values
+    /// `stride` apart), for outputs that saturated; `from_outputs` where the loss has no
+    /// such form (squared error after a non-identity output). Out of line: rarely run.
+#if defined(__GNUC__)
+    __attribute__((noinline, cold))
+#endif
+    static T exact_loss(const model_ref<T>& m, const T* in, std::size_t stride, const T* d, T* u, T from_outputs)
+    {
+        if constexpr (Loss::fused_with(Network::output_activation)) {
+            engine::output_preactivation<T, tied>(m, in, stride, u);
+            return Loss::value_from_preactivation(u, d, Network::output_size);
+        } else {
+            return from_outputs;
+        }
+    }
+
     /// Checks x and d, runs the forward pass, checks the loss and writes the output
     /// delta into the first delta buffer: what every per-sample step starts with.
     /// Inlined so that the training step keeps the loss in a register.
     MICROPROP_ALWAYS_INLINE status forward_to_output_delta(const model_ref<T>& m, const T* x, const T* d, T& loss)
     {
-        if (!all_finite(x, Network::input_size)) return status::non_finite_input;
-        if (!all_finite(d, Network::output_size)) return status::non_finite_target;
+        const status checked = sample_status<1>(x, d);
+        if (checked != status::ok) return checked;
         engine::forward<T, tied>(m, x);
         const T* y = m.activations + last_layer().output_offset;
+        bool saturated = false;
         loss = value_and_output_delta<Loss>(last_layer().activation,
                                             static_cast<T>(last_layer().activation_parameter), y, d,
-                                            workspace_.data(), Network::output_size);
+                                            workspace_.data(), Network::output_size, saturated);
+        if (saturated || !scalar_ops<T>::is_finite(loss)) {
+            // The second delta buffer is free until the backward pass.
+            loss = exact_loss(m, engine::layer_input(m, x, Network::layer_count - 1), 1, d,
+                              workspace_.data() + Network::max_width, loss);
+        }
         if (!scalar_ops<T>::is_finite(loss)) return status::non_finite_loss;
         return status::ok;
     }
@@ -279,6 +447,11 @@ private:
     Network* net_;
     Optimizer optimizer_;
     T last_loss_ = T(0);
+    T input_limit_ = default_sample_limit;
+    T target_limit_ = default_sample_limit;
+    /// min(limit^2 / 2, largest T): kept for all_within's sum-of-squares pre-test.
+    T input_half_square_ = T(0.5) * default_sample_limit * default_sample_limit;
+    T target_half_square_ = T(0.5) * default_sample_limit * default_sample_limit;
     std::array<T, workspace_count> workspace_{};
 };
 

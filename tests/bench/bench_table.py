@@ -86,6 +86,8 @@ def cortex_m(args):
         modes = list(MODES)
         if w == "W2":
             modes.insert(2, ("sgd_noskip", "per-sample SGD, dead-unit skipping off"))
+            modes.insert(3, ("sgd_checked", "per-sample SGD + `check_parameters`"))
+            modes.insert(4, ("sgd_clipped", "per-sample SGD + `gradient_clip`"))
             modes.insert(1, ("infer_noskip", None))
         for mode, mname in modes:
             if mname is None:
@@ -115,14 +117,23 @@ def cortex_m(args):
                          format(int(round(sgd)), ","), "met" if sgd <= 8000 else "missed",
                          "met" if sgd <= 7000 else "missed", format(int(round(noskip)), ",") if noskip else "?",
                          format(int(round(infer)), ","), "met" if infer <= 3500 else "missed"))
+        checked, clipped = insn(("W2", "sgd_checked")), insn(("W2", "sgd_clipped"))
+        if checked and clipped:
+            lines.append("What the guards cost (issue 12), W2 SGD on the M4F: the checks every step makes (settings "
+                         "valid, inputs and targets finite and within their limits, the exact loss, the soft-target "
+                         "delta) are in the %s above (6,966 before issue 12, with only input/target finiteness); the opt-in test of all 2,410 weights (`check_parameters`) adds "
+                         "%s, per-layer gradient clipping (`gradient_clip`, its norms) %s. "
+                         % (format(int(round(sgd)), ","), format(int(round(checked - sgd)), ","),
+                            format(int(round(clipped - sgd)), ",")))
         r = ref.get(("W2", "sgd"))
         if r and r[0] != "skip":
             lines.append("The reference kernels need %s instructions per W2 SGD sample on the same core (%.1fx). "
                          % (format(int(round(r[0])), ","), r[0] / sgd))
         lines.append("Where the count goes (W2 SGD, M4F): the 5,056 floor MACs cost one VFMA each; VLDM/VSTM streaming, "
-                     "loop and call overhead add about 1,200; the trainer's input/target finiteness checks "
-                     "(`all_finite` on 74 values: per eight values one VLDM and eight VFMAs of x * 0, NaN for "
-                     "an infinite or NaN x) about 170 and the loss with its one inline log about 80; "
+                     "loop and call overhead add about 1,200; the trainer's input/target checks "
+                     "(`all_within` on 74 values: per eight values one VLDM and eight VFMAs of x * x, a sum that "
+                     "proves every |x| within its limit, NaN or infinite for a NaN or infinite x) about 170 and the "
+                     "loss with its one inline log about 80; "
                      "softmax with ten inline e^x about 450. Inference is bounded below by its 2,368 VFMAs plus "
                      "softmax; the remaining gap to 3,500 is the weight and input loads, the softmax and per-layer "
                      "overhead. Minibatch steps on the M4F, M7 and M33 run the first layer's product through the "

@@ -157,6 +157,19 @@ void run_mode(double harness)
             const double n =
                 instructions([&](std::size_t s) { check(tr.train_sample(data.input(s), data.target(s))); }, reps);
             report("sgd", n / reps - harness, bench::floor_macs<net_t>(), tr.last_loss());
+            // What the opt-in guards cost: the test of every weight before each step, and
+            // per-layer gradient clipping (a threshold that never clips: its norms alone).
+            for (int guard = 0; guard < 2; ++guard) {
+                net.initialize(1);
+                auto& guarded = *new (trainer_slot) sgd_trainer(net, mp::sgd{bench::learning_rate, 0.0f});
+                if (guard == 0) guarded.check_parameters = true;
+                if (guard == 1) guarded.optimizer().gradient_clip = 1e30f;
+                for (std::size_t s = 0; s < warmup; ++s) check(guarded.train_sample(data.input(s), data.target(s)));
+                const double g = instructions(
+                    [&](std::size_t s) { check(guarded.train_sample(data.input(s), data.target(s))); }, reps);
+                report(guard == 0 ? "sgd_checked" : "sgd_clipped", g / reps - harness, bench::floor_macs<net_t>(),
+                       guarded.last_loss());
+            }
         } else {
             skipped("sgd", 2, sizeof(sgd_trainer));
         }

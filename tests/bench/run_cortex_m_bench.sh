@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the instruction-count benchmarks for every qemu-* core, runs them under
-# QEMU -icount and writes the table into README.md between
+# QEMU -icount and writes the table into tests/bench/README.md between
 # <!-- bench:cortex-m:begin --> and <!-- bench:cortex-m:end --> (and prints it).
 #
 #   tests/bench/run_cortex_m_bench.sh [--update-baseline] [--build-root DIR] [preset...]
@@ -45,7 +45,7 @@ for p in $presets; do
     done
 done
 
-python3 "$here/bench_table.py" cortex-m "$out" $presets --readme "$root/README.md"
+python3 "$here/bench_table.py" cortex-m "$out" $presets --readme "$root/tests/bench/README.md"
 if [ "$update_baseline" = 1 ]; then
     python3 "$here/bench_table.py" baseline "$out/qemu-m4f.txt" "$here/baseline_m4f.txt"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the host benchmark (microprop, FANN 2.2, Eigen 3, plain loops; Google
 # Benchmark, median of 5 repetitions) once per set of build flags, and writes the tables into
-# README.md between <!-- bench:host:begin --> and <!-- bench:host:end --> (and prints them):
+# tests/bench/README.md between <!-- bench:host:begin --> and <!-- bench:host:end --> (and prints them):
 #   - the x86-64 baseline flags, twice: as they come (Eigen's SSE2 packets; microprop's run-time
 #     dispatch picks its AVX2 + FMA kernels where the CPU has them), and with
 #     MICROPROP_RUNTIME_DISPATCH=0 (microprop's 4-lane SSE2 kernels);
@@ -39,4 +39,4 @@ if has avx512f avx512bw avx512cd avx512dq avx512vl; then
     bench host-avx512-wide "-march=x86-64-v4 with MICROPROP_SIMD_WIDE_512=1 (16-lane kernels)" \
         "-march=x86-64-v4 -DMICROPROP_SIMD_WIDE_512=1"
 fi
-python3 "$here/bench_table.py" host "${runs[@]}" --readme "$root/README.md"
+python3 "$here/bench_table.py" host "${runs[@]}" --readme "$root/tests/bench/README.md"

@@ -2,7 +2,7 @@
 # Footprint and cost of templates on qemu-m4f (mps2-an386): flash of images training 1, 2 and 4
 # different topologies (library share = image minus the same program training nothing), static
 # RAM and measured stack high-water mark of W2 training, and the host compile time of a
-# 12-layer network. Writes the table into README.md between <!-- bench:templates:begin -->
+# 12-layer network. Writes the table into tests/bench/README.md between <!-- bench:templates:begin -->
 # and <!-- bench:templates:end --> (and prints it).
 #
 #   tests/bench/template_cost.sh [--build-root DIR]      (default build/bench)
@@ -40,4 +40,4 @@ $cxx -std=c++17 -O2 -I"$root/include" -c "$here/twelve_layers.cpp" -o "$out/twel
 t2=$(date +%s%N)
 echo "compile two_ms=$(( (t1 - t0) / 1000000 )) twelve_ms=$(( (t2 - t1) / 1000000 )) cxx=$($cxx --version | head -1)" >>"$out/footprint.txt"
 
-python3 "$here/bench_table.py" templates "$out/footprint.txt" --readme "$root/README.md"
+python3 "$here/bench_table.py" templates "$out/footprint.txt" --readme "$root/tests/bench/README.md"

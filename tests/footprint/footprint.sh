@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Footprint of the training examples on every emulated core, written into README.md
+# Footprint of the training examples on every emulated core, written into tests/bench/README.md
 # between <!-- footprint:begin --> and <!-- footprint:end --> (and printed):
 #   flash      .text + .ARM.exidx + .data (code, constants, the data sets, initial values)
 #   RAM        .data + .bss (static RAM; the stack is the rest of the RAM region)
@@ -77,7 +77,7 @@ printf '%s\n' "$table"
 python3 - "$table" <<'PY'
 import re, sys
 table = sys.argv[1]
-path = "README.md"
+path = "tests/bench/README.md"
 text = open(path, encoding="utf-8").read()
 begin, end = "<!-- footprint:begin -->", "<!-- footprint:end -->"
 if begin not in text:

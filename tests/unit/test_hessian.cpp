@@ -97,6 +97,15 @@ TEST(hessian, exact_softmax_output_cross_entropy)
     EXPECT_LT((exact_vs_finite_differences<mp::cross_entropy, net_t>(4, d)), tolerance);
 }
 
+TEST(hessian, exact_softmax_output_cross_entropy_soft_targets)
+{
+    // Targets summing to 0.8: the delta y sum(d) - d and the curvature sum(d) (diag y - y y^T)
+    // agree with central differences of the gradient (issue 17, point 3).
+    using net_t = mp::network<double, mp::dense<2, 2>, mp::sigmoid, mp::dense<2, 3>, mp::softmax>;
+    const double d[3] = {0.5, 0.2, 0.1};
+    EXPECT_LT((exact_vs_finite_differences<mp::cross_entropy, net_t>(4, d)), tolerance);
+}
+
 TEST(hessian, diagonal_approximation_is_exact_for_one_hidden_layer_with_identity_output)
 {
     // With M = I the dropped off-diagonal terms vanish, so PRML 5.81 gives the exact diagonal.

@@ -16,9 +16,13 @@
 // double network). Tolerance: the library rounds each of a handful of
 // operations to T, so |w_lib - w_hand| <= 8 eps_T (|w| + |step|), where step
 // is the hand update.
+//
+// Settings: valid() at the edges of every range, and a bad setting refused at the next
+// step with nothing changed (the sample limits where they are set).
 #include <microprop/microprop.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "microtest.hpp"
 #include "numeric_support.hpp"
@@ -250,4 +254,83 @@ TEST(optimizers, double_adam_two_steps)
     adam_case<double, 1>(0.01f, 0.0f, 9);
     adam_case<double, 2>(0.001f, 0.0f, 10);
     adam_case<double, 1>(0.01f, 0.02f, 11);
+}
+
+// ---- Settings: valid() at the edges of each range (issue 12, point 3) -------------------
+
+TEST(settings, learning_rate_weight_decay_and_clip_edges)
+{
+    const float below_one = 0.99999994f;  // the largest float below 1
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    mp::sgd s;
+    EXPECT_TRUE(s.valid());
+    for (float lr : {0.0f, 1e-30f, mp::max_learning_rate}) {
+        s.learning_rate = lr;
+        EXPECT_TRUE(s.valid());
+    }
+    for (float lr : {-0.0f, -1e-30f, 1001.0f, 1e10f, nan, std::numeric_limits<float>::infinity()}) {
+        s.learning_rate = lr;
+        EXPECT_FALSE(s.valid());
+    }
+    s = mp::sgd{};
+    s.weight_decay = mp::max_weight_decay;
+    EXPECT_TRUE(s.valid());
+    s.weight_decay = 1.0001f;
+    EXPECT_FALSE(s.valid());
+    s.weight_decay = -1e-6f;
+    EXPECT_FALSE(s.valid());
+    s = mp::sgd{};
+    s.gradient_clip = std::numeric_limits<float>::max();
+    EXPECT_TRUE(s.valid());
+    s.gradient_clip = std::numeric_limits<float>::infinity();
+    EXPECT_FALSE(s.valid());
+
+    mp::momentum m;
+    m.momentum = below_one;
+    EXPECT_TRUE(m.valid());
+    m.momentum = 1.0f;
+    EXPECT_FALSE(m.valid());
+    m.momentum = 0.0f;
+    EXPECT_TRUE(m.valid());
+
+    mp::adam a;
+    EXPECT_TRUE(a.valid());
+    a.beta2 = below_one;
+    a.epsilon = std::numeric_limits<float>::denorm_min();
+    EXPECT_TRUE(a.valid());
+    a.beta1 = 1.0f;
+    EXPECT_FALSE(a.valid());
+    a = mp::adam{};
+    a.epsilon = 0.0f;
+    EXPECT_FALSE(a.valid());
+    a = mp::adam{};
+    a.beta1_power = 1.5;  // a step counter out of [0, 1]
+    EXPECT_FALSE(a.valid());
+}
+
+TEST(settings, a_bad_setting_changes_nothing_and_the_fixed_one_trains)
+{
+    using net_t = mp::network<float, mp::dense<2, 3>, mp::tanh, mp::dense<3, 1>>;
+    net_t net;
+    numtest::fill_parameters(net, 9);
+    const net_t start = net;
+    mp::trainer<net_t, mp::squared_error, mp::adam> tr(net);
+    const float x[] = {0.5f, -0.5f};
+    const float d[] = {0.25f};
+    tr.optimizer().beta2 = 1.0f;
+    EXPECT_EQ(tr.settings_status(), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(tr.train_sample(x, d), mp::status::invalid_hyperparameter);
+    EXPECT_TRUE(numtest::same_bits(start.parameters().data(), net.parameters().data(), net_t::parameter_count));
+    EXPECT_EQ(tr.optimizer().beta1_power, 1.0);  // no step was counted
+    tr.optimizer().beta2 = 0.999f;
+    EXPECT_EQ(tr.train_sample(x, d), mp::status::ok);
+    // The sample limits are set, not tested per step: a bad one is refused where it is set.
+    EXPECT_EQ(tr.set_sample_limits(-1.0f, 1.0f), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(tr.set_sample_limits(std::numeric_limits<float>::quiet_NaN(), 1.0f), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(tr.input_limit(), 1e6f);
+    EXPECT_EQ(tr.set_sample_limits(2.0f, 1.0f), mp::status::ok);
+    const float big[] = {3.0f, 0.0f};
+    EXPECT_EQ(tr.train_sample(big, d), mp::status::input_out_of_range);
+    const float big_d[] = {1.5f};
+    EXPECT_EQ(tr.train_sample(x, big_d), mp::status::target_out_of_range);
 }

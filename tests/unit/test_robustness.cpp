@@ -1,4 +1,6 @@
 // Robustness and the facts about memory and initialisation:
+//  - the cross-entropies are exact where the output saturates (from u, not clamped);
+//    soft targets get the gradient y sum(d) - d; gradient clipping scales the step;
 //  - a NaN/Inf input or target, a loss that overflows, or a gradient that
 //    overflows returns the matching mp::status and changes nothing: every
 //    parameter keeps its bits, and the optimizer state too (shown by a later
@@ -34,9 +36,9 @@ constexpr T inf_value() { return std::numeric_limits<T>::infinity(); }
 template <class T>
 constexpr T overflowing_target() { return sizeof(T) == 4 ? T(1e30f) : T(1e200); }
 
-enum class fault { nan_input, inf_input, minus_inf_input, nan_target, inf_target, loss_overflow };
-constexpr fault all_faults[] = {fault::nan_input, fault::inf_input, fault::minus_inf_input,
-                                fault::nan_target, fault::inf_target, fault::loss_overflow};
+enum class fault { nan_input, inf_input, minus_inf_input, nan_target, inf_target, target_outlier, loss_overflow };
+constexpr fault all_faults[] = {fault::nan_input,  fault::inf_input,      fault::minus_inf_input, fault::nan_target,
+                                fault::inf_target, fault::target_outlier, fault::loss_overflow};
 
 mp::status expected_status(fault f)
 {
@@ -46,6 +48,7 @@ mp::status expected_status(fault f)
         case fault::minus_inf_input: return mp::status::non_finite_input;
         case fault::nan_target:
         case fault::inf_target: return mp::status::non_finite_target;
+        case fault::target_outlier: return mp::status::target_out_of_range;
         case fault::loss_overflow: return mp::status::non_finite_loss;
     }
     return mp::status::ok;
@@ -61,6 +64,7 @@ void inject(fault f, T* x, T* d)
         case fault::minus_inf_input: x[0] = -inf_value<T>(); break;
         case fault::nan_target: d[0] = nan_value<T>(); break;
         case fault::inf_target: d[1] = -inf_value<T>(); break;
+        case fault::target_outlier:  // within the target limit only when it is lifted
         case fault::loss_overflow: d[1] = overflowing_target<T>(); break;
     }
 }
@@ -113,6 +117,9 @@ NUMTEST_NOINLINE void faults_change_nothing(Optimizer optimizer)
     for (fault f : all_faults) {
         samples<T, N> bad(5);
         inject(f, bad.xs[N - 1], bad.ds[N - 1]);
+        // The loss can only overflow with the target limit lifted.
+        ASSERT_EQ(ta.set_sample_limits(T(1e6), f == fault::loss_overflow ? std::numeric_limits<T>::max() : T(1e6)),
+                  mp::status::ok);
         EXPECT_EQ(step(ta, bad), expected_status(f));
         EXPECT_TRUE(same_bits(a.parameters().data(), b.parameters().data(), P));
         EXPECT_EQ(ta.last_loss(), loss_before);
@@ -148,6 +155,8 @@ NUMTEST_NOINLINE void gradient_overflow_changes_nothing(Optimizer optimizer)
     net_t b = a;
     mp::trainer<net_t, mp::squared_error, Optimizer, N> ta(a, optimizer);
     mp::trainer<net_t, mp::squared_error, Optimizer, N> tb(b, optimizer);
+    // Limits lifted, so that the gradient is what fails.
+    ASSERT_EQ(ta.set_sample_limits(std::numeric_limits<T>::max(), std::numeric_limits<T>::max()), mp::status::ok);
     T good_x[N];
     T good_d[N];
     for (std::size_t s = 0; s < N; ++s) {
@@ -197,6 +206,197 @@ void all_fault_cases()
 
 TEST(robustness, float_non_finite_data_changes_nothing) { all_fault_cases<float>(); }
 TEST(robustness, double_non_finite_data_changes_nothing) { all_fault_cases<double>(); }
+
+// ---- Exact losses where the output saturates -----------------------------------------
+
+/// The loss a trainer reports for one sample (compute_gradient measures it before any
+/// update), for a one-layer network whose biases are the logits (weights 0).
+template <class Loss, class Net>
+typename Net::scalar reported_loss(Net& net, const typename Net::scalar* logits, const typename Net::scalar* d)
+{
+    using T = typename Net::scalar;
+    for (std::size_t k = 0; k < Net::parameter_count; ++k) net.parameters()[k] = T(0);
+    for (std::size_t k = 0; k < Net::output_size; ++k) net.parameters()[Net::layers[0].bias_offset + k] = logits[k];
+    mp::trainer<Net, Loss, mp::momentum> tr(net);
+    T g[Net::parameter_count];
+    const T x[Net::input_size] = {};
+    EXPECT_EQ(tr.compute_gradient(x, d, g), mp::status::ok);
+    return tr.last_loss();
+}
+
+TEST(exact_loss, binary_cross_entropy_at_saturated_logits)
+{
+    // E = log(1 + e^u) - d u: 40 for u = 40, d = 0 (the clamped log gave 708.4 in double);
+    // 20 in float at u = 20 (87.3 before), where y rounds to 1.
+    mp::network<double, mp::dense<1, 1>, mp::sigmoid> net_d;
+    const double u_d[] = {40.0};
+    const double zero_d[] = {0.0};
+    EXPECT_NEAR(reported_loss<mp::binary_cross_entropy>(net_d, u_d, zero_d), 40.0, 1e-12);
+    mp::network<float, mp::dense<1, 1>, mp::sigmoid> net_f;
+    const float u_f[] = {20.0f};
+    const float zero_f[] = {0.0f};
+    EXPECT_NEAR(reported_loss<mp::binary_cross_entropy>(net_f, u_f, zero_f), 20.0f, 2e-6f);
+    // Also on the other side: u = -30, d = 1 gives 30; d = 0.25 gives 0.25 * 30 + e^-30.
+    const float minus_u[] = {-30.0f};
+    const float one[] = {1.0f};
+    const float quarter[] = {0.25f};
+    EXPECT_NEAR(reported_loss<mp::binary_cross_entropy>(net_f, minus_u, one), 30.0f, 3e-6f);
+    EXPECT_NEAR(reported_loss<mp::binary_cross_entropy>(net_f, minus_u, quarter), 7.5f, 1e-6f);
+    // Away from saturation the value from y and the one from u agree.
+    const double u2[] = {2.0};
+    const double d2[] = {0.3};
+    const double y2 = 1.0 / (1.0 + std::exp(-2.0));
+    EXPECT_NEAR(mp::binary_cross_entropy::value(&y2, d2, 1), mp::binary_cross_entropy::value_from_preactivation(u2, d2, 1),
+                1e-15);
+}
+
+TEST(exact_loss, cross_entropy_at_saturated_logits)
+{
+    // Logits [100, 0, -100], target on the last class: E = 200 (the clamped log gave 87.34
+    // in float); on the middle class 100.
+    mp::network<float, mp::dense<1, 3>, mp::softmax> net;
+    const float logits[] = {100.0f, 0.0f, -100.0f};
+    const float last[] = {0.0f, 0.0f, 1.0f};
+    const float middle[] = {0.0f, 1.0f, 0.0f};
+    EXPECT_NEAR(reported_loss<mp::cross_entropy>(net, logits, last), 200.0f, 2e-5f);
+    EXPECT_NEAR(reported_loss<mp::cross_entropy>(net, logits, middle), 100.0f, 1e-5f);
+    // Minibatch path: the batch mean of both.
+    mp::trainer<decltype(net), mp::cross_entropy, mp::sgd, 2> batch(net);
+    const float xs[2] = {};
+    const float ds[] = {0.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f};
+    float g[decltype(net)::parameter_count];
+    EXPECT_EQ(batch.compute_batch_gradient(xs, ds, g), mp::status::ok);
+    EXPECT_NEAR(batch.last_loss(), 150.0f, 2e-5f);
+    // A NaN output is a NaN loss, never a finite one.
+    const float nan_y[] = {std::numeric_limits<float>::quiet_NaN(), 0.5f, 0.5f};
+    const float first[] = {1.0f, 0.0f, 0.0f};
+    EXPECT_FALSE(mp::scalar_ops<float>::is_finite(mp::cross_entropy::value(nan_y, first, 3)));
+}
+
+// ---- Soft targets: dE/du = y sum(d) - d ---------------------------------------------------
+
+/// Central differences of the cross-entropy of one sample, against compute_gradient.
+template <class Net>
+double worst_gradient_error(Net& net, const double* x, const double* d)
+{
+    mp::trainer<Net, mp::cross_entropy, mp::momentum> tr(net);
+    double g[Net::parameter_count];
+    EXPECT_EQ(tr.compute_gradient(x, d, g), mp::status::ok);
+    double worst = 0.0;
+    for (std::size_t k = 0; k < Net::parameter_count; ++k) {
+        const double saved = net.parameters()[k];
+        const double h = 1e-6;
+        net.parameters()[k] = saved + h;
+        const double up = mp::cross_entropy::value(net.forward(x).data(), d, Net::output_size);
+        net.parameters()[k] = saved - h;
+        const double down = mp::cross_entropy::value(net.forward(x).data(), d, Net::output_size);
+        net.parameters()[k] = saved;
+        const double error = std::fabs((up - down) / (2 * h) - g[k]);
+        worst = error > worst ? error : worst;
+    }
+    return worst;
+}
+
+TEST(soft_targets, cross_entropy_gradient_matches_central_differences)
+{
+    // d = [0.5, 0.2, 0.1] sums to 0.8: the bias gradient is y * 0.8 - d, not y - d (which
+    // was off by 0.2 y, about 0.07 here).
+    using net_t = mp::network<double, mp::dense<3, 4>, mp::tanh, mp::dense<4, 3>, mp::softmax>;
+    net_t net;
+    numtest::fill_parameters(net, 12);
+    const double x[] = {0.3, -0.7, 0.9};
+    const double soft[] = {0.5, 0.2, 0.1};
+    EXPECT_LT(worst_gradient_error(net, x, soft), 1e-8);
+    const double heavy[] = {2.0, 0.0, 1.5};  // sum 3.5
+    EXPECT_LT(worst_gradient_error(net, x, heavy), 1e-8);
+
+    // The minibatch gradient is the mean of the per-sample ones.
+    mp::trainer<net_t, mp::cross_entropy, mp::momentum> one(net);
+    mp::trainer<net_t, mp::cross_entropy, mp::sgd, 2> two(net);
+    const double xs[] = {0.3, -0.7, 0.9, -0.2, 0.4, 0.1};
+    const double ds[] = {0.5, 0.2, 0.1, 2.0, 0.0, 1.5};
+    double g0[net_t::parameter_count];
+    double g1[net_t::parameter_count];
+    double gb[net_t::parameter_count];
+    EXPECT_EQ(one.compute_gradient(xs, ds, g0), mp::status::ok);
+    EXPECT_EQ(one.compute_gradient(xs + 3, ds + 3, g1), mp::status::ok);
+    EXPECT_EQ(two.compute_batch_gradient(xs, ds, gb), mp::status::ok);
+    double worst = 0.0;
+    for (std::size_t k = 0; k < net_t::parameter_count; ++k) {
+        const double error = std::fabs(0.5 * (g0[k] + g1[k]) - gb[k]);
+        worst = error > worst ? error : worst;
+    }
+    EXPECT_LT(worst, 1e-14);
+
+    // The fused per-sample SGD step uses the same delta: it equals a step along g0.
+    net_t fused_net = net;
+    mp::trainer<net_t, mp::cross_entropy, mp::sgd> fused(fused_net, mp::sgd{0.5f});
+    EXPECT_EQ(fused.train_sample(xs, ds), mp::status::ok);
+    worst = 0.0;
+    for (std::size_t k = 0; k < net_t::parameter_count; ++k) {
+        const double error = std::fabs(fused_net.parameters()[k] - (net.parameters()[k] - 0.5 * g0[k]));
+        worst = error > worst ? error : worst;
+    }
+    EXPECT_LT(worst, 1e-14);
+}
+
+// ---- Gradient clipping -----------------------------------------------------------------
+
+/// A sample whose gradient is long (inputs and targets of a few units), the network
+/// before the step and the unclipped gradient there.
+struct clipping_case {
+    using net_t = mp::network<double, mp::dense<3, 4>, mp::tanh, mp::dense<4, 2>>;
+    net_t net;
+    net_t start;
+    double x[3] = {3.0, -2.0, 4.0};
+    double d[2] = {5.0, -5.0};
+    double g[net_t::parameter_count];
+    explicit clipping_case(std::uint32_t seed)
+    {
+        numtest::fill_parameters(net, seed);
+        start = net;
+        mp::trainer<net_t, mp::squared_error, mp::momentum> probe(net);
+        EXPECT_EQ(probe.compute_gradient(x, d, g), mp::status::ok);
+    }
+    /// Largest distance of parameters [begin, end) from start - lr g clip / ||g[begin, end)||.
+    double clipped_step_error(std::size_t begin, std::size_t end, float lr, float clip) const
+    {
+        double norm = 0.0;
+        for (std::size_t k = begin; k < end; ++k) norm += g[k] * g[k];
+        norm = std::sqrt(norm);
+        EXPECT_GT(norm, 2.0 * double(clip));  // the case clips
+        double worst = 0.0;
+        for (std::size_t k = begin; k < end; ++k) {
+            const double expected = start.parameters()[k] - double(lr) * g[k] * (double(clip) / norm);
+            worst = std::fmax(worst, std::fabs(net.parameters()[k] - expected));
+        }
+        return worst;
+    }
+};
+
+TEST(clipping, buffered_step_is_scaled_to_the_clip_norm)
+{
+    // momentum with mu = 0 is plain SGD through the gradient buffer.
+    clipping_case c(3);
+    mp::trainer<clipping_case::net_t, mp::squared_error, mp::momentum> tr(c.net,
+                                                                         mp::momentum{0.1f, 0.0f, false, 0.0f, 0.25f});
+    ASSERT_EQ(tr.train_sample(c.x, c.d), mp::status::ok);
+    EXPECT_LT(c.clipped_step_error(0, clipping_case::net_t::parameter_count, 0.1f, 0.25f), 1e-15);
+}
+
+TEST(clipping, fused_sgd_clips_each_layer)
+{
+    // Fused SGD never holds the whole gradient: each layer's block (weights and biases)
+    // is scaled to the clip norm on its own.
+    clipping_case c(4);
+    mp::trainer<clipping_case::net_t, mp::squared_error, mp::sgd> tr(c.net, mp::sgd{0.1f, 0.0f, 0.1f});
+    static_assert(decltype(tr)::fused_sgd, "the fused path");
+    ASSERT_EQ(tr.train_sample(c.x, c.d), mp::status::ok);
+    for (std::size_t l = 0; l < clipping_case::net_t::layer_count; ++l) {
+        const mp::layer_info& layer = clipping_case::net_t::layers[l];
+        EXPECT_LT(c.clipped_step_error(layer.weight_offset, layer.bias_offset + layer.outputs, 0.1f, 0.1f), 1e-15);
+    }
+}
 
 TEST(robustness, check_gradient_reports_non_finite_input)
 {
@@ -387,19 +587,20 @@ static_assert(!batch_a::fused_sgd && batch_a::gradient_bytes == Pa * sizeof(floa
 static_assert(batch_a::delta_bytes == 2 * 16 * 8 * sizeof(float), "one delta column per sample");
 static_assert(batch_a::batch_activation_bytes == Aa * 8 * sizeof(float), "Z of every layer for the batch");
 static_assert(batch_a::workspace_bytes ==
-                  batch_a::delta_bytes + batch_a::gradient_bytes + batch_a::batch_activation_bytes + 2 * 3 * sizeof(float),
+                  batch_a::delta_bytes + batch_a::gradient_bytes + batch_a::batch_activation_bytes + 3 * 3 * sizeof(float),
               "minibatch workspace");
 
 using adam_b = mp::trainer<net_b, mp::squared_error, mp::adam, 4>;
 static_assert(adam_b::optimizer_state_bytes == 2 * net_b::parameter_count * sizeof(double), "adam on double");
 
-// sizeof(trainer) is its workspace plus a pointer, the optimizer and the last loss (and padding).
+// sizeof(trainer) is its workspace plus a pointer, the optimizer, the last loss, the two
+// sample limits with their squares and the check_parameters flag (and padding).
 template <class Trainer>
 constexpr bool trainer_overhead_is_small()
 {
     using T = typename Trainer::T;
     return sizeof(Trainer) >= Trainer::workspace_bytes &&
-           sizeof(Trainer) <= Trainer::workspace_bytes + sizeof(void*) + sizeof(mp::adam) + sizeof(T) + 16;
+           sizeof(Trainer) <= Trainer::workspace_bytes + sizeof(void*) + sizeof(mp::adam) + 5 * sizeof(T) + 16;
 }
 static_assert(trainer_overhead_is_small<fused_a>(), "fused trainer overhead");
 static_assert(trainer_overhead_is_small<adam_a>(), "adam trainer overhead");

@@ -109,15 +109,15 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
             // Two remaining rows share the loads of x.
             vfp::forward_rows2_16(row, stride, x, b + j, u + j, chunks);
             if (fuse) {
-                u[j] = u[j] > 0.0f ? u[j] : 0.0f;
-                u[j + 1] = u[j + 1] > 0.0f ? u[j + 1] : 0.0f;
+                u[j] = u[j] <= 0.0f ? 0.0f : u[j];
+                u[j + 1] = u[j + 1] <= 0.0f ? 0.0f : u[j + 1];
             }
             row += 2 * in;
             j += 2;
         }
         for (; j < out; ++j, row += in) {
             vfp::forward_row1(row, x, b + j, u + j, tail_from / 8);
-            if (fuse) u[j] = u[j] > 0.0f ? u[j] : 0.0f;
+            if (fuse) u[j] = u[j] <= 0.0f ? 0.0f : u[j];
         }
         if (tail_from != in) {
             for (std::size_t j = 0; j < out; ++j) {
@@ -296,7 +296,7 @@ inline void relu(float* z, std::size_t n)
 #if MICROPROP_KERNELS_VECTOR
     simd_dispatch::relu(z, n);
 #else
-    for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+    for (std::size_t i = 0; i < n; ++i) z[i] = z[i] <= 0.0f ? 0.0f : z[i];
 #endif
 }
 inline void relu_backward(const float* MICROPROP_RESTRICT z, float* MICROPROP_RESTRICT g, std::size_t n)
@@ -494,7 +494,7 @@ void dense_backward_sgd(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const 
 /// above (overwritten), z = the ReLU's output. Same result as activation::backward on g
 /// followed by dense_backward_sgd without g_in, without the separate pass over g.
 template <class T>
-void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+MICROPROP_ALWAYS_INLINE void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
                              T* MICROPROP_RESTRICT g, const T* MICROPROP_RESTRICT z, std::size_t in,
                              std::size_t out, T lr, T decay)
 {

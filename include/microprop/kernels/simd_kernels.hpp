@@ -271,12 +271,12 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
             const vec x0 = splat(x[0]);
             for (; j + lanes <= out; j += lanes) {
                 vec v = madd(load(w + j), x0, load(b + j));
-                if (relu) v = v > 0.0f ? v : vec{};
+                if (relu) v = v <= 0.0f ? vec{} : v;
                 store(u + j, v);
             }
             for (; j + 4 <= out; j += 4) {  // layers narrower than one wide vector
                 vec4 v = load4(w + j) * x[0] + load4(b + j);
-                if (relu) v = v > 0.0f ? v : vec4{};
+                if (relu) v = v <= 0.0f ? vec4{} : v;
                 std::memcpy(u + j, &v, sizeof v);
             }
         } else if (in == 2) {
@@ -286,7 +286,7 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
                 const vec first = load(w + 2 * j);
                 const vec second = load(w + 2 * j + lanes);
                 vec v = madd(shuffled<lane_pattern::odd>(first, second), x1, madd(shuffled<lane_pattern::even>(first, second), x0, load(b + j)));
-                if (relu) v = v > 0.0f ? v : vec{};
+                if (relu) v = v <= 0.0f ? vec{} : v;
                 store(u + j, v);
             }
             for (; j + 4 <= out; j += 4) {
@@ -294,14 +294,14 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
                 const vec4 second = load4(w + 2 * j + 4);
                 vec4 v = __builtin_shufflevector(first, second, 1, 3, 5, 7) * x[1] +
                          (__builtin_shufflevector(first, second, 0, 2, 4, 6) * x[0] + load4(b + j));
-                if (relu) v = v > 0.0f ? v : vec4{};
+                if (relu) v = v <= 0.0f ? vec4{} : v;
                 std::memcpy(u + j, &v, sizeof v);
             }
         }
         for (; j < out; ++j) {
             float s = b[j];
             for (std::size_t i = 0; i < in; ++i) s += w[j * in + i] * x[i];
-            u[j] = relu && !(s > 0.0f) ? 0.0f : s;
+            u[j] = relu && s <= 0.0f ? 0.0f : s;
         }
         return;
     }
@@ -310,15 +310,15 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
 #if MICROPROP_SIMD_LANES == 8
     for (; j + 8 <= out; j += 8) {
         vec8 u8 = forward_block8(w + j * in, b + j, x, in);
-        if (relu) u8 = u8 > 0.0f ? u8 : vec8{};
+        if (relu) u8 = u8 <= 0.0f ? vec8{} : u8;
         store(u + j, u8);
     }
 #endif
     for (; j + 8 <= out; j += 8) {
         forward_block<8>(w + j * in, b + j, x, in, 8, t);
         if (relu) {
-            t[0] = t[0] > 0.0f ? t[0] : vec4{};
-            t[1] = t[1] > 0.0f ? t[1] : vec4{};
+            t[0] = t[0] <= 0.0f ? vec4{} : t[0];
+            t[1] = t[1] <= 0.0f ? vec4{} : t[1];
         }
         // One 8-value store where vectors have 8 lanes: the next layer loads them as one
         // vector, and a load spanning two smaller stores misses store-to-load forwarding.
@@ -334,13 +334,13 @@ inline void forward(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RE
         for (; i + lanes <= in; i += lanes) acc = madd(load(row + i), load(x + i), acc);
         float v = sum(acc) + b[j];
         for (; i < in; ++i) v += row[i] * x[i];
-        u[j] = relu && !(v > 0.0f) ? 0.0f : v;
+        u[j] = relu && v <= 0.0f ? 0.0f : v;
         return;
     }
     for (; j < out; j += 4) {
         const std::size_t count = out - j < 4 ? out - j : 4;
         forward_block<4>(w + j * in, b + j, x, in, count, t);
-        if (relu) t[0] = t[0] > 0.0f ? t[0] : vec4{};
+        if (relu) t[0] = t[0] <= 0.0f ? vec4{} : t[0];
         store4_partial(u + j, t[0], count);
     }
 }
@@ -903,9 +903,9 @@ inline void relu(float* z, std::size_t n)
     std::size_t i = 0;
     for (; i + lanes <= n; i += lanes) {
         const vec v = load(z + i);
-        store(z + i, v > 0.0f ? v : vec{});
+        store(z + i, v <= 0.0f ? vec{} : v);
     }
-    for (; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : 0.0f;
+    for (; i < n; ++i) z[i] = z[i] <= 0.0f ? 0.0f : z[i];
 }
 
 /// dW(j, i) = scale delta_j . X_i for a layer whose input X is `[in][N]` (rows n apart): row
@@ -1042,24 +1042,26 @@ inline float row_dot(const float* MICROPROP_RESTRICT row, const float* MICROPROP
     return acc;
 }
 
-/// True when none of the n floats is NaN or infinite (exponent bits not all ones).
-inline bool all_finite(const float* values, std::size_t n)
+/// True when none of the n floats is NaN or infinite and none has a magnitude whose bits
+/// exceed `bound_bits` (the bits of a finite, non-negative bound): for magnitudes the
+/// integer order of the bits is the order of the values, NaN and infinity above them all.
+inline bool all_within(const float* values, std::size_t n, std::int32_t bound_bits)
 {
-    constexpr std::int32_t exponent = 0x7f800000;
+    constexpr std::int32_t magnitude = 0x7fffffff;
     const std::size_t rest = n % lanes;
     const float* const tail = values + (n - rest);
-    ivec special{};
+    ivec over{};
     for (const float* p = values; p != tail; p += lanes) {
         ivec bits;
         std::memcpy(&bits, p, sizeof bits);
-        special |= (bits & exponent) == exponent;
+        over |= (bits & magnitude) > bound_bits;
     }
     std::int32_t any = 0;
-    for (std::size_t k = 0; k < lanes; ++k) any |= special[k];
+    for (std::size_t k = 0; k < lanes; ++k) any |= over[k];
     for (std::size_t k = 0; k < rest; ++k) {
         std::int32_t bits;
         std::memcpy(&bits, tail + k, sizeof bits);
-        any |= (bits & exponent) == exponent;
+        any |= (bits & magnitude) > bound_bits;
     }
     return any == 0;
 }

@@ -39,7 +39,8 @@ struct tanh {
     /// No parameter.
     static constexpr float parameter = 0.0f;
 };
-/// f(u) = max(0, u), f' = 1 if z > 0 else 0.
+/// f(u) = max(0, u), f' = 1 if z > 0 else 0. A NaN u stays NaN (so that a NaN weight
+/// reaches the loss instead of hiding behind a zero).
 struct relu {
     /// The run-time tag of this activation.
     static constexpr activation_kind kind = activation_kind::relu;
@@ -107,7 +108,7 @@ void apply(activation_kind kind, T parameter, T* z, std::size_t n)
             for (std::size_t i = 0; i < n; ++i) z[i] = ops::tanh(z[i]);
             break;
         case activation_kind::relu:
-            for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > T(0) ? z[i] : T(0);
+            for (std::size_t i = 0; i < n; ++i) z[i] = z[i] <= T(0) ? T(0) : z[i];  // NaN stays NaN
             break;
         case activation_kind::leaky_relu:
             for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > T(0) ? z[i] : parameter * z[i];
