@@ -466,6 +466,21 @@ TEST(serialize, bad_saved_gradient_clip_is_refused_and_changes_nothing)
     check_bad_clip_is_refused(mp::sgd{0.3f, 0.0f, 0.5f}, 8);
     check_bad_clip_is_refused(mp::momentum{0.1f, 0.8f, true, 0.0f, 0.5f}, 12);
     check_bad_clip_is_refused(mp::adam{0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, 0.5f}, 20);
+
+    // The momentum record's other range check, after the clip: a Nesterov flag of 2.
+    using momentum_trainer = mp::trainer<small_net, mp::squared_error, mp::momentum>;
+    small_net net(7);
+    momentum_trainer trainer(net, mp::momentum{0.1f, 0.8f, true, 0.0f, 0.5f});
+    static std::uint8_t blob[mp::training_blob_bytes<momentum_trainer>];
+    ASSERT_EQ(mp::save_training_state(trainer, mp::span<std::uint8_t>(blob)), mp::status::ok);
+    const std::size_t nesterov = sizeof blob - 4 - 4;
+    ASSERT_EQ(mp::detail::get_u32(blob + nesterov), 1u);
+    mp::detail::put_u32(blob + nesterov, 2u);
+    reseal(blob, sizeof blob);
+    small_net target(3);
+    momentum_trainer target_trainer(target);
+    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(blob)), mp::status::blob_corrupt);
+    EXPECT_FALSE(target_trainer.optimizer().nesterov);
 }
 
 TEST(serialize, non_finite_trainer_state_is_not_saved)
