@@ -45,10 +45,11 @@ OPTIMIZERS = {0: "none", 1: "sgd", 2: "momentum", 3: "adam"}
 STATE_PER_PARAMETER = {0: 0, 1: 0, 2: 1, 3: 2}  # optimizer state values per parameter
 # The optimizer record of each kind: (field name, struct code).
 RECORDS = {
-    1: [("learning_rate", "f"), ("weight_decay", "f")],
-    2: [("learning_rate", "f"), ("momentum", "f"), ("weight_decay", "f"), ("nesterov", "I")],
+    1: [("learning_rate", "f"), ("weight_decay", "f"), ("gradient_clip", "f")],
+    2: [("learning_rate", "f"), ("momentum", "f"), ("weight_decay", "f"), ("gradient_clip", "f"),
+        ("nesterov", "I")],
     3: [("learning_rate", "f"), ("beta1", "f"), ("beta2", "f"), ("epsilon", "f"), ("weight_decay", "f"),
-        ("beta1_power", "d"), ("beta2_power", "d")],
+        ("gradient_clip", "f"), ("beta1_power", "d"), ("beta2_power", "d")],
 }
 
 
@@ -212,6 +213,16 @@ def check_finite(values, what):
             raise BlobError(f"{what} {k} is {v}: a blob holds finite values only")
 
 
+def check_record(record):
+    """Refuses a record the library's loader refuses: a NaN or infinite setting, a negative
+    gradient_clip (blob_corrupt there) or a Nesterov flag other than 0 and 1."""
+    check_finite([v for name, v in record.items() if name != "nesterov"], "optimizer setting")
+    if record.get("gradient_clip", 0.0) < 0.0:
+        raise BlobError(f"gradient_clip {record['gradient_clip']!r}: negative")
+    if record.get("nesterov", 0) > 1:
+        raise BlobError(f"nesterov flag {record['nesterov']}: neither 0 nor 1")
+
+
 def check_against_layers(fields, layers):
     stages, count = parse_layers(layers)
     expected = topology_hash(stages, fields["scalar"])
@@ -247,6 +258,7 @@ def describe(fields, layers):
         print(f"  {name} = {value!r}")
     check_finite(fields["parameters"], "parameter")
     check_finite(fields["state"], "optimizer state value")
+    check_record(fields["record"])
     if layers:
         stages = check_against_layers(fields, layers)
         print(f"topology hash matches {layers}")

@@ -20,11 +20,15 @@
 //   ..      Q*S   the optimizer state (trainer::optimizer_state(): momentum's velocity;
 //                 Adam's first moments, then its second moments)
 //   ..      R     the optimizer record: its hyper-parameters and step state, as
-//                   sgd      (R = 8):  f32 learning_rate, f32 weight_decay
-//                   momentum (R = 16): f32 learning_rate, f32 momentum, f32 weight_decay,
-//                                      u32 nesterov (0 or 1)
-//                   adam     (R = 36): f32 learning_rate, f32 beta1, f32 beta2, f32 epsilon,
-//                                      f32 weight_decay, f64 beta1_power, f64 beta2_power
+//                   sgd      (R = 12): f32 learning_rate, f32 weight_decay, f32 gradient_clip
+//                   momentum (R = 20): f32 learning_rate, f32 momentum, f32 weight_decay,
+//                                      f32 gradient_clip, u32 nesterov (0 or 1)
+//                   adam     (R = 40): f32 learning_rate, f32 beta1, f32 beta2, f32 epsilon,
+//                                      f32 weight_decay, f32 gradient_clip,
+//                                      f64 beta1_power, f64 beta2_power
+//                 A record with a NaN or infinite value is refused as blob_non_finite;
+//                 one with a negative gradient_clip or a nesterov flag above 1, as
+//                 blob_corrupt (no valid optimizer holds such a setting).
 //   last    4     u32 CRC-32 (IEEE 802.3, as zlib's crc32) of every byte before it
 //
 // The topology hash is 32-bit FNV-1a over the little-endian bytes of these u32
@@ -141,6 +145,16 @@ bool stored_values_finite(const std::uint8_t* bytes, std::size_t n)
     return true;
 }
 
+/// The status of an optimizer record whose first `floats` values are binary32 settings
+/// and whose binary32 gradient_clip is at `clip`: blob_non_finite when a setting is NaN or
+/// infinite, blob_corrupt when the clip is negative (a valid optimizer never has one).
+inline status check_record_floats(const std::uint8_t* p, std::size_t floats, std::size_t clip)
+{
+    if (!stored_values_finite<float>(p, floats)) return status::blob_non_finite;
+    if (get_f32(p + clip) < 0.0f) return status::blob_corrupt;
+    return status::ok;
+}
+
 constexpr std::uint32_t blob_magic_prefix = 0x0057504du;  // "MPW" read as little-endian
 constexpr std::uint8_t blob_version = 2;
 constexpr std::uint32_t blob_magic = blob_magic_prefix | (std::uint32_t{'0' + blob_version} << 24);
@@ -149,7 +163,7 @@ constexpr std::size_t blob_trailer_bytes = 4;
 /// Per optimizer kind (0 none, 1 sgd, 2 momentum, 3 adam): the record's bytes and the state
 /// values per parameter. A frame must match its kind exactly, so a blob has one spelling.
 constexpr std::uint8_t blob_optimizer_kinds = 4;
-constexpr std::uint32_t blob_record_bytes[blob_optimizer_kinds] = {0, 8, 16, 36};
+constexpr std::uint32_t blob_record_bytes[blob_optimizer_kinds] = {0, 12, 20, 40};
 constexpr std::uint32_t blob_state_per_parameter[blob_optimizer_kinds] = {0, 0, 1, 2};
 
 }  // namespace detail
@@ -282,66 +296,74 @@ status check_blob_network(const blob_header& header)
 
 }  // namespace detail
 
-/// sgd's record: learning rate and weight decay (it has no state).
+/// sgd's record: learning rate, weight decay and gradient clip (it has no state).
 template <>
 struct blob_optimizer_record<sgd> {
-    static constexpr std::uint8_t kind = 1;  ///< the blob's optimizer kind
-    static constexpr std::size_t bytes = 8;  ///< R in the layout
+    static constexpr std::uint8_t kind = 1;   ///< the blob's optimizer kind
+    static constexpr std::size_t bytes = 12;  ///< R in the layout
     /// Writes the record (bytes bytes) at p.
     static void write(const sgd& o, std::uint8_t* p)
     {
         detail::put_f32(p, o.learning_rate);
         detail::put_f32(p + 4, o.weight_decay);
+        detail::put_f32(p + 8, o.gradient_clip);
     }
-    /// True when the record at p holds only finite values (and a 0/1 flag).
-    static bool valid(const std::uint8_t* p) { return detail::stored_values_finite<float>(p, 2); }
-    /// Sets the optimizer from a record that passed valid().
+    /// ok, blob_non_finite (a NaN or infinite value) or blob_corrupt (a negative clip) for
+    /// the record at p.
+    static status check(const std::uint8_t* p) { return detail::check_record_floats(p, 3, 8); }
+    /// Sets the optimizer from a record that passed check().
     static void read(sgd& o, const std::uint8_t* p)
     {
         o.learning_rate = detail::get_f32(p);
         o.weight_decay = detail::get_f32(p + 4);
+        o.gradient_clip = detail::get_f32(p + 8);
     }
     static_assert(bytes == detail::blob_record_bytes[kind] &&
                       sgd::state_per_parameter == detail::blob_state_per_parameter[kind],
                   "The sgd record must match the optimizer-kind table.");
 };
 
-/// momentum's record: learning rate, momentum, weight decay and the Nesterov flag.
+/// momentum's record: learning rate, momentum, weight decay, gradient clip and the Nesterov flag.
 template <>
 struct blob_optimizer_record<momentum> {
     static constexpr std::uint8_t kind = 2;   ///< the blob's optimizer kind
-    static constexpr std::size_t bytes = 16;  ///< R in the layout
+    static constexpr std::size_t bytes = 20;  ///< R in the layout
     /// Writes the record (bytes bytes) at p.
     static void write(const momentum& o, std::uint8_t* p)
     {
         detail::put_f32(p, o.learning_rate);
         detail::put_f32(p + 4, o.momentum);
         detail::put_f32(p + 8, o.weight_decay);
-        detail::put_u32(p + 12, o.nesterov ? 1u : 0u);
+        detail::put_f32(p + 12, o.gradient_clip);
+        detail::put_u32(p + 16, o.nesterov ? 1u : 0u);
     }
-    /// True when the record at p holds only finite values (and a 0/1 flag).
-    static bool valid(const std::uint8_t* p)
+    /// ok, blob_non_finite (a NaN or infinite value) or blob_corrupt (a negative clip, or a
+    /// Nesterov flag other than 0 and 1) for the record at p.
+    static status check(const std::uint8_t* p)
     {
-        return detail::stored_values_finite<float>(p, 3) && detail::get_u32(p + 12) <= 1u;
+        const status s = detail::check_record_floats(p, 4, 12);
+        if (s != status::ok) return s;
+        return detail::get_u32(p + 16) <= 1u ? status::ok : status::blob_corrupt;
     }
-    /// Sets the optimizer from a record that passed valid().
+    /// Sets the optimizer from a record that passed check().
     static void read(momentum& o, const std::uint8_t* p)
     {
         o.learning_rate = detail::get_f32(p);
         o.momentum = detail::get_f32(p + 4);
         o.weight_decay = detail::get_f32(p + 8);
-        o.nesterov = detail::get_u32(p + 12) != 0;
+        o.gradient_clip = detail::get_f32(p + 12);
+        o.nesterov = detail::get_u32(p + 16) != 0;
     }
     static_assert(bytes == detail::blob_record_bytes[kind] &&
                       momentum::state_per_parameter == detail::blob_state_per_parameter[kind],
                   "The momentum record must match the optimizer-kind table.");
 };
 
-/// adam's record: its five settings and beta1^t, beta2^t.
+/// adam's record: its six settings and beta1^t, beta2^t.
 template <>
 struct blob_optimizer_record<adam> {
     static constexpr std::uint8_t kind = 3;   ///< the blob's optimizer kind
-    static constexpr std::size_t bytes = 36;  ///< R in the layout
+    static constexpr std::size_t bytes = 40;  ///< R in the layout
     /// beta1^t and beta2^t are saved with all their bits: they are the step count as
     /// the update reads it, so the next step's bias correction is exactly the one an
     /// uninterrupted run would use.
@@ -353,15 +375,18 @@ struct blob_optimizer_record<adam> {
         detail::put_f32(p + 8, o.beta2);
         detail::put_f32(p + 12, o.epsilon);
         detail::put_f32(p + 16, o.weight_decay);
-        detail::put_f64(p + 20, o.beta1_power);
-        detail::put_f64(p + 28, o.beta2_power);
+        detail::put_f32(p + 20, o.gradient_clip);
+        detail::put_f64(p + 24, o.beta1_power);
+        detail::put_f64(p + 32, o.beta2_power);
     }
-    /// True when the record at p holds only finite values (and a 0/1 flag).
-    static bool valid(const std::uint8_t* p)
+    /// ok, blob_non_finite (a NaN or infinite value) or blob_corrupt (a negative clip) for
+    /// the record at p.
+    static status check(const std::uint8_t* p)
     {
-        return detail::stored_values_finite<float>(p, 5) && detail::stored_values_finite<double>(p + 20, 2);
+        if (!detail::stored_values_finite<double>(p + 24, 2)) return status::blob_non_finite;
+        return detail::check_record_floats(p, 6, 20);
     }
-    /// Sets the optimizer from a record that passed valid().
+    /// Sets the optimizer from a record that passed check().
     static void read(adam& o, const std::uint8_t* p)
     {
         o.learning_rate = detail::get_f32(p);
@@ -369,8 +394,9 @@ struct blob_optimizer_record<adam> {
         o.beta2 = detail::get_f32(p + 8);
         o.epsilon = detail::get_f32(p + 12);
         o.weight_decay = detail::get_f32(p + 16);
-        o.beta1_power = detail::get_f64(p + 20);
-        o.beta2_power = detail::get_f64(p + 28);
+        o.gradient_clip = detail::get_f32(p + 20);
+        o.beta1_power = detail::get_f64(p + 24);
+        o.beta2_power = detail::get_f64(p + 32);
     }
     static_assert(bytes == detail::blob_record_bytes[kind] &&
                       adam::state_per_parameter == detail::blob_state_per_parameter[kind],
@@ -411,8 +437,9 @@ template <class Network>
 /// load_training_state, training continues bit for bit as if it had not stopped.
 ///
 /// Returns blob_too_small when `out` is shorter than training_blob_bytes<Trainer>,
-/// and blob_non_finite when a parameter, state value or setting is NaN or
-/// infinite; in both cases nothing is written.
+/// blob_non_finite when a parameter, state value or setting is NaN or infinite,
+/// and invalid_hyperparameter when the optimizer's gradient_clip is negative (a
+/// blob load would refuse); in each case nothing is written.
 template <class Trainer>
 [[nodiscard]] status save_training_state(const Trainer& trainer, span<std::uint8_t> out,
                                          std::uint32_t generation = 0)
@@ -426,10 +453,12 @@ template <class Trainer>
     const span<const T> state = trainer.optimizer_state();
     std::uint8_t settings[record::bytes];
     record::write(trainer.optimizer(), settings);
+    const status settings_status = record::check(settings);
     if (!all_finite(net.parameters().data(), Network::parameter_count) ||
-        !all_finite(state.data(), Trainer::optimizer_state_count) || !record::valid(settings)) {
+        !all_finite(state.data(), Trainer::optimizer_state_count) || settings_status == status::blob_non_finite) {
         return status::blob_non_finite;
     }
+    if (settings_status != status::ok) return status::invalid_hyperparameter;
     std::uint8_t* p = out.data();
     detail::write_blob_start(net, p, length, generation, record::kind, Trainer::optimizer_state_count, record::bytes);
     p += detail::blob_header_bytes + Network::parameter_bytes;
@@ -485,9 +514,11 @@ template <class Network>
 /// settings the trainer was built with are replaced by the saved ones) and, when
 /// `generation` is not null, writes the blob's generation there.
 ///
-/// Same statuses as load_parameters, and blob_topology_mismatch also when the
-/// blob holds no optimizer section or another optimizer's. On any failure
-/// neither the network nor the trainer changes.
+/// Same statuses as load_parameters, blob_topology_mismatch also when the blob
+/// holds no optimizer section or another optimizer's, blob_non_finite also for a
+/// NaN or infinite optimizer setting, and blob_corrupt also for a setting no
+/// optimizer can hold (a negative gradient_clip, a Nesterov flag other than 0 or
+/// 1). On any failure neither the network nor the trainer changes.
 template <class Trainer>
 [[nodiscard]] status load_training_state(Trainer& trainer, span<const std::uint8_t> blob,
                                          std::uint32_t* generation = nullptr)
@@ -507,9 +538,11 @@ template <class Trainer>
     const std::uint8_t* state = parameters + Network::parameter_bytes;
     const std::uint8_t* settings = state + Trainer::optimizer_state_bytes;
     if (!detail::stored_values_finite<T>(parameters, Network::parameter_count) ||
-        !detail::stored_values_finite<T>(state, Trainer::optimizer_state_count) || !record::valid(settings)) {
+        !detail::stored_values_finite<T>(state, Trainer::optimizer_state_count)) {
         return status::blob_non_finite;
     }
+    const status settings_status = record::check(settings);
+    if (settings_status != status::ok) return settings_status;
     std::memcpy(trainer.network().parameters().data(), parameters, Network::parameter_bytes);
     std::memcpy(trainer.optimizer_state().data(), state, Trainer::optimizer_state_bytes);
     record::read(trainer.optimizer(), settings);

@@ -49,7 +49,10 @@ int main()
 {
     microprop_port_init();
     tied.initialize(11);
-    tied_trainer tied_training(tied, mp::adam{0.01f});
+    // Non-zero clips, so that the host script reads back the record's gradient_clip too.
+    mp::adam tied_settings{0.01f};
+    tied_settings.gradient_clip = 2.0f;
+    tied_trainer tied_training(tied, tied_settings);
     check(blob_test::train_a_little(tied_training, 200, 2024u), "training");
     check(mp::save_parameters(tied, mp::span<std::uint8_t>(buffer), 7u), "save_parameters");
     print_blob("4x3:leaky_relu=1/8,tied0:sigmoid", buffer, mp::blob_bytes<tied_net>);
@@ -57,7 +60,7 @@ int main()
     print_blob("4x3:leaky_relu=1/8,tied0:sigmoid", buffer, mp::training_blob_bytes<tied_trainer>);
 
     wide.initialize(12);
-    double_trainer wide_training(wide, mp::momentum{0.05f, 0.9f, true});
+    double_trainer wide_training(wide, mp::momentum{0.05f, 0.9f, true, 0.0f, 1.5f});
     check(blob_test::train_a_little(wide_training, 200, 2025u), "training");
     check(mp::save_training_state(wide_training, mp::span<std::uint8_t>(buffer), 9u), "save_training_state");
     print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::training_blob_bytes<double_trainer>);

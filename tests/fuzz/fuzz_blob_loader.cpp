@@ -128,6 +128,8 @@ struct training_target {
         for (auto value : trainer.optimizer_state()) {
             if (!mp::scalar_ops<typename Trainer::T>::is_finite(value)) fail("non-finite optimizer state", name);
         }
+        const float clip = trainer.optimizer().gradient_clip;
+        if (!(clip >= 0.0f && clip <= __FLT_MAX__)) fail("an accepted blob loaded a negative or non-finite clip", name);
         std::vector<std::uint8_t> again(mp::training_blob_bytes<Trainer>);
         if (mp::save_training_state(trainer, mp::span<std::uint8_t>(again.data(), again.size()), generation) !=
                 mp::status::ok ||

@@ -94,8 +94,9 @@ int main(int argc, char** argv)
     weights_family<double_net>("weights_double");
     weights_family<tied_net>("weights_tied");
     training_family<float_sgd>("training_float_sgd", mp::sgd{0.1f});
-    training_family<float_momentum>("training_float_momentum", mp::momentum{0.1f, 0.8f, true});
-    training_family<double_adam>("training_double_adam", mp::adam{0.01f});
+    // Two seeds with a clip on, so that the record's gradient_clip is not always 0.
+    training_family<float_momentum>("training_float_momentum", mp::momentum{0.1f, 0.8f, true, 0.0f, 1.5f});
+    training_family<double_adam>("training_double_adam", mp::adam{0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, 2.0f});
     training_family<tied_adam>("training_tied_adam", mp::adam{0.02f});
     write_seed("version1_float", std::vector<std::uint8_t>(std::begin(blob_golden::version_1_blob),
                                                            std::end(blob_golden::version_1_blob)));

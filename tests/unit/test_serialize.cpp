@@ -87,11 +87,16 @@ void check_resume_is_bit_identical(Optimizer settings)
     ASSERT_EQ(mp::save_training_state(before_trainer, mp::span<std::uint8_t>(blob), 17u), mp::status::ok);
 
     Network restored(99);
-    trainer_t restored_trainer(restored);  // default settings: the blob brings the saved ones
+    // Default settings, but another clip (on when the saved one is off, off otherwise):
+    // the blob brings the saved settings, gradient_clip included.
+    Optimizer other_settings{};
+    other_settings.gradient_clip = settings.gradient_clip > 0.0f ? 0.0f : 0.25f;
+    trainer_t restored_trainer(restored, other_settings);
     std::uint32_t generation = 0;
     ASSERT_EQ(mp::load_training_state(restored_trainer, mp::span<const std::uint8_t>(blob), &generation),
               mp::status::ok);
     EXPECT_EQ(generation, 17u);
+    EXPECT_EQ(restored_trainer.optimizer().gradient_clip, settings.gradient_clip);
     train_steps(restored_trainer, data, more_steps);
 
     EXPECT_TRUE(same_bits(restored, uninterrupted));
@@ -99,13 +104,70 @@ void check_resume_is_bit_identical(Optimizer settings)
     // The run moved the weights: equality above is not that of two untrained networks.
     EXPECT_FALSE(same_bits(restored, Network(5)));
 }
+
+/// Writes a saved gradient_clip of NaN, +infinity, -0.5 and -infinity into a training
+/// blob (CRC made valid each time) and checks that each is refused with the status the
+/// other settings get (non-finite: blob_non_finite; negative: blob_corrupt) and leaves the
+/// trainer as it was; then that the intact blob restores the saved clip.
+template <class Optimizer>
+void check_bad_clip_is_refused(Optimizer settings, std::size_t clip_offset_in_record)
+{
+    using trainer_t = mp::trainer<small_net, mp::squared_error, Optimizer>;
+    using record = mp::blob_optimizer_record<Optimizer>;
+    small_net source(7);
+    trainer_t source_trainer(source, settings);
+    samples data;
+    train_steps(source_trainer, data, 4);
+    static std::uint8_t blob[mp::training_blob_bytes<trainer_t>];
+    ASSERT_EQ(mp::save_training_state(source_trainer, mp::span<std::uint8_t>(blob)), mp::status::ok);
+    const std::size_t clip = sizeof blob - 4 - record::bytes + clip_offset_in_record;
+    ASSERT_EQ(mp::detail::get_f32(blob + clip), settings.gradient_clip);
+
+    small_net target(3);
+    Optimizer target_settings{};
+    target_settings.gradient_clip = 0.75f;
+    trainer_t target_trainer(target, target_settings);
+    train_steps(target_trainer, data, 2);
+    const small_net before = target;
+    const trainer_t before_trainer = target_trainer;
+    const mp::span<const std::uint8_t> whole(blob);
+    const float bad_clips[] = {__builtin_nanf(""), __builtin_inff(), -0.5f, -__builtin_inff()};
+    const mp::status expected[] = {mp::status::blob_non_finite, mp::status::blob_non_finite,
+                                   mp::status::blob_corrupt, mp::status::blob_non_finite};
+    for (std::size_t k = 0; k < 4; ++k) {
+        mp::detail::put_f32(blob + clip, bad_clips[k]);
+        reseal(blob, sizeof blob);
+        EXPECT_EQ(mp::load_training_state(target_trainer, whole), expected[k]);
+        EXPECT_TRUE(same_bits(target, before));
+        EXPECT_TRUE(same_state(target_trainer, before_trainer));
+        EXPECT_EQ(target_trainer.optimizer().gradient_clip, 0.75f);
+        EXPECT_EQ(target_trainer.optimizer().learning_rate, before_trainer.optimizer().learning_rate);
+    }
+    mp::detail::put_f32(blob + clip, settings.gradient_clip);
+    reseal(blob, sizeof blob);
+    ASSERT_EQ(mp::load_training_state(target_trainer, whole), mp::status::ok);
+    EXPECT_EQ(target_trainer.optimizer().gradient_clip, settings.gradient_clip);
+
+    // A trainer whose clip was made negative after construction is not saved either.
+    source_trainer.optimizer().gradient_clip = -1.0f;
+    std::memset(blob, 0xa5, sizeof blob);
+    EXPECT_EQ(mp::save_training_state(source_trainer, mp::span<std::uint8_t>(blob)),
+              mp::status::invalid_hyperparameter);
+    for (std::uint8_t byte : blob) ASSERT_EQ(byte, 0xa5u);
+}
 }  // namespace
 
 static_assert(mp::blob_bytes<small_net> == 32 + small_net::parameter_bytes + 4,
               "blob = 32-byte header + parameters + CRC");
 static_assert(mp::training_blob_bytes<mp::trainer<small_net, mp::squared_error, mp::adam>> ==
-                  32 + 3 * small_net::parameter_bytes + 36 + 4,
-              "Adam blob = header + parameters + two moments + 36-byte record + CRC");
+                  32 + 3 * small_net::parameter_bytes + 40 + 4,
+              "Adam blob = header + parameters + two moments + 40-byte record + CRC");
+static_assert(mp::training_blob_bytes<mp::trainer<small_net, mp::squared_error, mp::sgd>> ==
+                  32 + small_net::parameter_bytes + 12 + 4,
+              "sgd blob = header + parameters + 12-byte record + CRC");
+static_assert(mp::training_blob_bytes<mp::trainer<small_net, mp::squared_error, mp::momentum>> ==
+                  32 + 2 * small_net::parameter_bytes + 20 + 4,
+              "momentum blob = header + parameters + velocity + 20-byte record + CRC");
 static_assert(mp::topology_hash<small_net>() != mp::topology_hash<other_net>(),
               "activations are part of the topology hash");
 static_assert(mp::topology_hash<small_net>() != mp::topology_hash<double_net>(),
@@ -300,12 +362,15 @@ TEST(serialize, blob_written_by_the_host_script_loads)
 TEST(serialize, training_resumes_bit_identically_with_sgd)
 {
     check_resume_is_bit_identical<small_net>(mp::sgd{0.3f, 0.001f});
+    // A clip small enough to bind on most steps (gradient norms here are around 0.1 to 1).
+    check_resume_is_bit_identical<small_net>(mp::sgd{0.3f, 0.001f, 0.05f});
 }
 
 TEST(serialize, training_resumes_bit_identically_with_momentum)
 {
     check_resume_is_bit_identical<small_net>(mp::momentum{0.1f, 0.8f, false, 0.0f});
     check_resume_is_bit_identical<small_net>(mp::momentum{0.1f, 0.8f, true, 0.001f});
+    check_resume_is_bit_identical<small_net>(mp::momentum{0.1f, 0.8f, true, 0.001f, 0.05f});
 }
 
 TEST(serialize, training_resumes_bit_identically_with_adam)
@@ -313,6 +378,8 @@ TEST(serialize, training_resumes_bit_identically_with_adam)
     check_resume_is_bit_identical<small_net>(mp::adam{0.01f, 0.85f, 0.99f, 1e-7f, 0.0f});
     check_resume_is_bit_identical<double_net>(mp::adam{0.01f, 0.85f, 0.99f, 1e-7f, 0.0f});
     check_resume_is_bit_identical<small_net, mp::adam, 4>(mp::adam{0.01f, 0.9f, 0.999f, 1e-8f, 0.0f});
+    check_resume_is_bit_identical<small_net>(mp::adam{0.01f, 0.85f, 0.99f, 1e-7f, 0.0f, 0.05f});
+    check_resume_is_bit_identical<double_net, mp::adam, 4>(mp::adam{0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, 0.05f});
 }
 
 TEST(serialize, bad_training_blobs_leave_network_and_trainer_untouched)
@@ -391,6 +458,29 @@ TEST(serialize, bad_training_blobs_leave_network_and_trainer_untouched)
     small_net weights_only(3);
     ASSERT_EQ(mp::load_parameters(weights_only, whole), mp::status::ok);
     EXPECT_TRUE(same_bits(weights_only, source));
+}
+
+TEST(serialize, bad_saved_gradient_clip_is_refused_and_changes_nothing)
+{
+    // The clip's offset in each record (the table at the top of serialize.hpp).
+    check_bad_clip_is_refused(mp::sgd{0.3f, 0.0f, 0.5f}, 8);
+    check_bad_clip_is_refused(mp::momentum{0.1f, 0.8f, true, 0.0f, 0.5f}, 12);
+    check_bad_clip_is_refused(mp::adam{0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, 0.5f}, 20);
+
+    // The momentum record's other range check, after the clip: a Nesterov flag of 2.
+    using momentum_trainer = mp::trainer<small_net, mp::squared_error, mp::momentum>;
+    small_net net(7);
+    momentum_trainer trainer(net, mp::momentum{0.1f, 0.8f, true, 0.0f, 0.5f});
+    static std::uint8_t blob[mp::training_blob_bytes<momentum_trainer>];
+    ASSERT_EQ(mp::save_training_state(trainer, mp::span<std::uint8_t>(blob)), mp::status::ok);
+    const std::size_t nesterov = sizeof blob - 4 - 4;
+    ASSERT_EQ(mp::detail::get_u32(blob + nesterov), 1u);
+    mp::detail::put_u32(blob + nesterov, 2u);
+    reseal(blob, sizeof blob);
+    small_net target(3);
+    momentum_trainer target_trainer(target);
+    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(blob)), mp::status::blob_corrupt);
+    EXPECT_FALSE(target_trainer.optimizer().nesterov);
 }
 
 TEST(serialize, non_finite_trainer_state_is_not_saved)
