@@ -279,6 +279,9 @@ NUMTEST_NOINLINE void rollback_restores_optimizer(Optimizer optimizer)
     const data_set<T> data;
     net_t<T> net(4u);
     trainer_t tr(net, optimizer);
+    // The poisoned target must reach the loss (and overflow it) rather than be refused by
+    // the trainer's target limit.
+    ASSERT_EQ(tr.set_sample_limits(std::numeric_limits<T>::max(), std::numeric_limits<T>::max()), mp::status::ok);
     mp::divergence_guard<trainer_t> guard(tr);
     guard.settings().snapshot_interval = 0;
     for (std::size_t s = 0; s < 5; ++s) ASSERT_EQ(step<Batch>(guard, data, s), mp::status::ok);
