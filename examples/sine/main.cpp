@@ -7,6 +7,7 @@
 
 #include "model.hpp"
 
+#include "../common/sine_task.hpp"
 #include "../common/training_clock.hpp"
 #include "console.hpp"
 #include "port.h"
@@ -26,25 +27,10 @@ constexpr float lr_decay = 0.01f;
 constexpr int epochs = 800;
 constexpr int report_every = 40;
 constexpr std::uint32_t train_points = 64;  // x_k = -pi + 2 pi k / 63
-constexpr std::uint32_t test_points = 201;  // a finer grid, mostly between the training points
-constexpr float pi = 3.14159265358979f;
 
 network net;
 
-/// Input scaled to [-1, 1]: the network sees x / pi.
-float point(std::uint32_t k, std::uint32_t n) { return -1.0f + 2.0f * static_cast<float>(k) / static_cast<float>(n - 1); }
-
-/// Mean of (y - sin x)^2 over the test grid.
-float test_mse()
-{
-    float sum = 0.0f;
-    for (std::uint32_t k = 0; k < test_points; ++k) {
-        const float u = point(k, test_points);
-        const float e = net.forward(&u)[0] - std::sin(pi * u);
-        sum += e * e;
-    }
-    return sum / static_cast<float>(test_points);
-}
+float test_mse() { return example::sine_test_mse(net); }
 
 }  // namespace
 
@@ -68,8 +54,8 @@ int main()
         float loss = 0.0f;
         for (std::uint32_t b = 0; b < train_points / batch_size; ++b) {
             for (std::uint32_t s = 0; s < batch_size; ++s) {
-                xs[s] = point(order[b * batch_size + s], train_points);
-                ds[s] = std::sin(pi * xs[s]);
+                xs[s] = example::grid_point(order[b * batch_size + s], train_points);
+                ds[s] = std::sin(example::pi * xs[s]);
             }
             clock.start();
             const mp::status step = tr.train_batch(xs, ds);
