@@ -24,8 +24,11 @@ Commands (MODEL is a file written by torch.save(model), the whole module, not a 
         a header declaring NS::network (the microprop network type), NS::parameters (every
         weight and bias as a constexpr float array in microprop's parameter order: layer 0's
         weights [out][in] row-major, layer 0's biases, layer 1's ...) and NS::load(net).
-        With --freeze K the first K Linear layers go into NS::frozen_parameters instead and
-        NS::network / NS::parameters are the trainable rest; see --help of the header command.
+        With --freeze K the first K Linear layers become NS::backbone, a microprop::frozen stack
+        (include/microprop/frozen.hpp) over NS::backbone_parameters in flash, the rest
+        NS::head (a network) with its pretrained NS::head_parameters and NS::load(head),
+        NS::model = microprop::fine_tuned<backbone, head>, and NS::network all layers as one
+        trainable network (for comparisons).
     torch_export.py blob MODEL [--generation G] -o OUT.bin
         a weights-only blob (format MPW2, include/microprop/serialize.hpp) that
         microprop::load_parameters accepts for the same network type; prints its --layers
@@ -184,8 +187,9 @@ def float_literal(value):
     return text + "f"
 
 
-def array_text(name, values, doc, per_line=6):
-    lines = [f"/// {doc}", f"static constexpr std::array<float, {len(values)}> {name} = {{{{"]
+def array_text(name, values, doc, type_name=None, per_line=6):
+    type_name = type_name or f"std::array<float, {len(values)}>"
+    lines = [f"/// {doc}", f"static constexpr {type_name} {name} = {{{{"]
     for start in range(0, len(values), per_line):
         lines.append("    " + " ".join(float_literal(v) + "," for v in values[start:start + per_line]))
     lines.append("}};")
@@ -194,36 +198,48 @@ def array_text(name, values, doc, per_line=6):
 
 def header_text(stages, name, namespace=None, freeze=0, source="a torch.nn.Sequential"):
     """The C++ header (see the module docstring). With freeze=K > 0 the first K Linear layers
-    become frozen_network / frozen_parameters (microprop::frozen_layers, include/microprop/frozen.hpp)
-    and network / parameters describe the trainable rest."""
+    become a microprop::frozen backbone over constexpr parameters (flash; include/microprop/frozen.hpp)
+    and the rest a trainable head network; `model` is fine_tuned<backbone, head>."""
     namespace = namespace or name
-    guard = f"{namespace.upper()}_{name.upper()}_HPP".replace(":", "_")
+    guard = (f"{namespace.upper()}_{name.upper()}_HPP" if namespace != name else f"{name.upper()}_HPP").replace(":", "_")
     if not 0 <= freeze < len(stages):
         raise ExportError(f"--freeze {freeze}: the model has {len(stages)} Linear layers; at least the last "
                           "must stay trainable")
     frozen, trainable = stages[:freeze], stages[freeze:]
+    trainable_name, array_name = ("head", "head_parameters") if frozen else ("network", "parameters")
     out = [f"// {name}: exported from {source} by examples/tools/torch_export.py -- do not edit.",
            f"// Layers (microprop_blob.py --layers): {layers_spelling(stages)}"
            + (f"; the first {freeze} frozen" if freeze else ""),
            "// The arrays are static constexpr: const storage, in flash on a microcontroller.",
            f"#ifndef {guard}", f"#define {guard}", "", "#include <array>", "#include <cstddef>", "",
-           "#include <microprop/microprop.hpp>", "", f"namespace {namespace} {{", ""]
+           "#include <microprop/microprop.hpp>"] + (["#include <microprop/frozen.hpp>"] if frozen else []) + [
+           "", f"namespace {namespace} {{", ""]
     if frozen:
-        out += [f"/// The frozen layers' shape: {type_spelling(frozen)}.",
-                f"using frozen_network = {type_spelling(frozen)};",
-                array_text("frozen_parameters", parameter_vector(frozen),
-                           "The frozen layers' weights and biases in microprop's parameter order (flash)."), ""]
-    out += [f"/// The {'trainable ' if frozen else ''}network, as PyTorch's modules{' after the frozen ones' if frozen else ''}.",
-            f"using network = {type_spelling(trainable)};",
-            array_text("parameters", parameter_vector(trainable),
-                       "Weights and biases in microprop's parameter order (network::parameters())."),
-            "static_assert(parameters.size() == network::parameter_count,",
-            "              \"The exported parameter count differs from the network type's.\");", "",
-            "/// Copies the exported parameters into `net` (network::parameter_bytes bytes).",
-            "inline void load(network& net)",
+        backbone_type = type_spelling(frozen).replace("microprop::network<", "microprop::frozen<", 1)
+        out += [f"/// The model's first {freeze} dense layer{'s' if freeze > 1 else ''}, frozen: inference only, parameters in flash.",
+                f"using backbone = {backbone_type};",
+                array_text("backbone_parameters", parameter_vector(frozen),
+                           "The frozen layers' weights and biases in microprop's parameter order.",
+                           "backbone::parameters_type"),
+                "static_assert(backbone::check(backbone_parameters) == microprop::status::ok,",
+                "              \"The exported frozen parameters are not all finite.\");", ""]
+    out += [f"/// The {'trainable layers after the frozen ones' if frozen else 'network'}, as PyTorch's modules.",
+            f"using {trainable_name} = {type_spelling(trainable)};",
+            array_text(array_name, parameter_vector(trainable),
+                       f"{'The pretrained head' if frozen else 'Weights and biases'} in microprop's parameter order "
+                       f"({trainable_name}::parameters())."),
+            f"static_assert({array_name}.size() == {trainable_name}::parameter_count,",
+            "              \"The exported parameter count differs from the network type's.\");", ""]
+    if frozen:
+        out += ["/// The frozen backbone feeding the trainable head.",
+                "using model = microprop::fine_tuned<backbone, head>;",
+                "/// The same layers as one trainable network (for comparing with full training).",
+                f"using network = {type_spelling(stages)};", ""]
+    out += [f"/// Copies the exported {array_name} into `net` ({trainable_name}::parameter_bytes bytes).",
+            f"inline void load({trainable_name}& net)",
             "{",
             "    auto target = net.parameters();",
-            "    for (std::size_t k = 0; k < parameters.size(); ++k) target[k] = parameters[k];",
+            f"    for (std::size_t k = 0; k < {array_name}.size(); ++k) target[k] = {array_name}[k];",
             "}", "",
             f"}}  // namespace {namespace}", "", "#endif", ""]
     return "\n".join(out)
@@ -248,7 +264,7 @@ def main(argv=None):
     p.add_argument("model")
     p.add_argument("--name", required=True, help="names the header's guard and, by default, its namespace")
     p.add_argument("--namespace")
-    p.add_argument("--freeze", type=int, default=0, help="the first K Linear layers become frozen_parameters")
+    p.add_argument("--freeze", type=int, default=0, help="the first K Linear layers become a frozen backbone in flash")
     p.add_argument("-o", "--output", required=True)
     p = commands.add_parser("blob", help="write a weights-only MPW2 blob")
     p.add_argument("model")

@@ -1,8 +1,8 @@
 // torch_roundtrip: exported from tests/torch/make_torch_roundtrip.py by examples/tools/torch_export.py -- do not edit.
 // Layers (microprop_blob.py --layers): 6x8:tanh,8x8:leaky_relu=1/5,8x7:sigmoid,7x7:relu,7x5,5x4:softmax
 // The arrays are static constexpr: const storage, in flash on a microcontroller.
-#ifndef TORCH_ROUNDTRIP_TORCH_ROUNDTRIP_HPP
-#define TORCH_ROUNDTRIP_TORCH_ROUNDTRIP_HPP
+#ifndef TORCH_ROUNDTRIP_HPP
+#define TORCH_ROUNDTRIP_HPP
 
 #include <array>
 #include <cstddef>
