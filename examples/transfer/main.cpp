@@ -17,7 +17,7 @@ MICROPROP_EXAMPLE_RAM_CHECK(example_model::ram_bytes);
 
 namespace {
 
-constexpr int epochs = 10;
+constexpr int epochs = 5;
 constexpr std::uint32_t seed = 5;
 constexpr mp::inverse_time_schedule schedule{0.1f, 0.5f};  // 0.1 / (1 + 0.5 (epoch - 1))
 
