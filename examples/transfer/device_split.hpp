@@ -13,6 +13,9 @@ namespace device_split {
 static constexpr std::size_t pc_classes = 7;
 /// Images the PC pretrained on.
 static constexpr std::size_t pc_count = 498;
+/// Test images PyTorch classified right with each pretrained network (float32, as exported).
+static constexpr std::size_t pytorch_test_correct_64_32_10 = 246;
+static constexpr std::size_t pytorch_test_correct_64_128_10 = 248;
 /// Indices into microprop_data::digits of the device's training images.
 static constexpr std::uint16_t device_index[719] = {
     1324,903,1495,1476,1546,391,188,660,1139,1000,181,975,352,653,956,1600,488,1502,857,1213,

@@ -72,6 +72,7 @@ def main():
     pc_index = [i for i in train_index[:half] if labels[i] < PC_CLASSES]
     device_index = train_index[half:]
     test_x, test_y = pixels[test_index], labels[test_index]
+    pytorch_accuracy = {}
     for hidden in (32, 128):
         model = pretrain(hidden, pixels[pc_index], labels[pc_index])
         name = f"pretrained_64_{hidden}_10"
@@ -79,6 +80,8 @@ def main():
         print(f"{name}: {len(pc_index)} PC images of classes 0..{PC_CLASSES - 1}; test accuracy "
               f"{accuracy(model, test_x[seen], test_y[seen]):.4f} on those classes, "
               f"{accuracy(model, test_x, test_y):.4f} on all ten")
+        with torch.no_grad():
+            pytorch_accuracy[hidden] = int((model(test_x).argmax(dim=1) == test_y).sum())
         text = torch_export.header_text(torch_export.stages_of(model), name, name, freeze=1,
                                         source="examples/transfer/pretrain.py")
         with open(os.path.join(HERE, name + ".hpp"), "w") as out:
@@ -90,6 +93,9 @@ def main():
              "#include <cstdint>", "", "namespace device_split {", "",
              f"/// Classes the PC pretrained on: 0..pc_classes - 1.\nstatic constexpr std::size_t pc_classes = {PC_CLASSES};",
              f"/// Images the PC pretrained on.\nstatic constexpr std::size_t pc_count = {len(pc_index)};",
+             "/// Test images PyTorch classified right with each pretrained network (float32, as exported).",
+             f"static constexpr std::size_t pytorch_test_correct_64_32_10 = {pytorch_accuracy[32]};",
+             f"static constexpr std::size_t pytorch_test_correct_64_128_10 = {pytorch_accuracy[128]};",
              "/// Indices into microprop_data::digits of the device's training images.",
              f"static constexpr std::uint16_t device_index[{len(device_index)}] = {{"]
     for start in range(0, len(device_index), 20):

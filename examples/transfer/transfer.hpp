@@ -102,6 +102,16 @@ double print_accuracy(const char* what, Model& model)
     return accuracy;
 }
 
+/// Prints PyTorch's accuracy on the test split (`correct` images right, from pretrain.py) and
+/// returns its distance to microprop's `accuracy` of the same exported network: 0 when both
+/// classify every test image alike.
+inline double gap_to_pytorch(double accuracy, std::size_t correct)
+{
+    const double pytorch = static_cast<double>(correct) / static_cast<double>(test().size());
+    console::print("  (PyTorch, same network on the PC: test_acc=", console::fixed{pytorch, 4}, ")\n");
+    return accuracy > pytorch ? accuracy - pytorch : pytorch - accuracy;
+}
+
 }  // namespace transfer
 
 #endif
