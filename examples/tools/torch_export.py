@@ -28,7 +28,8 @@ Commands (MODEL is a file written by torch.save(model), the whole module, not a 
         (include/microprop/frozen.hpp) over NS::backbone_parameters in flash, the rest
         NS::head (a network) with its pretrained NS::head_parameters and NS::load(head),
         NS::model = microprop::fine_tuned<backbone, head>, and NS::network all layers as one
-        trainable network (for comparisons).
+        trainable network (for comparisons). --int8 adds NS::backbone8 (int8 weights with a float
+        scale per output row, quantized by the C++ compiler) and NS::model8.
     torch_export.py blob MODEL [--generation G] -o OUT.bin
         a weights-only blob (format MPW2, include/microprop/serialize.hpp) that
         microprop::load_parameters accepts for the same network type; prints its --layers
@@ -196,10 +197,11 @@ def array_text(name, values, doc, type_name=None, per_line=6):
     return "\n".join(lines)
 
 
-def header_text(stages, name, namespace=None, freeze=0, source="a torch.nn.Sequential"):
+def header_text(stages, name, namespace=None, freeze=0, source="a torch.nn.Sequential", int8=False):
     """The C++ header (see the module docstring). With freeze=K > 0 the first K Linear layers
     become a microprop::frozen backbone over constexpr parameters (flash; include/microprop/frozen.hpp)
-    and the rest a trainable head network; `model` is fine_tuned<backbone, head>."""
+    and the rest a trainable head network; `model` is fine_tuned<backbone, head>. With int8 also
+    backbone8 (int8 weights, one float scale per output row, quantized by the compiler) and model8."""
     namespace = namespace or name
     guard = (f"{namespace.upper()}_{name.upper()}_HPP" if namespace != name else f"{name.upper()}_HPP").replace(":", "_")
     if not 0 <= freeze < len(stages):
@@ -211,7 +213,7 @@ def header_text(stages, name, namespace=None, freeze=0, source="a torch.nn.Seque
            f"// Layers (microprop_blob.py --layers): {layers_spelling(stages)}"
            + (f"; the first {freeze} frozen" if freeze else ""),
            "// The arrays are static constexpr: const storage, in flash on a microcontroller.",
-           f"#ifndef {guard}", f"#define {guard}", "", "#include <array>", "#include <cstddef>", "",
+           f"#ifndef {guard}", f"#define {guard}", "", "#include <array>", "#include <cstddef>"] + (["#include <cstdint>"] if int8 else []) + ["",
            "#include <microprop/microprop.hpp>"] + (["#include <microprop/frozen.hpp>"] if frozen else []) + [
            "", f"namespace {namespace} {{", ""]
     if frozen:
@@ -223,6 +225,12 @@ def header_text(stages, name, namespace=None, freeze=0, source="a torch.nn.Seque
                            "backbone::parameters_type"),
                 "static_assert(backbone::check(backbone_parameters) == microprop::status::ok,",
                 "              \"The exported frozen parameters are not all finite.\");", ""]
+        if int8:
+            out += ["/// The same frozen layers with int8 weights and one float scale per output row.",
+                    f"using backbone8 = {backbone_type.replace('microprop::frozen<float,', 'microprop::frozen<std::int8_t,', 1)};",
+                    "/// backbone_parameters quantized at compile time (per row: scale = max |w| / 127).",
+                    "static constexpr backbone8::parameters_type backbone8_parameters = "
+                    "backbone8::quantize(backbone_parameters);", ""]
     out += [f"/// The {'trainable layers after the frozen ones' if frozen else 'network'}, as PyTorch's modules.",
             f"using {trainable_name} = {type_spelling(trainable)};",
             array_text(array_name, parameter_vector(trainable),
@@ -232,7 +240,10 @@ def header_text(stages, name, namespace=None, freeze=0, source="a torch.nn.Seque
             "              \"The exported parameter count differs from the network type's.\");", ""]
     if frozen:
         out += ["/// The frozen backbone feeding the trainable head.",
-                "using model = microprop::fine_tuned<backbone, head>;",
+                "using model = microprop::fine_tuned<backbone, head>;"]
+        if int8:
+            out += ["/// The int8 backbone feeding the same head.", "using model8 = microprop::fine_tuned<backbone8, head>;"]
+        out += [
                 "/// The same layers as one trainable network (for comparing with full training).",
                 f"using network = {type_spelling(stages)};", ""]
     out += [f"/// Copies the exported {array_name} into `net` ({trainable_name}::parameter_bytes bytes).",
@@ -265,6 +276,7 @@ def main(argv=None):
     p.add_argument("--name", required=True, help="names the header's guard and, by default, its namespace")
     p.add_argument("--namespace")
     p.add_argument("--freeze", type=int, default=0, help="the first K Linear layers become a frozen backbone in flash")
+    p.add_argument("--int8", action="store_true", help="with --freeze: also backbone8/model8, int8 weights per-row scaled")
     p.add_argument("-o", "--output", required=True)
     p = commands.add_parser("blob", help="write a weights-only MPW2 blob")
     p.add_argument("model")
@@ -274,7 +286,9 @@ def main(argv=None):
     try:
         stages = stages_of(load_model(args.model))
         if args.command == "header":
-            text = header_text(stages, args.name, args.namespace, args.freeze, os.path.basename(args.model))
+            if args.int8 and not args.freeze:
+                raise ExportError("--int8 applies to the frozen layers: give --freeze K too")
+            text = header_text(stages, args.name, args.namespace, args.freeze, os.path.basename(args.model), args.int8)
             with open(args.output, "w") as out:
                 out.write(text)
             print(f"wrote {args.output}: {type_spelling(stages)}")

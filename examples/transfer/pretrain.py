@@ -83,7 +83,7 @@ def main():
         with torch.no_grad():
             pytorch_accuracy[hidden] = int((model(test_x).argmax(dim=1) == test_y).sum())
         text = torch_export.header_text(torch_export.stages_of(model), name, name, freeze=1,
-                                        source="examples/transfer/pretrain.py")
+                                        source="examples/transfer/pretrain.py", int8=hidden == 128)
         with open(os.path.join(HERE, name + ".hpp"), "w") as out:
             out.write(text)
     lines = ["// Written by examples/transfer/pretrain.py -- do not edit.",

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 #include <microprop/microprop.hpp>
 #include <microprop/frozen.hpp>
@@ -1407,6 +1408,11 @@ static constexpr backbone::parameters_type backbone_parameters = {{
 static_assert(backbone::check(backbone_parameters) == microprop::status::ok,
               "The exported frozen parameters are not all finite.");
 
+/// The same frozen layers with int8 weights and one float scale per output row.
+using backbone8 = microprop::frozen<std::int8_t, microprop::dense<64, 128>, microprop::relu>;
+/// backbone_parameters quantized at compile time (per row: scale = max |w| / 127).
+static constexpr backbone8::parameters_type backbone8_parameters = backbone8::quantize(backbone_parameters);
+
 /// The trainable layers after the frozen ones, as PyTorch's modules.
 using head = microprop::network<float, microprop::dense<128, 10>, microprop::softmax>;
 /// The pretrained head in microprop's parameter order (head::parameters()).
@@ -1632,6 +1638,8 @@ static_assert(head_parameters.size() == head::parameter_count,
 
 /// The frozen backbone feeding the trainable head.
 using model = microprop::fine_tuned<backbone, head>;
+/// The int8 backbone feeding the same head.
+using model8 = microprop::fine_tuned<backbone8, head>;
 /// The same layers as one trainable network (for comparing with full training).
 using network = microprop::network<float, microprop::dense<64, 128>, microprop::relu, microprop::dense<128, 10>, microprop::softmax>;
 

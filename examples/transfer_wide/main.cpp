@@ -4,7 +4,8 @@
 // in flash (33 KB of weights): only the 128-10 head and its trainer are in RAM. Prints both RAM
 // figures, the flash of the frozen layer, the test accuracy before and after and the
 // instructions per step, then `result: before_acc=... pytorch_gap=... fine_tuned_acc=... fine_tune_ram=...
-// full_ram=... fine_tune_insn=...` (goals: microprop classifies as PyTorch before, fine-tuned accuracy >= 0.85).
+// full_ram=... fine_tune_insn=... int8_...` (the same with the frozen layer's weights as int8 with
+// a float scale per row: a quarter of the flash) (goals: microprop classifies as PyTorch before, fine-tuned accuracy >= 0.85).
 #include "model.hpp"
 
 #include "../transfer/transfer.hpp"
@@ -21,6 +22,7 @@ constexpr std::uint32_t seed = 5;
 constexpr mp::inverse_time_schedule schedule{0.1f, 0.5f};  // 0.1 / (1 + 0.5 (epoch - 1))
 
 fine_tuned model(pretrained::backbone_parameters);
+fine_tuned8 model8(pretrained::backbone8_parameters);
 
 }  // namespace
 
@@ -49,10 +51,23 @@ int main()
                    static_cast<unsigned>(fine_tuned::flash_bytes), " B of frozen weights, ",
                    console::fixed{transfer::instructions_per_step(clock), 0}, " instructions per step\n");
     const double after = transfer::print_accuracy("after fine-tuning", model);
+
+    pretrained::load(model8.head());
+    const double before8 = transfer::print_accuracy("int8 frozen layer, before", model8);
+    fine_tune_trainer8 fine_tuning8(model8, mp::sgd{schedule.initial});
+    example::training_clock clock8;
+    transfer::train<epochs>("fine-tuning (int8)", fine_tuning8, schedule, seed, clock8);
+    console::print("fine-tuning the head over the int8 frozen layer: RAM ", static_cast<unsigned>(fine_tune8_ram_bytes),
+                   " B, flash ", static_cast<unsigned>(fine_tuned8::flash_bytes), " B of frozen weights and scales, ",
+                   console::fixed{transfer::instructions_per_step(clock8), 0}, " instructions per step\n");
+    const double after8 = transfer::print_accuracy("int8 frozen layer, after fine-tuning", model8);
     console::print("result: before_acc=", console::fixed{before, 4}, " pytorch_gap=", console::fixed{pytorch_gap, 4},
                    " fine_tuned_acc=", console::fixed{after, 4},
                    " fine_tune_ram=", static_cast<unsigned>(fine_tune_ram_bytes),
                    " full_ram=", static_cast<unsigned>(full_training_ram_bytes),
-                   " fine_tune_insn=", console::fixed{transfer::instructions_per_step(clock), 0}, "\n");
+                   " fine_tune_insn=", console::fixed{transfer::instructions_per_step(clock), 0},
+                   " int8_before_acc=", console::fixed{before8, 4}, " int8_fine_tuned_acc=", console::fixed{after8, 4},
+                   " int8_flash=", static_cast<unsigned>(fine_tuned8::flash_bytes),
+                   " int8_fine_tune_insn=", console::fixed{transfer::instructions_per_step(clock8), 0}, "\n");
     microprop_port_exit(0);
 }

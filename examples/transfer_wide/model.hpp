@@ -19,6 +19,10 @@ namespace pretrained = pretrained_64_128_10;
 using fine_tuned = pretrained::model;
 /// Per-sample SGD of the head alone on the cross-entropy.
 using fine_tune_trainer = microprop::fine_tune_trainer<fine_tuned, microprop::cross_entropy, microprop::sgd>;
+/// The same with the frozen layer's weights as int8 (one float scale per output row).
+using fine_tuned8 = pretrained::model8;
+/// Its trainer.
+using fine_tune_trainer8 = microprop::fine_tune_trainer<fine_tuned8, microprop::cross_entropy, microprop::sgd>;
 /// The same 64-128-10 network, every layer trainable: never instantiated here, only measured.
 using network = pretrained::network;
 /// Its per-sample SGD trainer.
@@ -28,8 +32,10 @@ using trainer = microprop::trainer<network, microprop::cross_entropy, microprop:
 constexpr std::size_t fine_tune_ram_bytes = sizeof(fine_tuned) + sizeof(fine_tune_trainer);
 /// RAM full training would need: the network and its trainer.
 constexpr std::size_t full_training_ram_bytes = sizeof(network) + sizeof(trainer);
-/// What this image needs: fine-tuning only.
-constexpr std::size_t ram_bytes = fine_tune_ram_bytes + example::stack_reserve_bytes;
+/// RAM of fine-tuning over the int8 frozen layer (the same: only flash shrinks).
+constexpr std::size_t fine_tune8_ram_bytes = sizeof(fine_tuned8) + sizeof(fine_tune_trainer8);
+/// What this image needs: the two fine-tuned models (float and int8 frozen layer) side by side.
+constexpr std::size_t ram_bytes = fine_tune_ram_bytes + fine_tune8_ram_bytes + example::stack_reserve_bytes;
 
 }  // namespace example_model
 
