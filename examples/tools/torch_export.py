@@ -259,7 +259,10 @@ def header_text(stages, name, namespace=None, freeze=0, source="a torch.nn.Seque
 def load_model(path):
     import torch
     try:
-        model = torch.load(path, map_location="cpu")
+        try:  # PyTorch 2.6 and later load only tensors unless told that the file is trusted
+            model = torch.load(path, map_location="cpu", weights_only=False)
+        except TypeError:  # PyTorch before 1.13 has no weights_only
+            model = torch.load(path, map_location="cpu")
     except Exception as error:  # torch raises many kinds; name the file either way
         raise ExportError(f"{path}: torch.load failed: {error}")
     if isinstance(model, dict):

@@ -10,7 +10,9 @@ inputs. Then:
   2. torch_export.py exports that Sequential back to a blob byte for byte equal to the device's
      (generation aside);
   3. the blob with one parameter byte changed is refused (CRC);
-  4. the exporter refuses, naming the module, every model it cannot map.
+  4. the exporter refuses, naming the module, every model it cannot map;
+  5. the command lines: torch_export.py blob of the imported model saved with torch.save, then
+     torch_import.py of that blob, write the same module again.
 Exit 0 when all hold, 1 otherwise, 77 when torch is not importable (ctest reports it skipped).
 
     check_torch_tools.py [--emulator CMD@@ARG@@...] PROGRAM
@@ -21,6 +23,7 @@ import re
 import struct
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -127,6 +130,28 @@ def main():
         except torch_export.ExportError as error:
             check(words in str(error), f"refused: {error}")
     check(torch_export.leaky_slope_fraction(0.01) == (1, 100), "LeakyReLU(0.01) is basic_leaky_relu<1, 100>")
+
+    tools = os.path.join(HERE, "..", "..", "examples", "tools")
+    with tempfile.TemporaryDirectory() as work:
+        saved, exported, imported = (os.path.join(work, name) for name in ("model.pt", "model.bin", "back.pt"))
+        torch.save(model.float(), saved)
+        commands = [[sys.executable, os.path.join(tools, "torch_export.py"), "blob", saved, "-o", exported],
+                    [sys.executable, os.path.join(tools, "torch_export.py"), "header", saved, "--name", "cli",
+                     "--freeze", "2", "--int8", "-o", os.path.join(work, "cli.hpp")],
+                    [sys.executable, os.path.join(tools, "torch_import.py"), exported, "--layers", layers,
+                     "-o", imported]]
+        for command in commands:
+            done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            check(done.returncode == 0, f"{os.path.basename(command[1])} {command[2]}: "
+                                        f"{done.stdout.decode(errors='replace').strip()}")
+        again = torch_export.stages_of(torch_export.load_model(imported))
+        check(torch_export.blob_bytes(again, fields["generation"]) == blob,
+              "the command lines' export and import give the device's blob back")
+        header = open(os.path.join(work, "cli.hpp")).read()
+        check("using backbone = microprop::frozen<float, microprop::dense<6, 8>, microprop::tanh, "
+              "microprop::dense<8, 8>, microprop::basic_leaky_relu<1, 5>>;" in header and
+              "using model8 = microprop::fine_tuned<backbone8, head>;" in header,
+              "--freeze 2 --int8 declares the two-layer backbone, its int8 form and model8")
     print(f"{len(failures)} failures")
     return 1 if failures else 0
 
