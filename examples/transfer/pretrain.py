@@ -10,8 +10,7 @@ examples/tools/torch_export.py with their first layer frozen:
     pretrained_64_32_10.hpp    64-32-10 relu/softmax   (examples/transfer: fine-tune vs full training)
     pretrained_64_128_10.hpp   64-128-10 relu/softmax  (examples/transfer_wide: too big to train fully
                                                         in the micro:bit's 16 KB, fine-tuned in it)
-    device_split.hpp           the device's training indices, the test images of the classes the PC
-                               never saw
+    device_split.hpp           the device's training indices
 
 Run on a PC with PyTorch (Debian: apt install python3-torch); the outputs are committed, so no
 build runs this:  /usr/bin/python3 examples/transfer/pretrain.py
@@ -100,11 +99,6 @@ def main():
              f"static constexpr std::uint16_t device_index[{len(device_index)}] = {{"]
     for start in range(0, len(device_index), 20):
         lines.append("    " + ",".join(str(v) for v in device_index[start:start + 20]) + ",")
-    new_classes = [i for i in test_index if labels[i] >= PC_CLASSES]
-    lines += ["};", f"/// Indices of the test images of classes {PC_CLASSES}..9, which the PC never saw.",
-              f"static constexpr std::uint16_t unseen_test_index[{len(new_classes)}] = {{"]
-    for start in range(0, len(new_classes), 20):
-        lines.append("    " + ",".join(str(v) for v in new_classes[start:start + 20]) + ",")
     lines += ["};", "", "}  // namespace device_split", "", "#endif", ""]
     with open(os.path.join(HERE, "device_split.hpp"), "w") as out:
         out.write("\n".join(lines))

@@ -4,7 +4,7 @@
 // in flash (33 KB of weights): only the 128-10 head and its trainer are in RAM. Prints both RAM
 // figures, the flash of the frozen layer, the test accuracy before and after and the
 // instructions per step, then `result: before_acc=... pytorch_gap=... fine_tuned_acc=... fine_tune_ram=...
-// full_ram=... fine_tune_insn=... int8_...` (the same with the frozen layer's weights as int8 with
+// full_ram=... fine_tune_insn=... quantized_...` (the same with the frozen layer's weights as int8 with
 // a float scale per row: a quarter of the flash) (goals: microprop classifies as PyTorch before, fine-tuned accuracy >= 0.85).
 #include "model.hpp"
 
@@ -17,7 +17,7 @@ MICROPROP_EXAMPLE_RAM_CHECK(example_model::ram_bytes);
 
 namespace {
 
-constexpr int epochs = 5;
+constexpr int epochs = 2;
 constexpr std::uint32_t seed = 5;
 constexpr mp::inverse_time_schedule schedule{0.1f, 0.5f};  // 0.1 / (1 + 0.5 (epoch - 1))
 
@@ -66,8 +66,8 @@ int main()
                    " fine_tune_ram=", static_cast<unsigned>(fine_tune_ram_bytes),
                    " full_ram=", static_cast<unsigned>(full_training_ram_bytes),
                    " fine_tune_insn=", console::fixed{transfer::instructions_per_step(clock), 0},
-                   " int8_before_acc=", console::fixed{before8, 4}, " int8_fine_tuned_acc=", console::fixed{after8, 4},
-                   " int8_flash=", static_cast<unsigned>(fine_tuned8::flash_bytes),
-                   " int8_fine_tune_insn=", console::fixed{transfer::instructions_per_step(clock8), 0}, "\n");
+                   " quantized_before_acc=", console::fixed{before8, 4}, " quantized_fine_tuned_acc=", console::fixed{after8, 4},
+                   " quantized_flash=", static_cast<unsigned>(fine_tuned8::flash_bytes),
+                   " quantized_fine_tune_insn=", console::fixed{transfer::instructions_per_step(clock8), 0}, "\n");
     microprop_port_exit(0);
 }
