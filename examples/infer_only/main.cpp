@@ -3,7 +3,7 @@
 // decoded at compile time (CRC, topology, finite values), so the parameters sit in flash as
 // floats; the int8 model is quantized from them, also at compile time. RAM holds only the
 // activation buffers. Prints the RAM and flash of each model and its test accuracy, then
-// `result: float_acc=... int8_acc=... int8_drop=...`.
+// `result: float_acc=... int8_acc=... drop=...`.
 #include "model.hpp"
 
 #include "../data/digits_data.hpp"
@@ -51,7 +51,7 @@ int main()
     const double float_accuracy = mp::accuracy(float_net, test);
     const double int8_accuracy = mp::accuracy(int8_net, test);
     console::print("result: float_acc=", console::fixed{float_accuracy, 4}, " int8_acc=", console::fixed{int8_accuracy, 4},
-                   " int8_drop=", console::fixed{float_accuracy - int8_accuracy, 4}, " ram=", footprint::ram_bytes,
+                   " drop=", console::fixed{float_accuracy - int8_accuracy, 4}, " ram=", footprint::ram_bytes,
                    " flash=", footprint::flash_bytes, " ram8=", footprint8::ram_bytes, " flash8=", footprint8::flash_bytes,
                    "\n");
     microprop_port_exit(0);
