@@ -106,6 +106,16 @@ struct backbone_must_fit_head {
     static constexpr bool value = true;
 };
 
+/// Instantiated only when a tool that takes a network reads a fine_tuned model's layer_count,
+/// parameter_count or layers; then fails to compile with the sentence below.
+template <class Model>
+struct tools_take_the_head {
+    static_assert(!std::is_same<Model, Model>::value,
+                  "A fine_tuned model is not a network: the Jacobian, Hessians, gradient check, diagnostics "
+                  "and save/load take its trainable part, model.head(), with model.features(x) as the input.");
+    static constexpr std::size_t value = 0;
+};
+
 }  // namespace detail
 
 /// Inference-only dense layers over const parameters: `frozen<float, dense<64, 32>, relu>`
@@ -298,6 +308,14 @@ public:
     static constexpr activation_kind output_activation = Head::output_activation;
     /// Trainable parameters (the head's).
     static constexpr std::size_t trainable_parameter_count = Head::parameter_count;
+    /// Not a network's: reading it (as input_jacobian, the Hessians, check_gradient,
+    /// layer_gradient_norms and save_parameters / load_parameters do) fails to compile with a
+    /// sentence saying that they take head().
+    static constexpr std::size_t layer_count = detail::tools_take_the_head<fine_tuned>::value;
+    /// Not a network's: see layer_count.
+    static constexpr std::size_t parameter_count = detail::tools_take_the_head<fine_tuned>::value;
+    /// Not a network's: see layer_count.
+    static constexpr std::size_t layers = detail::tools_take_the_head<fine_tuned>::value;
     /// Flash of the frozen parameters.
     static constexpr std::size_t flash_bytes = Backbone::flash_bytes;
     /// RAM of the object: backbone buffers and pointer, head parameters and activations.
