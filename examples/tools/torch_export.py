@@ -20,7 +20,7 @@ before the first Linear, two activations in a row, a softmax that is not last or
 the last dimension, or a non-finite weight is refused with a message naming the module.
 
 Commands (MODEL is a file written by torch.save(model), the whole module, not a state_dict):
-    torch_export.py header MODEL --name NAME [--namespace NS] [--freeze K] -o OUT.hpp
+    torch_export.py header MODEL --name NAME [--namespace NS] [--freeze K [--int8]] -o OUT.hpp
         a header declaring NS::network (the microprop network type), NS::parameters (every
         weight and bias as a constexpr float array in microprop's parameter order: layer 0's
         weights [out][in] row-major, layer 0's biases, layer 1's ...) and NS::load(net).
@@ -42,7 +42,6 @@ Exit status: 0 on success, 1 when the model cannot be mapped, 2 on bad usage.
 import argparse
 import fractions
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -53,13 +52,12 @@ class ExportError(Exception):
     """A model microprop cannot represent; the message names the module."""
 
 
-def f32(value):
-    return struct.unpack("<f", struct.pack("<f", value))[0]
+f32 = microprop_blob.f32  # rounds to binary32, as a C++ float holds it
 
 
 def leaky_slope_fraction(slope):
     """(N, D) with 0 < N < D and float(N) / float(D) == float32(slope) in float arithmetic,
-    the smallest D that does it; microprop spells the slope as basic_leaky_relu<N, D>."""
+    with the first small D that does it; microprop spells the slope as basic_leaky_relu<N, D>."""
     target = f32(slope)
     if not 0.0 < target < 1.0:
         raise ExportError(f"LeakyReLU(negative_slope={slope}): microprop needs 0 < slope < 1")
