@@ -6,6 +6,11 @@ and a hash of the network's shape, not the shape itself, so the layers are given
 spelling of examples/tools/microprop_blob.py (torch_export.py prints it):
 
     torch_import.py BLOB --layers 64x32:relu,32x10:softmax [-o model.pt] [--print]
+    torch_import.py HEAD_BLOB --layers 32x10:softmax --backbone pretrained.pt --freeze 1 -o tuned.pt
+
+The second form rebuilds a network fine-tuned on the device (torch_export.py --freeze K): the
+first K Linear layers and their activations come from the PyTorch model the backbone was
+exported from, the rest from the head's blob (save_parameters(model.head(), ...)).
 
 BLOB is a binary file or text with the blob in hex (e.g. a device's console output with a
 `blob: 4d505732...` line). The CRC and the topology hash are checked first; a blob of a
@@ -21,6 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import microprop_blob  # noqa: E402
+import torch_export  # noqa: E402
 
 
 def sequential_from_blob(blob, layers):
@@ -58,6 +64,28 @@ def sequential_from_blob(blob, layers):
     return torch.nn.Sequential(*modules), fields
 
 
+def with_backbone(head, backbone_model, freeze):
+    """torch.nn.Sequential of backbone_model's modules up to its freeze-th Linear and the activation
+    after it, then `head`'s; refuses a backbone whose output width is not the head's input width."""
+    import torch
+    stages = torch_export.stages_of(backbone_model)  # refuses what the exporter would refuse
+    if not 0 < freeze < len(stages) + 1:
+        raise microprop_blob.BlobError(f"--freeze {freeze}: the backbone model has {len(stages)} Linear layers")
+    if stages[freeze - 1]["outputs"] != head[0].in_features:
+        raise microprop_blob.BlobError(f"the backbone's layer {freeze - 1} gives {stages[freeze - 1]['outputs']} "
+                                       f"values, the head takes {head[0].in_features}")
+    kept, linears = [], 0
+    for module in torch_export._flatten(backbone_model):
+        if isinstance(module, (torch.nn.Identity, torch.nn.Dropout)):
+            continue
+        if isinstance(module, torch.nn.Linear):
+            if linears == freeze:
+                break
+            linears += 1
+        kept.append(module)
+    return torch.nn.Sequential(*kept, *head)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -65,15 +93,21 @@ def main(argv=None):
     parser.add_argument("--layers", required=True)
     parser.add_argument("-o", "--output", help="torch.save the module here")
     parser.add_argument("--print", action="store_true", help="print the module and its parameters")
+    parser.add_argument("--backbone", help="the torch.save'd model whose first --freeze Linear layers go first")
+    parser.add_argument("--freeze", type=int, default=0)
     args = parser.parse_args(argv)
     try:
         import torch
     except ImportError:
         print("torch_import: PyTorch is not installed (Debian: apt install python3-torch)", file=sys.stderr)
         return 1
+    if bool(args.backbone) != bool(args.freeze):
+        parser.error("--backbone and --freeze go together")
     try:
         model, fields = sequential_from_blob(microprop_blob.read_blob(args.blob), args.layers)
-    except (microprop_blob.BlobError, OSError) as error:
+        if args.backbone:
+            model = with_backbone(model, torch_export.load_model(args.backbone), args.freeze)
+    except (microprop_blob.BlobError, torch_export.ExportError, OSError) as error:
         print(f"torch_import: {error}", file=sys.stderr)
         return 1
     print(f"blob: generation {fields['generation']}, {len(fields['parameters'])} parameters, "

@@ -12,7 +12,8 @@ inputs. Then:
   3. the blob with one parameter byte changed is refused (CRC);
   4. the exporter refuses, naming the module, every model it cannot map;
   5. the command lines: torch_export.py blob of the imported model saved with torch.save, then
-     torch_import.py of that blob, write the same module again.
+     torch_import.py of that blob, write the same module again; torch_import.py of a head blob
+     (the last four layers) with --backbone (the first two) gives the whole network back.
 Exit 0 when all hold, 1 otherwise, 77 when torch is not importable (ctest reports it skipped).
 
     check_torch_tools.py [--emulator CMD@@ARG@@...] PROGRAM
@@ -147,6 +148,24 @@ def main():
         again = torch_export.stages_of(torch_export.load_model(imported))
         check(torch_export.blob_bytes(again, fields["generation"]) == blob,
               "the command lines' export and import give the device's blob back")
+        stages = torch_export.stages_of(model)
+        head_blob = os.path.join(work, "head.bin")
+        with open(head_blob, "wb") as out:
+            out.write(torch_export.blob_bytes(stages[2:]))
+        rebuilt = os.path.join(work, "rebuilt.pt")
+        done = subprocess.run([sys.executable, os.path.join(tools, "torch_import.py"), head_blob, "--layers",
+                               torch_export.layers_spelling(stages[2:]), "--backbone", saved, "--freeze", "2",
+                               "-o", rebuilt], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        check(done.returncode == 0, f"torch_import.py HEAD --backbone --freeze 2: {done.stdout.decode(errors='replace').strip()}")
+        if done.returncode == 0:
+            whole = torch_export.stages_of(torch_export.load_model(rebuilt))
+            check(torch_export.blob_bytes(whole) == torch_export.blob_bytes(stages),
+                  "the backbone's two layers and the head's blob make the device's network again")
+        done = subprocess.run([sys.executable, os.path.join(tools, "torch_import.py"), head_blob, "--layers",
+                               torch_export.layers_spelling(stages[2:]), "--backbone", saved, "--freeze", "3",
+                               "-o", rebuilt], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        check(done.returncode == 1 and b"the head takes 8" in done.stdout,
+              f"a backbone of the wrong width is refused: {done.stdout.decode(errors='replace').strip()}")
         header = open(os.path.join(work, "cli.hpp")).read()
         check("using backbone = microprop::frozen<float, microprop::dense<6, 8>, microprop::tanh, "
               "microprop::dense<8, 8>, microprop::basic_leaky_relu<1, 5>>;" in header and
