@@ -13,7 +13,9 @@ examples/tools/torch_export.py with their first layer frozen:
     device_split.hpp           the device's training indices
 
 Run on a PC with PyTorch (Debian: apt install python3-torch); the outputs are committed, so no
-build runs this:  /usr/bin/python3 examples/transfer/pretrain.py
+build runs this:  /usr/bin/python3 examples/transfer/pretrain.py [--save DIR]
+(--save DIR also torch.saves the two models as DIR/pretrained_64_N_10.pt, e.g. for
+examples/tools/torch_import.py --backbone).
 """
 import os
 import re
@@ -65,6 +67,7 @@ def pretrain(hidden, x, y):
 
 
 def main():
+    save_dir = sys.argv[sys.argv.index("--save") + 1] if "--save" in sys.argv[1:-1] else None
     torch.set_num_threads(1)
     pixels, labels, train_index, test_index = load_digits()
     half = len(train_index) // 2
@@ -85,6 +88,8 @@ def main():
                                         source="examples/transfer/pretrain.py", int8=hidden == 128)
         with open(os.path.join(HERE, name + ".hpp"), "w") as out:
             out.write(text)
+        if save_dir:
+            torch.save(model, os.path.join(save_dir, name + ".pt"))
     lines = ["// Written by examples/transfer/pretrain.py -- do not edit.",
              "// The device's own training images: the second half of digits_data.hpp's train_index",
              f"// (the PC pretrained on classes 0..{PC_CLASSES - 1} of the first half).",
