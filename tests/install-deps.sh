@@ -5,6 +5,7 @@
 set -euo pipefail
 packages=(
     cmake make g++ python3 python3-numpy
+    python3-torch  # examples/tools/torch_export.py, torch_import.py and their ctests
     clang libclang-rt-14-dev
     gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
     qemu-system-arm

@@ -9,6 +9,7 @@
 #include "divergence_guard.hpp"
 #include "engine.hpp"
 #include "flash_store.hpp"
+#include "frozen.hpp"
 #include "evaluation.hpp"
 #include "gradient_check.hpp"
 #include "graph.hpp"

@@ -257,12 +257,13 @@ def templates(args):
     img = {}
     compile_line = ""
     for line in open(path):
-        m = re.match(r"(footprint(?:_size)?)_(\d) text=(\d+) data=(\d+) bss=(\d+) run: (.*)", line)
+        m = re.match(r"(footprint(?:_size)?)_(frozen_)?(\d) text=(\d+) data=(\d+) bss=(\d+) run: (.*)", line)
         if m:
-            stack = re.search(r"stack_high_water=(\d+)", m.group(6))
-            ok = "failures=0" in m.group(6)
-            img[(m.group(1), int(m.group(2)))] = (int(m.group(3)), int(m.group(4)), int(m.group(5)),
-                                                  int(stack.group(1)) if stack else None, ok)
+            stack = re.search(r"stack_high_water=(\d+)", m.group(7))
+            ok = "failures=0" in m.group(7)
+            key = "f%s" % m.group(3) if m.group(2) else int(m.group(3))
+            img[(m.group(1), key)] = (int(m.group(4)), int(m.group(5)), int(m.group(6)),
+                                      int(stack.group(1)) if stack else None, ok)
         elif line.startswith("compile "):
             compile_line = line
     lines = ["Cortex-M4F (`qemu-m4f`), per-sample fused SGD, no run-time precondition checks. *Library flash* = "
@@ -284,6 +285,22 @@ def templates(args):
         ram = (f[1] + f[2]) - (f0[1] + f0[2])
         lines.append("| %s | %d B | %d B | %d B | %s | %s |" % (
             names[n], lf, ls, ram, "%d B" % f[3] if f[3] else "?", "%d B" % s_[3] if s_[3] else "?"))
+    # W2 frozen in flash (include/microprop/frozen.hpp): the parameters are constants, listed apart
+    # from the code; static RAM is the frozen stack's buffers (and the head and its trainer).
+    frozen_names = {"f1": ("W2 inference only, float weights in flash", 2410 * 4),
+                    "f2": ("W2 inference only, int8 weights + per-row scales in flash", 64 * 32 + 32 * 10 + 42 * 8),
+                    "f3": ("W2 fine-tuning: 64-32 frozen in flash, 32-10 head trained (fused SGD)", (64 * 32 + 32) * 4)}
+    for key in ("f1", "f2", "f3"):
+        f, s_ = img.get(("footprint", key)), img.get(("footprint_size", key))
+        f0, s0 = img.get(("footprint", 0)), img.get(("footprint_size", 0))
+        if not (f and s_ and f0 and s0):
+            continue
+        name, parameter_flash = frozen_names[key]
+        lf = (f[0] + f[1]) - (f0[0] + f0[1]) - parameter_flash
+        ls = (s_[0] + s_[1]) - (s0[0] + s0[1]) - parameter_flash
+        ram = (f[1] + f[2]) - (f0[1] + f0[2])
+        lines.append("| %s (+ %d B of parameters in flash) | %d B | %d B | %d B | %s | %s |" % (
+            name, parameter_flash, lf, ls, ram, "%d B" % f[3] if f[3] else "?", "%d B" % s_[3] if s_[3] else "?"))
     f1, s1, f0, s0 = img.get(("footprint", 1)), img.get(("footprint_size", 1)), img.get(("footprint", 0)), img.get(("footprint_size", 0))
     if f1 and s1 and f0 and s0:
         # W2: 2,410 parameters, 42 activations, 42 deltas (hidden + output), 4 bytes each.

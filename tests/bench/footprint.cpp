@@ -3,8 +3,15 @@
 // FOOTPRINT_TOPOLOGIES = 0, 1, 2 or 4: how many different network types the image trains
 // (fused per-sample SGD, 64 samples each). 0 trains nothing but reads the same data set, so
 // flash(N) - flash(0) is the library's share, data set and port excluded. Topology 1 is W2.
+//
+// FOOTPRINT_FROZEN = 1, 2 or 3 (with FOOTPRINT_TOPOLOGIES = 0): W2 over constexpr parameters
+// in flash (include/microprop/frozen.hpp) instead: 1 inference only, float weights; 2 inference
+// only, int8 weights with per-row scales; 3 fine-tuning, the 64-32 ReLU layer frozen (float)
+// and the 32-10 softmax head trained by fused per-sample SGD. 64 samples each.
 #include <stddef.h>
 #include <stdint.h>
+
+#include <microprop/frozen.hpp>
 
 #include <console.hpp>
 #include <port.h>
@@ -13,6 +20,9 @@
 
 #ifndef FOOTPRINT_TOPOLOGIES
 #define FOOTPRINT_TOPOLOGIES 1
+#endif
+#ifndef FOOTPRINT_FROZEN
+#define FOOTPRINT_FROZEN 0
 #endif
 
 namespace {
@@ -56,11 +66,66 @@ t4_net net4(4);
 sgd_trainer<t4_net, mp::cross_entropy> tr4(net4, rule);
 #endif
 
+#if FOOTPRINT_FROZEN
+/// W2-sized parameters, U(-0.25, 0.25) from the workloads' LCG, computed by the compiler.
+constexpr std::array<float, bench::w2_net::parameter_count> make_w2_parameters()
+{
+    std::array<float, bench::w2_net::parameter_count> p{};
+    bench::lcg rng{77u};
+    for (float& v : p) v = static_cast<float>(static_cast<int>(rng.next(1001)) - 500) * 0.0005f;
+    return p;
+}
+constexpr auto w2_parameters = make_w2_parameters();
+
+/// One W2 input as the array the frozen stacks take.
+std::array<float, 64> sample_array(std::size_t s)
+{
+    std::array<float, 64> x{};
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = data.input(s)[i];
+    return x;
+}
+#endif
+#if FOOTPRINT_FROZEN == 1 || FOOTPRINT_FROZEN == 2
+using infer_net = mp::inference_only<bench::w2_net, std::conditional_t<FOOTPRINT_FROZEN == 1, float, std::int8_t>>;
+#if FOOTPRINT_FROZEN == 1
+constexpr const infer_net::parameters_type& infer_parameters = w2_parameters;
+#else
+constexpr infer_net::parameters_type infer_parameters = infer_net::quantize(w2_parameters);
+#endif
+infer_net frozen_net(infer_parameters);
+#elif FOOTPRINT_FROZEN == 3
+using backbone = mp::frozen<float, mp::dense<64, 32>, mp::relu>;
+using head = mp::network<float, mp::dense<32, 10>, mp::softmax>;
+using tuned = mp::fine_tuned<backbone, head>;
+/// The backbone's block of the W2 parameters (layer 0 comes first in network order).
+constexpr backbone::parameters_type make_backbone_parameters()
+{
+    backbone::parameters_type p{};
+    for (std::size_t k = 0; k < p.size(); ++k) p[k] = w2_parameters[k];
+    return p;
+}
+constexpr backbone::parameters_type backbone_parameters = make_backbone_parameters();
+tuned tuned_net(backbone_parameters, 1);
+mp::fine_tune_trainer<tuned, mp::cross_entropy, mp::sgd> tuner(tuned_net, rule);
+#endif
+
 }  // namespace
 
 int main()
 {
     microprop_port_init();
+#if FOOTPRINT_FROZEN == 1 || FOOTPRINT_FROZEN == 2
+    std::size_t predicted = 0;  // keeps the forward passes in the image
+    for (std::size_t s = 0; s < 64; ++s) predicted += mp::argmax(frozen_net.forward(sample_array(s)));
+    console::print("footprint frozen=", FOOTPRINT_FROZEN, " predicted=", predicted, "\n");
+#elif FOOTPRINT_FROZEN == 3
+    for (std::size_t s = 0; s < 64; ++s) {
+        std::array<float, 10> d{};
+        for (std::size_t k = 0; k < d.size(); ++k) d[k] = data.target(s)[k];
+        if (tuner.train_sample(sample_array(s), d) != mp::status::ok) ++failures;
+    }
+    console::print("footprint frozen=3\n");
+#endif
 #if FOOTPRINT_TOPOLOGIES >= 1
     train(tr1);
 #endif
@@ -71,7 +136,7 @@ int main()
     train(tr3);
     train(tr4);
 #endif
-#if FOOTPRINT_TOPOLOGIES == 0
+#if FOOTPRINT_TOPOLOGIES == 0 && FOOTPRINT_FROZEN == 0
     // Read the data set like the others do, so that it stays in the image.
     uint32_t bits = 0;
     for (std::size_t k = 0; k < data.x.size(); ++k) bits += data.x[k] > 0.5f ? 1u : 0u;
