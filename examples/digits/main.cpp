@@ -41,7 +41,8 @@ network net;
 int main()
 {
     microprop_port_init();
-    console::print("digits: 64-32-10 relu/softmax", example::fixed_point ? " in q3_12" : "", ", cross-entropy, SGD lr=", console::fixed{schedule.initial, 3}, "/(1+",
+    console::print("digits: 64-32-10 relu/softmax", example::fixed_point ? " in q3_12" : "",
+                   ", cross-entropy, SGD lr=", console::fixed{schedule.initial, 3}, "/(1+",
                    console::fixed{schedule.decay, 2}, " epoch)");
     if (weight_decay > 0.0f) console::print(" weight decay ", console::fixed{weight_decay, 3});
     console::print(", ",
@@ -50,10 +51,13 @@ int main()
                    sizeof(trainer), " B\n");
     // Decoded to 0..1 in float, then (fixed-point build) rounded to q3_12 image by image.
     const auto images = example::in_example_scalar(
-        mp::classification_view<float, data::class_count>(data::pixels, data::labels).with_coding(pixel_scale, pixel_offset));
+        mp::classification_view<float, data::class_count>(data::pixels, data::labels)
+            .with_coding(pixel_scale, pixel_offset));
     net.initialize(seed);
     trainer tr(net, mp::sgd{schedule.initial, weight_decay});
-    example::train_classifier<epochs>("digits", "digits_training", tr, images.subset(data::train_index), images.subset(data::test_index),
-                                      schedule, seed, example::fixed_point ? float_test_accuracy : -1.0);
+    const char* figure = example::fixed_point ? "digits_training_q3_12" : "digits_training";
+    example::train_classifier<epochs>("digits", figure, tr, images.subset(data::train_index),
+                                      images.subset(data::test_index), schedule, seed,
+                                      example::fixed_point ? float_test_accuracy : -1.0);
     microprop_port_exit(0);
 }

@@ -34,7 +34,8 @@ network net;
 int main()
 {
     microprop_port_init();
-    console::print("iris: 4-16-3 relu/softmax", example::fixed_point ? " in q3_12" : "", ", cross-entropy, SGD lr=", console::fixed{schedule.initial, 3}, "/(1+",
+    console::print("iris: 4-16-3 relu/softmax", example::fixed_point ? " in q3_12" : "",
+                   ", cross-entropy, SGD lr=", console::fixed{schedule.initial, 3}, "/(1+",
                    console::fixed{schedule.decay, 2}, " epoch), ",
                    static_cast<unsigned>(data::train_count), " train / ", static_cast<unsigned>(data::test_count),
                    " test samples (in flash), ", epochs, " epochs; network ", network::bytes, " B, trainer ",
@@ -44,7 +45,9 @@ int main()
         mp::classification_view<float, data::class_count>(data::features, data::labels).standardized(&statistics));
     net.initialize(seed);
     trainer tr(net, mp::sgd{schedule.initial});
-    example::train_classifier<epochs>("iris", "iris_training", tr, samples.subset(data::train_index), samples.subset(data::test_index),
-                                      schedule, seed, example::fixed_point ? float_test_accuracy : -1.0);
+    const char* figure = example::fixed_point ? "iris_training_q3_12" : "iris_training";
+    example::train_classifier<epochs>("iris", figure, tr, samples.subset(data::train_index),
+                                      samples.subset(data::test_index), schedule, seed,
+                                      example::fixed_point ? float_test_accuracy : -1.0);
     microprop_port_exit(0);
 }

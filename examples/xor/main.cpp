@@ -49,7 +49,8 @@ float evaluate(int& correct)
 int main()
 {
     microprop_port_init();
-    console::print("xor: 2-4-1 sigmoid", example::fixed_point ? " in q3_12" : "", ", squared error, SGD lr=", console::fixed{learning_rate, 2}, ", ",
+    console::print("xor: 2-4-1 sigmoid", example::fixed_point ? " in q3_12" : "", ", squared error, SGD lr=",
+                   console::fixed{learning_rate, 2}, ", ",
                    epochs, " epochs; network ", network::bytes, " B, trainer ", sizeof(trainer), " B\n");
     for (int s = 0; s < 4; ++s) {
         example::to_example_scalar(inputs[s], x_of[s].data(), 2);

@@ -119,13 +119,16 @@ int run_modes()
         net.initialize(1);
         float sink = 0.0f;
         for (std::size_t s = 0; s < warmup; ++s) sink += static_cast<float>(net.forward(data.input(s))[0]);
-        double n = icount::instructions([&](std::size_t s) { sink += static_cast<float>(net.forward(data.input(s))[0]); },
-                                        reps, ticks_per_instruction);
+        double n = icount::instructions(
+            [&](std::size_t s) { sink += static_cast<float>(net.forward(data.input(s))[0]); }, reps,
+            ticks_per_instruction);
         report("infer", n / reps - harness, bench::inference_macs<net_t>(), sink);
 
         net.initialize(1);
         sgd_trainer tr(net, mp::sgd{bench::learning_rate, 0.0f});
-        for (std::size_t s = 0; s < warmup; ++s) failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok;
+        for (std::size_t s = 0; s < warmup; ++s) {
+            failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok;
+        }
         mp::reset_saturation_count();
         n = icount::instructions(
             [&](std::size_t s) { failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok; }, reps,
@@ -135,14 +138,18 @@ int run_modes()
         if constexpr (run_momentum) {
             alignas(momentum_trainer) static unsigned char slot[sizeof(momentum_trainer)];
             net.initialize(1);
-            momentum_trainer* momentum_tr = new (slot) momentum_trainer(net, mp::momentum{bench::learning_rate, 0.9f});
+            momentum_trainer* momentum_tr =
+                new (slot) momentum_trainer(net, mp::momentum{bench::learning_rate, 0.9f});
             for (std::size_t s = 0; s < warmup; ++s) {
                 failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok;
             }
             n = icount::instructions(
-                [&](std::size_t s) { failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok; },
+                [&](std::size_t s) {
+                    failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok;
+                },
                 reps, ticks_per_instruction);
-            report("momentum", n / reps - harness, bench::floor_macs<net_t>(), static_cast<float>(momentum_tr->last_loss()));
+            report("momentum", n / reps - harness, bench::floor_macs<net_t>(),
+                   static_cast<float>(momentum_tr->last_loss()));
         } else {
             console::print("bench workload=", workload, " scalar=q3_12 mode=momentum skipped: needs ",
                            static_cast<uint32_t>(sizeof(net_t) + sizeof(momentum_trainer)), " bytes of RAM\n");
