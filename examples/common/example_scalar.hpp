@@ -65,7 +65,7 @@ public:
     void load(std::size_t k, scalar* x) const
     {
         std::array<float, feature_count> decoded{};
-        view_.load(k, decoded.data());
+        view_.load(k, decoded);
         microprop::fixed::quantize(decoded.data(), x, feature_count);
     }
     /// load() into a `std::array`.
@@ -74,7 +74,7 @@ public:
     void target(std::size_t k, scalar* d) const
     {
         std::array<float, output_count> decoded{};
-        view_.target(k, decoded.data());
+        view_.target(k, decoded);
         microprop::fixed::quantize(decoded.data(), d, output_count);
     }
     /// target() into a `std::array`.
