@@ -7,11 +7,12 @@
 #include <microprop/microprop.hpp>
 
 #include "../common/example.hpp"
+#include "../common/example_scalar.hpp"
 
 namespace example_model {
 
 /// 4-16-3: ReLU hidden layer, softmax output.
-using network = microprop::network<float, microprop::dense<4, 16>, microprop::relu, microprop::dense<16, 3>,
+using network = microprop::network<example::scalar, microprop::dense<4, 16>, microprop::relu, microprop::dense<16, 3>,
                                    microprop::softmax>;
 /// Per-sample SGD on the softmax cross-entropy (fused update: no gradient buffer).
 using trainer = microprop::trainer<network, microprop::cross_entropy, microprop::sgd>;

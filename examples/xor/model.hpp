@@ -7,11 +7,12 @@
 #include <microprop/microprop.hpp>
 
 #include "../common/example.hpp"
+#include "../common/example_scalar.hpp"
 
 namespace example_model {
 
 /// 2-4-1, sigmoid hidden and output units.
-using network = microprop::network<float, microprop::dense<2, 4>, microprop::sigmoid, microprop::dense<4, 1>,
+using network = microprop::network<example::scalar, microprop::dense<2, 4>, microprop::sigmoid, microprop::dense<4, 1>,
                                    microprop::sigmoid>;
 /// Per-sample SGD on E = 1/2 (y - d)^2 (fused update: no gradient buffer).
 using trainer = microprop::trainer<network, microprop::squared_error, microprop::sgd>;

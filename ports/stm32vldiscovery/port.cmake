@@ -27,5 +27,7 @@ microprop_cortexm_port(
 list(APPEND MICROPROP_PORT_SKIP_TESTS test_batch_kernels test_robustness test_gradient_check_float test_gradient_check_double
      test_serialize test_levenberg_marquardt)
 # Examples that do not fit: anomaly fits the RAM (7.7 of 8 KB) but not the flash (the digits
-# data alone is 115 KB of the 128 KB; the image overflows by 7.5 KB).
-list(APPEND MICROPROP_PORT_SKIP_EXAMPLES anomaly)
+# data alone is 115 KB of the 128 KB; the image overflows by 7.5 KB); digits_fixed, likewise,
+# fits the RAM (6.2 of 8 KB) but overflows the flash by 7.3 KB (the float digits example
+# needs 11.4 KB of RAM and is skipped for that).
+list(APPEND MICROPROP_PORT_SKIP_EXAMPLES anomaly digits_fixed)

@@ -1,9 +1,11 @@
 // Instructions per training sample and per inference of a q3_12 (fixed-point)
-// network, for workload W1 or W2 of workloads.hpp (BENCH_WORKLOAD = 1 or 2), under
+// network, for workload W1, W2 or W3 of workloads.hpp (BENCH_WORKLOAD = 1, 2 or 3), under
 // QEMU -icount like cortex_m_bench.cpp and with the same data, quantised at compile
 // time (every value is a multiple of 1/16, exact in Q3.12); per-sample momentum where it fits
 // the port's RAM. Output, one line per mode:
 //   bench workload=W2 scalar=q3_12 mode=sgd insn_per_sample=... ram_bytes=... float_ram_bytes=...
+// A workload whose network and SGD trainer do not fit the port's RAM (W3 on the M0) prints
+//   bench workload=W3 scalar=q3_12 mode=infer skipped: needs ... bytes of RAM (and for sgd and momentum).
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,17 +28,28 @@ namespace mp = microprop;
 
 #if BENCH_WORKLOAD == 1
 using float_net = bench::w1_net;
-using net_t = mp::network<mp::q3_12, mp::dense<2, 8>, mp::sigmoid, mp::dense<8, 1>, mp::sigmoid>;
 using loss_t = bench::w1_loss;
 constexpr const auto& float_data = bench::w1_data;
 constexpr const char* workload = "W1";
+#elif BENCH_WORKLOAD == 3
+using float_net = bench::w3_net;
+using loss_t = bench::w3_loss;
+constexpr const auto& float_data = bench::w3_data;
+constexpr const char* workload = "W3";
 #else
 using float_net = bench::w2_net;
-using net_t = mp::network<mp::q3_12, mp::dense<64, 32>, mp::relu, mp::dense<32, 10>, mp::softmax>;
 using loss_t = bench::w2_loss;
 constexpr const auto& float_data = bench::w2_data;
 constexpr const char* workload = "W2";
 #endif
+/// The float workload's topology in q3_12.
+template <class FloatNet>
+struct in_q3_12;
+template <class... Layers>
+struct in_q3_12<mp::network<float, Layers...>> {
+    using type = mp::network<mp::q3_12, Layers...>;
+};
+using net_t = in_q3_12<float_net>::type;
 constexpr std::size_t warmup = 64, reps = 256;
 
 /// A data set of workloads.hpp in Q3.12 (values in [0, 1]: rounding is v * 4096 + 0.5).
@@ -64,10 +77,13 @@ using float_sgd_trainer = mp::trainer<float_net, loss_t, mp::sgd>;
 #ifndef BENCH_RAM_BYTES
 #define BENCH_RAM_BYTES 1073741824u
 #endif
-/// Per-sample momentum runs when the network, its trainer and 3 KB for the rest fit the port's RAM.
+/// Inference and per-sample SGD run when the network, its SGD trainer and 3 KB for the rest fit
+/// the port's RAM; per-sample momentum when the network, its trainer and 3 KB do.
+constexpr bool run_sgd = sizeof(net_t) + sizeof(sgd_trainer) + 3072u <= BENCH_RAM_BYTES;
 constexpr bool run_momentum = sizeof(net_t) + sizeof(momentum_trainer) + 3072u <= BENCH_RAM_BYTES;
 
-net_t net;
+/// The network's bytes (one byte when it does not fit: nothing runs then).
+alignas(net_t) unsigned char net_slot[run_sgd ? sizeof(net_t) : 1];
 double ticks_per_instruction = 1.0;
 
 __attribute__((noinline)) void empty_body(const mp::q3_12*, const mp::q3_12*) { __asm volatile("" ::: "memory"); }
@@ -80,54 +96,79 @@ void report(const char* mode, double per_sample, std::size_t macs, float value)
                    "\n");
 }
 
+/// Every mode; a template so that a network that does not fit is not even instantiated.
+template <bool Fits>
+int run_modes()
+{
+    if constexpr (!Fits) {
+        console::print("bench workload=", workload, " scalar=q3_12 mode=infer skipped: needs ",
+                       static_cast<uint32_t>(sizeof(net_t)), " bytes of RAM\n");
+        console::print("bench workload=", workload, " scalar=q3_12 mode=sgd skipped: needs ",
+                       static_cast<uint32_t>(sizeof(net_t) + sizeof(sgd_trainer)), " bytes of RAM\n");
+        console::print("bench workload=", workload, " scalar=q3_12 mode=momentum skipped: needs ",
+                       static_cast<uint32_t>(sizeof(net_t) + sizeof(momentum_trainer)), " bytes of RAM\n");
+        return 0;
+    } else {
+        net_t& net = *new (net_slot) net_t();
+        ticks_per_instruction = icount::calibrate();
+        const double harness =
+            icount::instructions([](std::size_t s) { empty_body(data.input(s), data.target(s)); }, 256,
+                                 ticks_per_instruction) / 256.0;
+        int failures = 0;
+
+        net.initialize(1);
+        float sink = 0.0f;
+        for (std::size_t s = 0; s < warmup; ++s) sink += static_cast<float>(net.forward(data.input(s))[0]);
+        double n = icount::instructions(
+            [&](std::size_t s) { sink += static_cast<float>(net.forward(data.input(s))[0]); }, reps,
+            ticks_per_instruction);
+        report("infer", n / reps - harness, bench::inference_macs<net_t>(), sink);
+
+        net.initialize(1);
+        sgd_trainer tr(net, mp::sgd{bench::learning_rate, 0.0f});
+        for (std::size_t s = 0; s < warmup; ++s) {
+            failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok;
+        }
+        mp::reset_saturation_count();
+        n = icount::instructions(
+            [&](std::size_t s) { failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok; }, reps,
+            ticks_per_instruction);
+        report("sgd", n / reps - harness, bench::floor_macs<net_t>(), static_cast<float>(tr.last_loss()));
+
+        if constexpr (run_momentum) {
+            alignas(momentum_trainer) static unsigned char slot[sizeof(momentum_trainer)];
+            net.initialize(1);
+            momentum_trainer* momentum_tr =
+                new (slot) momentum_trainer(net, mp::momentum{bench::learning_rate, 0.9f});
+            for (std::size_t s = 0; s < warmup; ++s) {
+                failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok;
+            }
+            n = icount::instructions(
+                [&](std::size_t s) {
+                    failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok;
+                },
+                reps, ticks_per_instruction);
+            report("momentum", n / reps - harness, bench::floor_macs<net_t>(),
+                   static_cast<float>(momentum_tr->last_loss()));
+        } else {
+            console::print("bench workload=", workload, " scalar=q3_12 mode=momentum skipped: needs ",
+                           static_cast<uint32_t>(sizeof(net_t) + sizeof(momentum_trainer)), " bytes of RAM\n");
+        }
+
+        const std::size_t ram = sizeof(net) + sizeof(tr);
+        const std::size_t float_ram = sizeof(float_net) + sizeof(float_sgd_trainer);
+        console::print("bench workload=", workload, " scalar=q3_12 ram_bytes=", static_cast<uint32_t>(ram),
+                       " float_ram_bytes=", static_cast<uint32_t>(float_ram), " ram_ratio=",
+                       console::fixed{static_cast<double>(ram) / static_cast<double>(float_ram), 3},
+                       " saturations=", mp::saturation_count(), " failures=", failures, "\n");
+        return failures == 0 ? 0 : 1;
+    }
+}
+
 }  // namespace
 
 int main()
 {
     microprop_port_init();
-    ticks_per_instruction = icount::calibrate();
-    const double harness =
-        icount::instructions([](std::size_t s) { empty_body(data.input(s), data.target(s)); }, 256,
-                             ticks_per_instruction) / 256.0;
-    int failures = 0;
-
-    net.initialize(1);
-    float sink = 0.0f;
-    for (std::size_t s = 0; s < warmup; ++s) sink += static_cast<float>(net.forward(data.input(s))[0]);
-    double n = icount::instructions([&](std::size_t s) { sink += static_cast<float>(net.forward(data.input(s))[0]); },
-                                    reps, ticks_per_instruction);
-    report("infer", n / reps - harness, bench::inference_macs<net_t>(), sink);
-
-    net.initialize(1);
-    sgd_trainer tr(net, mp::sgd{bench::learning_rate, 0.0f});
-    for (std::size_t s = 0; s < warmup; ++s) failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok;
-    mp::reset_saturation_count();
-    n = icount::instructions(
-        [&](std::size_t s) { failures += tr.train_sample(data.input(s), data.target(s)) != mp::status::ok; }, reps,
-        ticks_per_instruction);
-    report("sgd", n / reps - harness, bench::floor_macs<net_t>(), static_cast<float>(tr.last_loss()));
-
-    if constexpr (run_momentum) {
-        alignas(momentum_trainer) static unsigned char slot[sizeof(momentum_trainer)];
-        net.initialize(1);
-        momentum_trainer* momentum_tr = new (slot) momentum_trainer(net, mp::momentum{bench::learning_rate, 0.9f});
-        for (std::size_t s = 0; s < warmup; ++s) {
-            failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok;
-        }
-        n = icount::instructions(
-            [&](std::size_t s) { failures += momentum_tr->train_sample(data.input(s), data.target(s)) != mp::status::ok; },
-            reps, ticks_per_instruction);
-        report("momentum", n / reps - harness, bench::floor_macs<net_t>(), static_cast<float>(momentum_tr->last_loss()));
-    } else {
-        console::print("bench workload=", workload, " scalar=q3_12 mode=momentum skipped: needs ",
-                       static_cast<uint32_t>(sizeof(net_t) + sizeof(momentum_trainer)), " bytes of RAM\n");
-    }
-
-    const std::size_t ram = sizeof(net) + sizeof(tr);
-    const std::size_t float_ram = sizeof(float_net) + sizeof(float_sgd_trainer);
-    console::print("bench workload=", workload, " scalar=q3_12 ram_bytes=", static_cast<uint32_t>(ram),
-                   " float_ram_bytes=", static_cast<uint32_t>(float_ram), " ram_ratio=",
-                   console::fixed{static_cast<double>(ram) / static_cast<double>(float_ram), 3},
-                   " saturations=", mp::saturation_count(), " failures=", failures, "\n");
-    return failures == 0 ? 0 : 1;
+    return run_modes<run_sgd>();
 }

@@ -10,13 +10,27 @@
 #   insn/sample  instructions per training step (train_sample / train_batch, per sample) under
 #              QEMU -icount shift=6, where an instruction takes 64 ns of virtual time
 #
-#   bash tests/footprint/footprint.sh [preset...]      (default: every qemu-* core preset)
+#   bash tests/footprint/footprint.sh [--fixed-only] [preset...]   (default: every qemu-* core preset)
+#
+# Every example is measured in float and, for xor, iris and digits, in q3_12 fixed point
+# (<name>_fixed). --fixed-only builds and measures only the fixed-point examples and replaces
+# just their rows of the table, keeping the float rows as they are.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+fixed_only=0
+if [ "${1:-}" = "--fixed-only" ]; then
+    fixed_only=1
+    shift
+fi
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-stm32vldiscovery)
-examples=(xor sine iris digits anomaly)
+fixed_examples=(xor_fixed iris_fixed digits_fixed)
+if [ "$fixed_only" = 1 ]; then
+    examples=("${fixed_examples[@]}")
+else
+    examples=(xor sine iris digits anomaly "${fixed_examples[@]}")
+fi
 jobs="${MICROPROP_JOBS:-2}"
 size_tool=arm-none-eabi-size
 
@@ -33,7 +47,13 @@ for preset in "${presets[@]}"; do
     cmake --preset "$preset" -B "$dir" -DMICROPROP_STACK_USAGE=ON -DMICROPROP_PORT_REPORT_STACK=ON \
         -DMICROPROP_BUILD_TESTS=OFF -DMICROPROP_BUILD_BENCHMARKS=OFF > "$dir.configure.log" 2>&1 \
         || { cat "$dir.configure.log" >&2; exit 1; }
-    cmake --build "$dir" -j "$jobs" > "$dir.build.log" 2>&1 || { tail -30 "$dir.build.log" >&2; exit 1; }
+    targets=()
+    if [ "$fixed_only" = 1 ]; then
+        for name in "${examples[@]}"; do
+            grep -q "example $name skipped" "$dir.configure.log" || targets+=(--target "example_$name")
+        done
+    fi
+    cmake --build "$dir" -j "$jobs" "${targets[@]}" > "$dir.build.log" 2>&1 || { tail -30 "$dir.build.log" >&2; exit 1; }
     port_objects=$(find "$dir" -type d -name 'microprop_port.dir' | head -1)
     case "$preset" in  # bytes the core stacks on exception entry (+4 alignment)
         qemu-m4f|qemu-m7|qemu-m33|qemu-netduinoplus2) exception_frame=108 ;;
@@ -74,14 +94,28 @@ table=$(
 )
 printf '%s\n' "$table"
 
-python3 - "$table" <<'PY'
+python3 - "$table" "$fixed_only" <<'PY'
 import re, sys
-table = sys.argv[1]
+table, fixed_only = sys.argv[1], sys.argv[2] == "1"
 path = "tests/bench/README.md"
 text = open(path, encoding="utf-8").read()
 begin, end = "<!-- footprint:begin -->", "<!-- footprint:end -->"
 if begin not in text:
     text += "\n" + begin + "\n" + end + "\n"
+if fixed_only:
+    # Keep the float rows; put each preset's new fixed-point rows right after its float rows.
+    old = re.search(re.escape(begin) + "\n(.*?)" + re.escape(end), text, flags=re.S).group(1).split("\n")
+    new_rows = [l for l in table.split("\n") if re.match(r"\| \w+_fixed \|", l)]
+    row_preset = lambda l: l.split("|")[2].strip()
+    kept = [l for l in old if not re.match(r"\| \w+_fixed \|", l)]
+    merged = []
+    for k, line in enumerate(kept):
+        merged.append(line)
+        is_row = line.startswith("| ") and not line.startswith("| example ")
+        next_preset = row_preset(kept[k + 1]) if k + 1 < len(kept) and kept[k + 1].startswith("| ") else None
+        if is_row and row_preset(line) != next_preset:
+            merged.extend(l for l in new_rows if row_preset(l) == row_preset(line))
+    table = "\n".join(merged).strip("\n")
 text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: begin + "\n" + table + "\n" + end, text, flags=re.S)
 open(path, "w", encoding="utf-8").write(text)
 PY
