@@ -224,6 +224,37 @@ TEST(FineTuned, fused_sgd_steps_match_the_full_network_with_fixed_first_layers)
     EXPECT_LE(largest, 1e-6);
 }
 
+TEST(FineTuned, int8_backbone_feeds_the_head_its_own_forward_pass)
+{
+    // A head fine-tuned over the int8 backbone takes, bit for bit, the steps a plain trainer
+    // of the same head takes on that backbone's forward pass; and the int8 features differ
+    // from the float ones (so the int8 path is the one used).
+    using model8 = mp::fine_tuned<backbone8, head>;
+    make_full_network(23);
+    static backbone8::parameters_type quantized{};
+    quantized = backbone8::quantize(backbone_parameters);
+    static model8 m(quantized, 4);
+    static head twin(4);
+    static backbone8 stack(quantized);
+    static mp::fine_tune_trainer<model8, mp::cross_entropy, mp::sgd> tuner(m, mp::sgd{0.2f, 0.0f});
+    static mp::trainer<head, mp::cross_entropy, mp::sgd> twin_trainer(twin, mp::sgd{0.2f, 0.0f});
+    bool features_differ = false;
+    for (std::size_t s = 0; s < 6; ++s) {
+        const auto x = sample_input(s % 4);
+        ASSERT_EQ(tuner.train_sample(x, sample_target(s)), mp::status::ok);
+        stack.forward(x);
+        ASSERT_EQ(twin_trainer.train_sample(stack.output_array(), sample_target(s)), mp::status::ok);
+        EXPECT_TRUE(numtest::same_bits(twin.parameters().data(), m.head().parameters().data(), head::parameter_count));
+        const auto& float_features = tuned.features(x);
+        for (std::size_t i = 0; i < float_features.size(); ++i) {
+            features_differ = features_differ || float_features[i] != stack.output_array()[i];
+        }
+    }
+    EXPECT_TRUE(features_differ);
+    static_assert(sizeof(model8) == model8::ram_bytes, "");
+    static_assert(model8::flash_bytes == backbone8::flash_bytes, "");
+}
+
 TEST(FineTuned, bytes_are_the_documented_figures)
 {
     // Counted by hand: the backbone keeps one hidden buffer (6 floats), the pointer and its
