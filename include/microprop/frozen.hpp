@@ -53,7 +53,12 @@ constexpr std::size_t frozen_round_up(std::size_t bytes, std::size_t alignment)
     return (bytes + alignment - 1) / alignment * alignment;
 }
 
-constexpr bool finite_float(float v) { return v == v && v - v == 0.0f; }
+/// True unless v is NaN or infinite: a test of the exponent bits, so that it holds under
+/// -ffast-math (which may fold v == v to true) and in constant expressions.
+constexpr bool finite_float(float v)
+{
+    return (__builtin_bit_cast(std::uint32_t, v) & 0x7f800000u) != 0x7f800000u;
+}
 
 /// The widest layer of Network below its output (0 for a single layer).
 template <class Network>
@@ -169,7 +174,8 @@ public:
     static constexpr std::size_t scratch_count = detail::frozen_scratch_count<reference_network>();
 
     /// Flash of the parameters (sizeof(parameters_type)): 4 bytes per float parameter; for
-    /// int8, one byte per weight and 8 bytes (scale and bias) per output row.
+    /// int8, one byte per weight and 8 bytes (scale and bias) per output row, plus up to 3
+    /// bytes of padding before the float arrays.
     static constexpr std::size_t flash_bytes = sizeof(parameters_type);
     /// RAM of the activation buffers (hidden ping-pong buffers and the output).
     static constexpr std::size_t activation_bytes = (scratch_count + output_size) * sizeof(float);
