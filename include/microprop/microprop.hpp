@@ -13,6 +13,7 @@
 #include "gradient_check.hpp"
 #include "graph.hpp"
 #include "hessian.hpp"
+#include "hessian_vector.hpp"
 #include "jacobian.hpp"
 #include "layers/activations.hpp"
 #include "layers/dense.hpp"
