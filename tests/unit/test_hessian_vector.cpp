@@ -167,14 +167,18 @@ TEST(hessian_vector, one_linear_layer_gives_the_closed_form)
 
 TEST(hessian_vector, two_layers_match_central_differences_for_every_activation_and_loss)
 {
+    EXPECT_LT((r_operator_vs_central_differences<mp::binary_cross_entropy, tanh_sigmoid_out>(5, d2_binary)), tolerance);
+    EXPECT_LT((r_operator_vs_central_differences<mp::cross_entropy, tanh_softmax>(10, d3_soft)), tolerance);
+#if !defined(__arm__)
+    // On the host only, to keep the Cortex-M images short: these networks are also checked
+    // against the closed form below, on every target.
     EXPECT_LT((r_operator_vs_central_differences<mp::squared_error, identity_hidden>(3, d2)), tolerance);
     EXPECT_LT((r_operator_vs_central_differences<mp::squared_error, sigmoid_tanh_out>(4, d2)), tolerance);
-    EXPECT_LT((r_operator_vs_central_differences<mp::binary_cross_entropy, tanh_sigmoid_out>(5, d2_binary)), tolerance);
     EXPECT_LT((r_operator_vs_central_differences<mp::squared_error, tanh_sigmoid_out>(6, d2)), tolerance);
     EXPECT_LT((r_operator_vs_central_differences<mp::squared_error, relu_leaky_out>(7, d2)), tolerance);
     EXPECT_LT((r_operator_vs_central_differences<mp::squared_error, leaky_relu_out>(8, d2)), tolerance);
     EXPECT_LT((r_operator_vs_central_differences<mp::cross_entropy, tanh_softmax>(9, d3_one_hot)), tolerance);
-    EXPECT_LT((r_operator_vs_central_differences<mp::cross_entropy, tanh_softmax>(10, d3_soft)), tolerance);
+#endif
 }
 
 TEST(hessian_vector, two_layers_match_the_closed_form)
