@@ -226,8 +226,9 @@ bool central_difference_column(Network& net, const typename Network::scalar* x,
 }  // namespace detail
 
 /// Adds H v to `hv` for sample (x, d), H = d2E/dtheta dtheta^T over all P parameters,
-/// by the R-operator (PRML 5.4.6): one forward pass, one R-forward pass, one backward
-/// pass with its R-pass; about 7 P multiply-adds plus output_size^2, with no P x P memory.
+/// by the R-operator (PRML 5.4.6): one forward pass (P multiply-adds), one R-forward pass
+/// (2 P) and one backward pass with its R-pass (5 P), plus output_size^2 for the output
+/// curvature: about 8 P multiply-adds, with no P x P memory.
 /// Exact for every activation, loss and tied layer hessian_supported allows (ReLU's
 /// f'' = 0 away from its kink, as for the finite-difference Hessian).
 ///
@@ -259,8 +260,8 @@ template <class Loss, class Network>
 
 /// Adds the exact Hessian of sample (x, d) to `h` (P x P, row-major, parameter order of
 /// network.hpp) for a network of any depth: row q is H e_q from hessian_vector_product.
-/// Costs 2 P Hessian-vector products, about 14 P^2 multiply-adds: the first P only check
-/// that every row is finite, so that a failing call leaves h as it was. RAM: the P^2 of h
+/// Costs one forward pass and 2 P R-operator passes, about 14 P^2 multiply-adds: the first
+/// P only check that every row is finite, so that a failing call leaves h as it was. RAM: the P^2 of h
 /// and exact_hessian_scratch_size<Network> values of scratch. The closed form for
 /// one hidden layer, exact_hessian_two_layer (PRML 5.93-5.95), checks it.
 ///
@@ -298,8 +299,10 @@ template <class Loss, class Network>
 /// Adds the central-difference Hessian of sample (x, d) to `h` (P x P): column q is the
 /// fourth-order central difference of backprop's gradient in theta_q, step
 /// eps^(1/5) max(|theta_q|, 1) (about 7e-4 in double, 4e-2 in float; error about
-/// eps^(4/5) relative, 3e-13 in double). 4 P gradients; scratch
-/// hessian_check_scratch_size<Network>. Every parameter is restored bit for bit.
+/// eps^(4/5) relative, 3e-13 in double). 8 P gradients (about 24 P^2 multiply-adds): the
+/// first 4 P only check that every column is finite, so that a failing call leaves h as
+/// it was. Scratch: hessian_check_scratch_size<Network>. Every parameter is restored bit
+/// for bit; the activations hold x's forward pass after.
 /// Statuses (h untouched on all but ok): non_finite_input, non_finite_target,
 /// non_finite_parameter, non_finite_gradient.
 template <class Loss, class Network>
@@ -349,8 +352,11 @@ struct hessian_check_result {
 /// Compares every entry of the exact Hessian of sample (x, d) (hessian_vector_product
 /// with unit vectors) with the central difference of the gradient
 /// (central_difference_hessian), one column at a time, so it needs no P x P memory:
-/// hessian_check_scratch_size<Network> values of scratch, 4 P gradients and P
-/// Hessian-vector products. `floor` is the smallest denominator of the relative error.
+/// hessian_check_scratch_size<Network> values of scratch, 4 P gradients and P R-operator
+/// passes (about 19 P^2 multiply-adds). `floor` is the smallest denominator of the
+/// relative error. outcome: ok, non_finite_input, non_finite_target, non_finite_parameter,
+/// or non_finite_gradient (a gradient of the difference was not finite; the result covers
+/// the columns before it).
 /// Every parameter is restored bit for bit; the activations hold x's forward pass after.
 template <class Loss, class Network>
 hessian_check_result<typename Network::scalar> check_hessian(
