@@ -66,7 +66,7 @@ NUMTEST_NOINLINE void chain_matches_the_network(std::uint32_t seed, bool soft_ta
     }
 
     static mp::affine_layer<T, In, Hidden> first;
-    static mp::activation_layer<T, Hidden, Activation::kind> hidden;
+    static mp::activation_layer<T, Hidden, Activation> hidden;
     static mp::affine_layer<T, Hidden, Out> second;
     static mp::softmax_with_loss<T, Out> output;
     const mp::layer_info& l0 = net_t::layers[0];
@@ -112,6 +112,7 @@ TEST(layer_objects, chain_gives_the_network_gradient_bit_for_bit_in_double)
     chain_matches_the_network<double, 4, 5, 3, mp::sigmoid>(5, true);
     chain_matches_the_network<double, 4, 5, 3, mp::tanh>(6, false);
     chain_matches_the_network<double, 4, 5, 3, mp::relu>(7, false);
+    chain_matches_the_network<double, 4, 5, 3, mp::basic_leaky_relu<1, 8>>(10, false);
 }
 
 TEST(layer_objects, input_gradient_matches_central_differences)

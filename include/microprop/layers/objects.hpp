@@ -73,12 +73,14 @@ private:
 
 /// An element-wise activation as an object: forward() applies f and keeps z = f(x);
 /// backward(dout) returns dout * f'(x), with f' written in terms of z (DLfS 5.5).
-/// RAM: sizeof = Width sizeof(T). Use through sigmoid_layer, tanh_layer, relu_layer.
-template <class T, std::size_t Width, activation_kind Kind>
+/// `Activation` is one of the network's activation tags (sigmoid, tanh, relu, leaky_relu,
+/// basic_leaky_relu<N, D>, identity). RAM: sizeof = Width sizeof(T).
+template <class T, std::size_t Width, class Activation>
 class activation_layer {
 public:
     static_assert(Width > 0, "An activation layer needs at least one value.");
-    static_assert(Kind != activation_kind::softmax, "Softmax is softmax_with_loss, which also takes the targets.");
+    static_assert(Activation::kind != activation_kind::softmax,
+                  "Softmax is softmax_with_loss, which also takes the targets.");
     /// Width of input and output.
     static constexpr std::size_t width = Width;
 
@@ -86,7 +88,7 @@ public:
     std::array<T, Width> forward(const std::array<T, Width>& x)
     {
         output_ = x;
-        kernels::active::activate(Kind, T(0), output_.data(), Width);
+        kernels::active::activate(Activation::kind, parameter, output_.data(), Width);
         return output_;
     }
 
@@ -95,23 +97,25 @@ public:
     std::array<T, Width> backward(const std::array<T, Width>& dout) const
     {
         std::array<T, Width> dx = dout;
-        kernels::active::activation_backward(Kind, T(0), output_.data(), dx.data(), Width);
+        kernels::active::activation_backward(Activation::kind, parameter, output_.data(), dx.data(), Width);
         return dx;
     }
 
 private:
+    static constexpr T parameter = static_cast<T>(Activation::parameter);  // the leaky ReLU slope
+
     std::array<T, Width> output_{};
 };
 
 /// 1 / (1 + e^-x) as an object (DLfS 5.5.2): backward is dout z (1 - z).
 template <class T, std::size_t Width>
-using sigmoid_layer = activation_layer<T, Width, activation_kind::sigmoid>;
+using sigmoid_layer = activation_layer<T, Width, sigmoid>;
 /// tanh(x) as an object: backward is dout (1 - z^2).
 template <class T, std::size_t Width>
-using tanh_layer = activation_layer<T, Width, activation_kind::tanh>;
+using tanh_layer = activation_layer<T, Width, tanh>;
 /// max(0, x) as an object (DLfS 5.5.1): backward passes dout where z > 0.
 template <class T, std::size_t Width>
-using relu_layer = activation_layer<T, Width, activation_kind::relu>;
+using relu_layer = activation_layer<T, Width, relu>;
 
 /// Softmax followed by the cross-entropy loss as one object (DLfS 5.6.3 "Softmax-with-
 /// Loss"): forward(x, t) returns E = -sum_k t_k log y_k for y = softmax(x); backward()
@@ -119,7 +123,7 @@ using relu_layer = activation_layer<T, Width, activation_kind::relu>;
 /// Where a y_k with t_k != 0 underflowed, E comes from x by log-sum-exp, as the
 /// trainer's loss does.
 ///
-/// RAM: sizeof = (3 Width + 1) sizeof(T) plus padding.
+/// RAM: sizeof = (2 Width + 1) sizeof(T) plus padding.
 template <class T, std::size_t Width>
 class softmax_with_loss {
 public:
