@@ -65,10 +65,12 @@ NUMTEST_NOINLINE void chain_matches_the_network(std::uint32_t seed, bool soft_ta
         t[seed % Out] = T(1);
     }
 
-    static mp::affine_layer<T, In, Hidden> first;
-    static mp::activation_layer<T, Hidden, Activation> hidden;
-    static mp::affine_layer<T, Hidden, Out> second;
-    static mp::softmax_with_loss<T, Out> output;
+    // On the stack, which every case reuses (NUMTEST_NOINLINE): static objects of every
+    // instantiation would add up to more than the 8 KB of RAM of the smallest port.
+    mp::affine_layer<T, In, Hidden> first;
+    mp::activation_layer<T, Hidden, Activation> hidden;
+    mp::affine_layer<T, Hidden, Out> second;
+    mp::softmax_with_loss<T, Out> output;
     const mp::layer_info& l0 = net_t::layers[0];
     const mp::layer_info& l1 = net_t::layers[1];
     const T* theta = net.parameters().data();
