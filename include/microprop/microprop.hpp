@@ -17,6 +17,7 @@
 #include "jacobian.hpp"
 #include "layers/activations.hpp"
 #include "layers/dense.hpp"
+#include "layers/objects.hpp"
 #include "layers/tied.hpp"
 #include "losses.hpp"
 #include "network.hpp"
