@@ -355,6 +355,38 @@ TEST(hessian_vector, overflow_gets_a_status_and_changes_nothing)
     for (std::size_t k = 0; k < p * p; ++k) EXPECT_EQ(h[k], 0.5);
 }
 
+TEST(hessian_vector, a_row_that_overflows_after_finite_ones_leaves_the_matrix_as_it_was)
+{
+    // y = w2 (w1 x + b1) + b2 with w1 = 1, b1 = 0, w2 = 1e200, b2 = 0, x = 1e-200: y = 1, and
+    // H's first row (w1: (w2 x)^2 = 1, w2^2 x = 1e200, ...) is finite, its second (b1:
+    // w2^2 = 1e400) is not. A function that added rows as it went would leave row 0 added.
+    using net_t = mp::network<double, mp::dense<1, 1>, mp::dense<1, 1>>;
+    constexpr std::size_t p = net_t::parameter_count;
+    net_t net;
+    const double parameters[p] = {1.0, 0.0, 1e200, 0.0};
+    for (std::size_t q = 0; q < p; ++q) net.parameters()[q] = parameters[q];
+    const double x[1] = {1e-200};
+    const double d[1] = {0.0};
+    double scratch[mp::hessian_check_scratch_size<net_t>];
+    double first_row[p] = {};
+    const double unit[p] = {1.0, 0.0, 0.0, 0.0};
+    ASSERT_EQ(mp::hessian_vector_product<mp::squared_error>(net, mp::span<const double>(x), mp::span<const double>(d),
+                                                            mp::span<const double>(unit), mp::span<double>(first_row),
+                                                            mp::span<double>(scratch)),
+              mp::status::ok);
+    EXPECT_NEAR(first_row[0], 1.0, 1e-15);  // the premise: row 0 is finite
+    double h[p * p];
+    for (double& value : h) value = 0.5;
+    EXPECT_EQ(mp::exact_hessian<mp::squared_error>(net, mp::span<const double>(x), mp::span<const double>(d),
+                                                   mp::span<double>(h), mp::span<double>(scratch)),
+              mp::status::non_finite_gradient);
+    EXPECT_EQ(mp::central_difference_hessian<mp::squared_error>(net, mp::span<const double>(x), mp::span<const double>(d),
+                                                                mp::span<double>(h), mp::span<double>(scratch)),
+              mp::status::non_finite_gradient);
+    for (double value : h) EXPECT_EQ(value, 0.5);
+    EXPECT_TRUE(numtest::same_bits(parameters, net.parameters().data(), p));
+}
+
 TEST(hessian_vector, check_hessian_agrees_and_restores_every_parameter)
 {
     using net_t = mp::network<double, mp::dense<2, 2>, mp::tanh, mp::dense<2, 3>, mp::sigmoid, mp::tied<1>>;
