@@ -3,8 +3,8 @@
 // Hessian that checks both, as check_gradient checks backprop.
 //
 // R{.} = d/dr (.)(theta + r v) at r = 0. Applied to the forward pass, the backward pass
-// and dE/dtheta it gives H v at the cost of about two gradients, without forming H
-// (include/microprop/theory.md, "Hessian-vector products"). Every activation, loss and
+// and dE/dtheta it gives H v at the cost of about three gradients, without forming H
+// (include/microprop/theory.md, section 5, "Exact Hessian-vector products"). Every activation, loss and
 // tied layer the Hessians of hessian.hpp support is covered; a tied layer's shared matrix
 // gets the R{gradient} of both of its uses, as backprop gives it both gradients.
 #ifndef MICROPROP_HESSIAN_VECTOR_HPP
