@@ -1,7 +1,8 @@
 // Second derivatives of the loss over all weights and biases as one vector
 // (PRML 5.4): the diagonal approximation, the outer-product (Levenberg-
-// Marquardt) approximation and its sequential inverse, and the exact Hessian
-// of a network with one hidden layer.
+// Marquardt) approximation and its sequential inverse, and the closed-form exact
+// Hessian of a network with one hidden layer (hessian_vector.hpp has the exact Hessian
+// at any depth, from Hessian-vector products).
 //
 // Matrices are P x P row-major over the parameter order of network.hpp
 // (P = Network::parameter_count). Every function *adds* one sample's term, so
@@ -242,38 +243,41 @@ template <class Network>
     });
 }
 
-/// Scratch values exact_hessian needs for this network.
+/// Scratch values exact_hessian_two_layer needs for this network.
 template <class Network>
-constexpr std::size_t exact_hessian_scratch_size =
+constexpr std::size_t exact_hessian_two_layer_scratch_size =
     Network::output_size * Network::output_size + Network::output_size * Network::layers[0].outputs +
     Network::layers[0].outputs * Network::layers[0].outputs + 2 * Network::max_width;
 
 /// Adds the exact Hessian of sample (x, d) to `h` (P x P) for a network with one
-/// hidden layer (two dense layers), PRML (5.92)-(5.95), biases treated as weights
+/// hidden layer (two dense layers) by the closed form of PRML (5.92)-(5.95): the
+/// independent check of exact_hessian (hessian_vector.hpp, any depth), and cheaper: each of
+/// the P^2 entries costs a few multiplies, where exact_hessian needs about 14 P^2
+/// multiply-adds. Biases are treated as weights
 /// on a constant input 1. With a_j the hidden and a_k the output pre-activations,
 /// delta_k = dE/da_k and M_kk' = d2E/da_k da_k':
 ///   second-second: z_j z_j' M_kk';
 ///   first-first:   x_i x_i' [h''(a_j) I_jj' sum_k w_kj delta_k + h'(a_j) h'(a_j') sum_kk' w_kj w_k'j' M_kk'];
 ///   first-second:  x_i h'(a_j) [delta_k I_jj' + z_j' sum_k' w_k'j M_kk'].
 template <class Loss, class Network>
-[[nodiscard]] status exact_hessian(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status exact_hessian_two_layer(Network& net, const typename Network::scalar* x,
                                    const typename Network::scalar* d, span<typename Network::scalar> h,
                                    span<typename Network::scalar> scratch)
 {
     static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     static_assert(Network::layer_count == 2,
-                  "exact_hessian implements PRML (5.92)-(5.95) for networks with exactly one hidden "
-                  "layer, i.e. two dense layers.");
+                  "exact_hessian_two_layer implements PRML (5.92)-(5.95) for networks with exactly one "
+                  "hidden layer, i.e. two dense layers; exact_hessian (hessian_vector.hpp) takes any depth.");
     static_assert(detail::hessian_support_check<Loss, Network::output_activation>::value, "");
     constexpr layer_info first = Network::layers[0];
-    constexpr layer_info second = Network::layers[1];
+    constexpr layer_info second = Network::layers[Network::layer_count - 1];  // no bounds error after the static_assert
     constexpr std::size_t n_in = first.inputs;
     constexpr std::size_t n_hidden = first.outputs;
     constexpr std::size_t n_out = second.outputs;
     constexpr std::size_t p = Network::parameter_count;
     MICROPROP_CHECK(h.size() >= p * p, "hessian too small");
-    MICROPROP_CHECK(scratch.size() >= exact_hessian_scratch_size<Network>, "hessian scratch too small");
+    MICROPROP_CHECK(scratch.size() >= exact_hessian_two_layer_scratch_size<Network>, "hessian scratch too small");
     if (!all_finite(x, n_in)) return status::non_finite_input;
     if (!all_finite(d, n_out)) return status::non_finite_target;
 

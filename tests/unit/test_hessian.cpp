@@ -55,8 +55,8 @@ double exact_vs_finite_differences(std::uint32_t seed, const double* d)
     double* exact = matrix_a;
     double* numeric = matrix_b;
     clear(exact, p * p);
-    double scratch[mp::exact_hessian_scratch_size<Network>];
-    if (mp::exact_hessian<Loss>(net, x, d, mp::span<double>(exact, p * p), mp::span<double>(scratch)) != mp::status::ok) {
+    double scratch[mp::exact_hessian_two_layer_scratch_size<Network>];
+    if (mp::exact_hessian_two_layer<Loss>(net, x, d, mp::span<double>(exact, p * p), mp::span<double>(scratch)) != mp::status::ok) {
         return 1.0;
     }
     finite_difference_hessian<Loss>(net, x, d, numeric);
