@@ -283,8 +283,9 @@ TEST(tied, outer_product_hessian_matches_finite_difference_output_gradients)
     double b[3][p];
     for (std::size_t k = 0; k < p * p; ++k) library[k] = 0.0;
     double scratch[p + 2 * tied_ae::max_width];
-    ASSERT_TRUE(mp::outer_product_hessian(net, x, mp::span<double>(library, p * p), mp::span<double>(scratch)) ==
-                mp::status::ok);
+    const double d[3] = {0.0, 0.0, 0.0};  // squared error: the Gauss-Newton matrix does not depend on d
+    ASSERT_TRUE(mp::outer_product_hessian<mp::squared_error>(net, x, d, mp::span<double>(library, p * p),
+                                                             mp::span<double>(scratch)) == mp::status::ok);
     const double h = 1e-6;
     for (std::size_t q = 0; q < p; ++q) {
         const double original = net.parameters()[q];

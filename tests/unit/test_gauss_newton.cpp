@@ -1,0 +1,200 @@
+// The Gauss-Newton (outer-product) approximation with each loss's own output curvature
+// (issue 17, point 1): against golden matrices from tests/golden/generate_gauss_newton.py
+// (numpy, float64, chain rule written out there), a closed form, its diagonal, the Woodbury
+// inverse built from it, and bad inputs.
+#include <microprop/microprop.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "../golden/gauss_newton_values.hpp"
+#include "microtest.hpp"
+
+namespace mp = microprop;
+namespace golden = gauss_newton_golden;
+
+namespace {
+
+// The largest network here has P = 17; two matrices shared by every test keep the image
+// within the 16 KB of RAM of the smallest port.
+constexpr std::size_t largest_p = 17;
+double matrix_a[largest_p * largest_p];
+double matrix_b[largest_p * largest_p];
+
+using tanh_identity = mp::network<double, mp::dense<2, 3>, mp::tanh, mp::dense<3, 2>>;
+using tanh_sigmoid = mp::network<double, mp::dense<2, 3>, mp::tanh, mp::dense<3, 2>, mp::sigmoid>;
+using sigmoid_softmax = mp::network<double, mp::dense<2, 2>, mp::sigmoid, mp::dense<2, 3>, mp::softmax>;
+
+template <class Network>
+void load(Network& net, const double* parameters)
+{
+    for (std::size_t q = 0; q < Network::parameter_count; ++q) net.parameters()[q] = parameters[q];
+}
+
+/// Largest |library - golden| over the P x P Gauss-Newton matrix of one golden case.
+template <class Loss, class Network>
+double worst_difference(const double* parameters, const double* x, const double* d, const double* expected)
+{
+    constexpr std::size_t p = Network::parameter_count;
+    static_assert(p <= largest_p, "test network larger than the shared matrices");
+    Network net;
+    load(net, parameters);
+    const mp::span<double> h(matrix_a, p * p);
+    for (double& v : h) v = 0.0;
+    double scratch[mp::gauss_newton_scratch_size<Network>];
+    if (mp::outer_product_hessian<Loss>(net, x, d, h, mp::span<double>(scratch)) != mp::status::ok) return 1.0;
+    double worst = 0.0;
+    for (std::size_t k = 0; k < p * p; ++k) {
+        const double e = std::fabs(h[k] - expected[k]);
+        worst = e > worst ? e : worst;
+    }
+    // The diagonal alone must match too.
+    double diagonal[p] = {};
+    if (mp::gauss_newton_diagonal<Loss>(net, x, d, mp::span<double>(diagonal), mp::span<double>(scratch)) !=
+        mp::status::ok) {
+        return 1.0;
+    }
+    for (std::size_t q = 0; q < p; ++q) {
+        const double e = std::fabs(diagonal[q] - expected[q * p + q]);
+        worst = e > worst ? e : worst;
+    }
+    return worst;
+}
+
+// Double arithmetic over a few dozen terms of size <= 2: rounding ~1e-15. The issue's
+// squared-error form is off by 0.66-0.85 of the entries' size for the cross-entropies.
+constexpr double golden_tolerance = 1e-12;
+
+}  // namespace
+
+#define GAUSS_NEWTON_GOLDEN_CASE(loss, network, name)                                                   \
+    EXPECT_LT((worst_difference<mp::loss, network>(golden::name::parameters, golden::name::x, golden::name::d, \
+                                                   golden::name::gauss_newton)),                           \
+              golden_tolerance)
+
+TEST(gauss_newton, every_loss_matches_numpy)
+{
+    GAUSS_NEWTON_GOLDEN_CASE(squared_error, tanh_identity, identity_squared_error);
+    GAUSS_NEWTON_GOLDEN_CASE(squared_error, tanh_sigmoid, sigmoid_squared_error);
+    GAUSS_NEWTON_GOLDEN_CASE(binary_cross_entropy, tanh_sigmoid, sigmoid_binary_cross_entropy);
+    GAUSS_NEWTON_GOLDEN_CASE(cross_entropy, sigmoid_softmax, softmax_cross_entropy);
+    GAUSS_NEWTON_GOLDEN_CASE(cross_entropy, sigmoid_softmax, softmax_cross_entropy_soft_targets);
+}
+
+TEST(gauss_newton, sigmoid_binary_cross_entropy_at_one_half_is_one_quarter)
+{
+    // One sigmoid unit, w = b = 0, x = 1: y = 1/2, and PRML (5.85) gives y (1 - y) = 0.25 for
+    // both parameters and their product (the squared-error form gave (y (1 - y))^2 = 0.0625).
+    using net_t = mp::network<double, mp::dense<1, 1>, mp::sigmoid>;
+    net_t net;
+    const double x[1] = {1.0};
+    const double d[1] = {1.0};
+    double h[4] = {};
+    double scratch[mp::gauss_newton_scratch_size<net_t>];
+    ASSERT_EQ(mp::outer_product_hessian<mp::binary_cross_entropy>(net, x, d, mp::span<double>(h),
+                                                                   mp::span<double>(scratch)),
+              mp::status::ok);
+    for (double v : h) EXPECT_NEAR(v, 0.25, 1e-15);
+}
+
+TEST(gauss_newton, float_network_matches_numpy)
+{
+    // Same golden softmax case in float: entries <= ~1, float rounding ~1e-7 per term.
+    namespace g = golden::softmax_cross_entropy;
+    using net_t = mp::network<float, mp::dense<2, 2>, mp::sigmoid, mp::dense<2, 3>, mp::softmax>;
+    constexpr std::size_t p = net_t::parameter_count;
+    net_t net;
+    for (std::size_t q = 0; q < p; ++q) net.parameters()[q] = static_cast<float>(g::parameters[q]);
+    const float x[2] = {static_cast<float>(g::x[0]), static_cast<float>(g::x[1])};
+    const float d[3] = {static_cast<float>(g::d[0]), static_cast<float>(g::d[1]), static_cast<float>(g::d[2])};
+    static float h[p * p];
+    float scratch[mp::gauss_newton_scratch_size<net_t>];
+    ASSERT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, x, d, mp::span<float>(h), mp::span<float>(scratch)),
+              mp::status::ok);
+    for (std::size_t k = 0; k < p * p; ++k) EXPECT_NEAR(static_cast<double>(h[k]), g::gauss_newton[k], 2e-6);
+}
+
+namespace {
+/// Builds alpha I + sum_n G_n with outer_product_hessian and (alpha I + sum_n G_n)^-1 with
+/// sequential_inverse_hessian over 12 samples; returns max |A A^-1 - I|.
+template <class Loss, class Network>
+double woodbury_residual(std::uint32_t seed)
+{
+    constexpr std::size_t p = Network::parameter_count;
+    static_assert(p <= largest_p, "test network larger than the shared matrices");
+    Network net(seed);
+    const double alpha = 0.5;
+    const mp::span<double> h(matrix_a, p * p);
+    const mp::span<double> h_inverse(matrix_b, p * p);
+    mp::set_scaled_identity(h, p, alpha);
+    mp::set_scaled_identity(h_inverse, p, 1.0 / alpha);
+    double scratch[mp::sequential_inverse_scratch_size<Network>];
+    mp::random_generator rng(seed + 1);
+    for (int n = 0; n < 12; ++n) {
+        double x[Network::input_size];
+        for (double& v : x) v = rng.uniform<double>(-1.0, 1.0);
+        double d[Network::output_size] = {};
+        d[static_cast<std::size_t>(n) % Network::output_size] = 1.0;
+        if (mp::outer_product_hessian<Loss>(net, x, d, h, mp::span<double>(scratch)) != mp::status::ok) return 1.0;
+        if (mp::sequential_inverse_hessian<Loss>(net, x, d, h_inverse, mp::span<double>(scratch)) != mp::status::ok) {
+            return 1.0;
+        }
+    }
+    double worst = 0.0;
+    for (std::size_t r = 0; r < p; ++r) {
+        for (std::size_t c = 0; c < p; ++c) {
+            double acc = 0.0;
+            for (std::size_t k = 0; k < p; ++k) acc += h[r * p + k] * h_inverse[k * p + c];
+            const double e = std::fabs(acc - (r == c ? 1.0 : 0.0));
+            worst = e > worst ? e : worst;
+        }
+    }
+    return worst;
+}
+}  // namespace
+
+// Woodbury (PRML 5.89) applied to each loss's factor of Lambda: the inverse of exactly the
+// matrix outer_product_hessian sums. 12 x K rank-one updates of a matrix with eigenvalues
+// >= alpha = 0.5 in double stay within 1e-9 of the identity.
+TEST(gauss_newton, woodbury_inverse_of_squared_error_gauss_newton)
+{
+    EXPECT_LT((woodbury_residual<mp::squared_error, tanh_sigmoid>(11)), 1e-9);
+}
+
+TEST(gauss_newton, woodbury_inverse_of_binary_cross_entropy_gauss_newton)
+{
+    EXPECT_LT((woodbury_residual<mp::binary_cross_entropy, tanh_sigmoid>(12)), 1e-9);
+}
+
+TEST(gauss_newton, woodbury_inverse_of_softmax_cross_entropy_gauss_newton)
+{
+    EXPECT_LT((woodbury_residual<mp::cross_entropy, sigmoid_softmax>(13)), 1e-9);
+}
+
+TEST(gauss_newton, bad_inputs_change_nothing)
+{
+    constexpr std::size_t p = sigmoid_softmax::parameter_count;
+    sigmoid_softmax net(14);
+    const double x[2] = {0.25, -0.5};
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double bad_x[2] = {0.25, nan};
+    const double d[3] = {0.0, 1.0, 0.0};
+    const double bad_d[3] = {0.0, std::numeric_limits<double>::infinity(), 0.0};
+    const double negative_d[3] = {0.0, -1.0, 0.0};
+    const mp::span<double> h(matrix_a, p * p);
+    for (double& v : h) v = 3.0;
+    double scratch[mp::sequential_inverse_scratch_size<sigmoid_softmax>];
+    const mp::span<double> gn_scratch(scratch, mp::gauss_newton_scratch_size<sigmoid_softmax>);
+    EXPECT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, bad_x, d, h, gn_scratch), mp::status::non_finite_input);
+    EXPECT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, x, bad_d, h, gn_scratch),
+              mp::status::non_finite_target);
+    EXPECT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, x, negative_d, h, gn_scratch),
+              mp::status::target_out_of_range);
+    EXPECT_EQ(mp::gauss_newton_diagonal<mp::cross_entropy>(net, bad_x, d, h.subspan(0, p), gn_scratch),
+              mp::status::non_finite_input);
+    EXPECT_EQ(mp::sequential_inverse_hessian<mp::cross_entropy>(net, x, bad_d, h, mp::span<double>(scratch)),
+              mp::status::non_finite_target);
+    bool untouched = true;
+    for (double v : h) untouched = untouched && v == 3.0;
+    EXPECT_TRUE(untouched);
+}
