@@ -198,3 +198,125 @@ TEST(gauss_newton, bad_inputs_change_nothing)
     for (double v : h) untouched = untouched && v == 3.0;
     EXPECT_TRUE(untouched);
 }
+
+// ---- Elastic weight consolidation (issue 17, point 7), built on the diagonal above ----------
+
+TEST(consolidation, importance_is_the_numpy_gauss_newton_diagonal)
+{
+    // F = the mean diagonal Gauss-Newton matrix of the task's data: here one golden sample, so
+    // F must be the numpy matrix's diagonal; consolidating again with previous_weight 1 adds it
+    // once more (online EWC), and theta* is the parameters.
+    namespace g = golden::softmax_cross_entropy;
+    using trainer_t = mp::trainer<sigmoid_softmax, mp::cross_entropy, mp::consolidated<mp::sgd>>;
+    constexpr std::size_t p = sigmoid_softmax::parameter_count;
+    static_assert(trainer_t::optimizer_state_count == 2 * p, "sgd keeps no state; F and theta* are 2 P");
+    static_assert(mp::consolidation_bytes<sigmoid_softmax> == 2 * p * sizeof(double), "");
+    static_assert(mp::trainer<sigmoid_softmax, mp::cross_entropy, mp::consolidated<mp::adam>>::optimizer_state_count ==
+                      4 * p,
+                  "Adam's m and v, then F and theta*");
+    sigmoid_softmax net;
+    load(net, g::parameters);
+    trainer_t tr(net);
+    double scratch[mp::consolidation_scratch_size<sigmoid_softmax>];
+    ASSERT_EQ(mp::consolidate(tr, g::x, g::d, 1, mp::span<double>(scratch)), mp::status::ok);
+    for (std::size_t q = 0; q < p; ++q) {
+        EXPECT_NEAR(mp::consolidation_importance(tr)[q], g::gauss_newton[q * p + q], golden_tolerance);
+        EXPECT_EQ(mp::consolidation_anchor(tr)[q], g::parameters[q]);
+    }
+    ASSERT_EQ(mp::consolidate(tr, g::x, g::d, 1, mp::span<double>(scratch), 1.0), mp::status::ok);
+    for (std::size_t q = 0; q < p; ++q) {
+        EXPECT_NEAR(mp::consolidation_importance(tr)[q], 2.0 * g::gauss_newton[q * p + q], golden_tolerance);
+    }
+    tr.reset();  // ends the consolidation
+    for (std::size_t q = 0; q < p; ++q) EXPECT_EQ(mp::consolidation_importance(tr)[q], 0.0);
+}
+
+namespace {
+/// Sets F_q = (q + 1) / 10 and theta*_q = theta_q - 0.05 (q mod 3) in a consolidating trainer.
+template <class Trainer>
+void set_consolidation(Trainer& tr)
+{
+    const auto f = mp::consolidation_importance(tr);
+    const auto anchor = mp::consolidation_anchor(tr);
+    for (std::size_t q = 0; q < f.size(); ++q) {
+        f[q] = 0.1 * static_cast<double>(q + 1);
+        anchor[q] = tr.network().parameters()[q] - 0.05 * static_cast<double>(q % 3);
+    }
+}
+}  // namespace
+
+TEST(consolidation, step_adds_lambda_f_times_distance_to_the_gradient)
+{
+    // w <- w - lr (g + lambda F (w - theta*)), with g from a plain trainer and the sum done
+    // here in double: the same products in another order, within a few ulp of w.
+    constexpr std::size_t p = tanh_sigmoid::parameter_count;
+    tanh_sigmoid net(21);
+    tanh_sigmoid reference = net;
+    const double x[2] = {0.4, -0.7};
+    const double d[2] = {1.0, 0.0};
+    mp::consolidated<mp::sgd> settings;
+    settings.learning_rate = 0.1f;
+    settings.strength = 3.0f;
+    mp::trainer<tanh_sigmoid, mp::binary_cross_entropy, mp::consolidated<mp::sgd>> tr(net, settings);
+    set_consolidation(tr);
+    double g[p];
+    mp::trainer<tanh_sigmoid, mp::binary_cross_entropy, mp::adam> plain(reference);  // buffered: compute_gradient
+    ASSERT_EQ(plain.compute_gradient(x, d, g), mp::status::ok);
+    ASSERT_EQ(tr.train_sample(x, d), mp::status::ok);
+    const double lr = static_cast<double>(0.1f);
+    for (std::size_t q = 0; q < p; ++q) {
+        const double w = reference.parameters()[q];
+        const double penalty = 3.0 * 0.1 * static_cast<double>(q + 1) * (0.05 * static_cast<double>(q % 3));
+        EXPECT_NEAR(net.parameters()[q], w - lr * (g[q] + penalty), 1e-15 * (1.0 + std::fabs(w)) * 4);
+    }
+}
+
+TEST(consolidation, bad_inputs_change_nothing)
+{
+    using trainer_t = mp::trainer<tanh_sigmoid, mp::binary_cross_entropy, mp::consolidated<mp::momentum>>;
+    constexpr std::size_t p = tanh_sigmoid::parameter_count;
+    tanh_sigmoid net(22);
+    trainer_t tr(net);
+    set_consolidation(tr);
+    double state_before[3 * p];
+    double parameters_before[p];
+    auto snapshot = [&] {
+        for (std::size_t q = 0; q < 3 * p; ++q) state_before[q] = tr.optimizer_state()[q];
+        for (std::size_t q = 0; q < p; ++q) parameters_before[q] = net.parameters()[q];
+    };
+    auto unchanged = [&] {
+        bool same = true;
+        for (std::size_t q = 0; q < 3 * p; ++q) same = same && tr.optimizer_state()[q] == state_before[q];
+        for (std::size_t q = 0; q < p; ++q) same = same && net.parameters()[q] == parameters_before[q];
+        return same;
+    };
+    snapshot();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double xs[3][2] = {{0.1, 0.2}, {0.3, nan}, {0.5, 0.6}};
+    const double ds[3][2] = {{1.0, 0.0}, {0.0, 1.0}, {1.0, 1.0}};
+    double scratch[mp::consolidation_scratch_size<tanh_sigmoid>];
+    const mp::span<double> s(scratch);
+    EXPECT_EQ(mp::consolidate(tr, &xs[0][0], &ds[0][0], 3, s), mp::status::non_finite_input);
+    EXPECT_TRUE(unchanged());
+    EXPECT_EQ(mp::consolidate(tr, &xs[0][0], &ds[0][0], 0, s), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(mp::consolidate(tr, &xs[0][0], &ds[0][0], 1, s, 1.5), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(mp::consolidate(tr, &xs[0][0], &ds[0][0], 1, s, nan), mp::status::invalid_hyperparameter);
+    EXPECT_TRUE(unchanged());
+
+    // A NaN strength, a non-finite F, and a penalty beyond the gradient limit: refused.
+    tr.optimizer().strength = nan;
+    EXPECT_EQ(tr.train_sample(xs[0], ds[0]), mp::status::invalid_hyperparameter);
+    tr.optimizer().strength = 1.0f;
+    EXPECT_TRUE(unchanged());
+    const double saved = mp::consolidation_importance(tr)[1];
+    mp::consolidation_importance(tr)[1] = std::numeric_limits<double>::infinity();
+    snapshot();
+    EXPECT_EQ(tr.train_sample(xs[0], ds[0]), mp::status::non_finite_parameter);
+    EXPECT_TRUE(unchanged());
+    mp::consolidation_importance(tr)[1] = 1e300;
+    snapshot();
+    EXPECT_EQ(tr.train_sample(xs[0], ds[0]), mp::status::delta_overflow);
+    EXPECT_TRUE(unchanged());
+    mp::consolidation_importance(tr)[1] = saved;
+    EXPECT_EQ(tr.train_sample(xs[0], ds[0]), mp::status::ok);
+}
