@@ -86,7 +86,7 @@ void judge(const mp::gradient_check_result<float>& r, bool wrong_entry, std::siz
 
 /// One network type over all seeds: weights scaled by 0.5 to 3 (losses up to ~10), the
 /// correct gradient, then the same gradient with one entry changed (the largest by 10 %,
-/// and entry seed mod P by 10 % of the largest).
+/// and on the host also entry 13 seed mod P by 10 % of the largest).
 template <class Net, class Loss>
 NUMTEST_NOINLINE void check_network(const char* name)
 {
@@ -111,9 +111,11 @@ NUMTEST_NOINLINE void check_network(const char* name)
         judge(mp::check_given_gradient<Loss>(net, x, d, mp::span<const float>(g, p)), true, largest, name, seed);
         g[largest] = saved;
 
+#if !defined(__arm__)  // a third check per network would double the M0's time
         const std::size_t chosen = (seed * 13u) % p;
         g[chosen] += bump;
         judge(mp::check_given_gradient<Loss>(net, x, d, mp::span<const float>(g, p)), true, chosen, name, seed);
+#endif
     }
 }
 
