@@ -9,6 +9,8 @@
 // It is an option of the trainer through its optimizer: trainer<Network, Loss,
 // consolidated<adam>> keeps F and theta* (2 P values) after the inner optimizer's state,
 // and every buffered step adds lambda F_i (theta_i - theta*_i) to the gradient.
+// (save_parameters works for such a trainer's network; save_training_state has no blob
+// record for consolidated<> optimizers yet.)
 #ifndef MICROPROP_CONSOLIDATION_HPP
 #define MICROPROP_CONSOLIDATION_HPP
 
