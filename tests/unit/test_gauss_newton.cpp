@@ -114,6 +114,53 @@ TEST(gauss_newton, float_network_matches_numpy)
     for (std::size_t k = 0; k < p * p; ++k) EXPECT_NEAR(static_cast<double>(h[k]), g::gauss_newton[k], 2e-6);
 }
 
+TEST(gauss_newton, tied_autoencoder_binary_cross_entropy_matches_finite_differences)
+{
+    // A tied 3-2-3 autoencoder (the decoder is the encoder's matrix transposed) with sigmoid
+    // outputs: G = sum_k y_k (1 - y_k) (da_k/dtheta)(da_k/dtheta)^T with a_k = log(y_k / (1 - y_k))
+    // and its gradient by central differences here (h = 1e-5: error ~1e-10), so the shared
+    // weights' entries come from the network itself, not from the library's backward pass.
+    using net_t = mp::network<double, mp::dense<3, 2>, mp::tanh, mp::tied<0>, mp::sigmoid>;
+    constexpr std::size_t p = net_t::parameter_count;
+    constexpr std::size_t k_size = net_t::output_size;
+    static_assert(p <= largest_p, "test network larger than the shared matrices");
+    net_t net(31);
+    for (std::size_t q = 0; q < p; ++q) net.parameters()[q] += 0.1 * static_cast<double>(q % 4);  // nonzero biases
+    const double x[3] = {0.6, -0.4, 0.9};
+    const double d[3] = {1.0, 0.0, 1.0};
+    const mp::span<double> library(matrix_a, p * p);
+    for (double& v : library) v = 0.0;
+    double scratch[mp::gauss_newton_scratch_size<net_t>];
+    ASSERT_EQ(mp::outer_product_hessian<mp::binary_cross_entropy>(net, x, d, library, mp::span<double>(scratch)),
+              mp::status::ok);
+    double y[k_size];
+    for (std::size_t k = 0; k < k_size; ++k) y[k] = net.forward(x)[k];
+    double grad_a[k_size][p];
+    const double h = 1e-5;
+    auto logits = [&](double* a) {
+        const auto out = net.forward(x);
+        for (std::size_t k = 0; k < k_size; ++k) a[k] = std::log(out[k] / (1.0 - out[k]));
+    };
+    for (std::size_t q = 0; q < p; ++q) {
+        const double original = net.parameters()[q];
+        double up[k_size];
+        double down[k_size];
+        net.parameters()[q] = original + h;
+        logits(up);
+        net.parameters()[q] = original - h;
+        logits(down);
+        net.parameters()[q] = original;
+        for (std::size_t k = 0; k < k_size; ++k) grad_a[k][q] = (up[k] - down[k]) / (2 * h);
+    }
+    for (std::size_t r = 0; r < p; ++r) {
+        for (std::size_t c = 0; c < p; ++c) {
+            double expected = 0.0;
+            for (std::size_t k = 0; k < k_size; ++k) expected += y[k] * (1.0 - y[k]) * grad_a[k][r] * grad_a[k][c];
+            EXPECT_NEAR(library[r * p + c], expected, 1e-8);
+        }
+    }
+}
+
 namespace {
 /// Builds alpha I + sum_n G_n with outer_product_hessian and (alpha I + sum_n G_n)^-1 with
 /// sequential_inverse_hessian over 12 samples; returns max |A A^-1 - I|.
