@@ -167,13 +167,17 @@ int main()
                 mp::obd_saliency(iris::net, mp::span<const float>(iris::diagonal), mp::span<float>(iris::saliency));
                 (void)mp::prune_lowest(iris::net, mask, mp::span<const float>(iris::saliency), count);
             } else {
-                // H^-1 = (alpha I + sum_n sum_k b b^T)^-1 by Woodbury updates (PRML 5.89), alpha = 1e-3.
+                // H^-1 = (alpha I + G)^-1, G the cross-entropy's Gauss-Newton matrix, by Woodbury
+                // updates (PRML 5.89), alpha = 1e-3.
                 mp::set_scaled_identity(mp::span<float>(iris::h_inverse), net_t::parameter_count, 1e3f);
                 std::array<float, net_t::input_size> x{};
+                std::array<float, net_t::output_size> d{};
                 for (std::size_t k = 0; k < train_set.size(); ++k) {
                     train_set.load(k, x);
-                    if (mp::sequential_inverse_hessian(iris::net, x.data(), mp::span<float>(iris::h_inverse),
-                                                       mp::span<float>(iris::scratch)) != mp::status::ok) {
+                    train_set.target(k, d.data());
+                    if (mp::sequential_inverse_hessian<mp::cross_entropy>(iris::net, x.data(), d.data(),
+                                                                          mp::span<float>(iris::h_inverse),
+                                                                          mp::span<float>(iris::scratch)) != mp::status::ok) {
                         microprop_port_exit(1);
                     }
                 }

@@ -1,8 +1,9 @@
 // Second derivatives of the loss over all weights and biases as one vector
-// (PRML 5.4): the diagonal approximation, the outer-product (Levenberg-
-// Marquardt) approximation and its sequential inverse, and the closed-form exact
-// Hessian of a network with one hidden layer (hessian_vector.hpp has the exact Hessian
-// at any depth, from Hessian-vector products).
+// (PRML 5.4): the diagonal approximation, the outer-product (Gauss-Newton /
+// Levenberg-Marquardt) approximation with each loss's own output curvature, its
+// diagonal and its sequential inverse, and the closed-form exact Hessian of a network
+// with one hidden layer (hessian_vector.hpp has the exact Hessian at any depth, from
+// Hessian-vector products).
 //
 // Matrices are P x P row-major over the parameter order of network.hpp
 // (P = Network::parameter_count). Every function *adds* one sample's term, so
@@ -208,39 +209,148 @@ template <class Network, class Use>
     return status::ok;
 }
 
-/// Adds the outer-product (Levenberg-Marquardt) approximation of sample x to
-/// `h` (P x P): sum_k b_k b_k^T with b_k = dy_k/dtheta (PRML 5.84-5.85; exact
-/// for squared error where the residual y - d is zero). `scratch`: P + 2 * max_width.
+/// Scratch values of outer_product_hessian, gauss_newton_diagonal and
+/// for_each_gauss_newton_vector: P + 2 * max_width.
 template <class Network>
+constexpr std::size_t gauss_newton_scratch_size = Network::parameter_count + 2 * Network::max_width;
+
+/// Scratch values of sequential_inverse_hessian: 2 P + 2 * max_width.
+template <class Network>
+constexpr std::size_t sequential_inverse_scratch_size = 2 * Network::parameter_count + 2 * Network::max_width;
+
+namespace detail {
+
+/// Column k of a factor L of the loss's Gauss-Newton curvature G = L L^T over the
+/// output pre-activations a (K values into `v`), for output y = f(a) and targets
+/// summing to `target_sum`:
+/// - squared error: G = diag(f'(a)^2), column k = f'(a_k) e_k (PRML 5.84);
+/// - sigmoid + binary cross-entropy: G = diag(y (1 - y)), column k = sqrt(y_k (1 - y_k)) e_k (5.85);
+/// - softmax + cross-entropy: G = s (diag(y) - y y^T) with s = sum(d), column k =
+///   sqrt(s y_k) (e_k - y) (sum_k y_k (e_k - y)(e_k - y)^T = diag(y) - y y^T since sum(y) = 1).
+/// For the matched pairs G is the exact d2E/da da^T; for squared error it drops the
+/// f''(a) (y - d) term, so that G is positive semi-definite.
+template <class Loss, class T>
+void gauss_newton_factor_column(activation_kind output, T parameter, const T* y, T target_sum, std::size_t k,
+                                T* v, std::size_t k_size)
+{
+    using ops = scalar_ops<T>;
+    if (output == activation_kind::softmax) {
+        const T scale = ops::sqrt(target_sum * y[k]);
+        for (std::size_t l = 0; l < k_size; ++l) v[l] = scale * ((l == k ? T(1) : T(0)) - y[l]);
+        return;
+    }
+    for (std::size_t l = 0; l < k_size; ++l) v[l] = T(0);
+    if (Loss::fused_with(output) && output == activation_kind::sigmoid) {
+        v[k] = ops::sqrt(y[k] * (T(1) - y[k]));
+    } else {
+        v[k] = activation::derivative(output, parameter, y[k]);
+    }
+}
+
+}  // namespace detail
+
+/// Calls `use(c)` with the K vectors c_k = J^T l_k (P values each) whose outer products
+/// sum to sample (x, d)'s Gauss-Newton matrix G_n = J^T Lambda J = sum_k c_k c_k^T: J = da/dtheta
+/// is the Jacobian of the output pre-activations, Lambda = L L^T the loss's curvature over a
+/// with columns l_k (squared error: diag(f'(a)^2), PRML 5.84; sigmoid + binary cross-entropy:
+/// diag(y (1 - y)), 5.85; softmax + cross-entropy: sum(d) (diag(y) - y y^T)). One forward and K
+/// backward passes; changes no parameter. `scratch`: gauss_newton_scratch_size values.
+/// Statuses: non_finite_input, non_finite_target, target_out_of_range (softmax targets with a
+/// negative sum, where Lambda is not positive semi-definite).
+template <class Loss, class Network, class Use>
+[[nodiscard]] status for_each_gauss_newton_vector(Network& net, const typename Network::scalar* x,
+                                                  const typename Network::scalar* d,
+                                                  span<typename Network::scalar> scratch, Use&& use)
+{
+    static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
+    static_assert(detail::hessian_support_check<Loss, Network::output_activation>::value, "");
+    using T = typename Network::scalar;
+    constexpr std::size_t p = Network::parameter_count;
+    constexpr std::size_t outputs = Network::output_size;
+    MICROPROP_CHECK(scratch.size() >= gauss_newton_scratch_size<Network>, "hessian scratch too small");
+    if (!all_finite(x, Network::input_size)) return status::non_finite_input;
+    if (!all_finite(d, outputs)) return status::non_finite_target;
+    T target_sum = T(0);
+    for (std::size_t k = 0; k < outputs; ++k) target_sum += d[k];
+    if (Network::output_activation == activation_kind::softmax && target_sum < T(0)) {
+        return status::target_out_of_range;
+    }
+    const model_ref<T> m = net.view();
+    net.forward(x);
+    const layer_info& top = Network::layers[Network::layer_count - 1];
+    const T* y = m.activations + top.output_offset;
+    T* c = scratch.data();
+    T* delta = c + p;
+    T* below = delta + Network::max_width;
+    for (std::size_t k = 0; k < outputs; ++k) {
+        detail::gauss_newton_factor_column<Loss>(top.activation, static_cast<T>(top.activation_parameter), y,
+                                                 target_sum, k, delta, outputs);
+        for (std::size_t q = 0; q < p; ++q) c[q] = T(0);
+        engine::backward_accumulate<T, Network::has_tied_layers>(m, x, delta, below, c, T(1));
+        use(static_cast<const T*>(c));
+    }
+    return status::ok;
+}
+
+/// Adds sample (x, d)'s Gauss-Newton matrix G_n = J^T Lambda J (P x P, row-major) to `h`,
+/// with the loss's own output curvature Lambda (see for_each_gauss_newton_vector):
+/// identity + squared error sum_k b_k b_k^T with b_k = dy_k/dtheta (PRML 5.84, exact where
+/// y = d); any squared-error output the same (Lambda = diag(f'^2)); sigmoid + binary
+/// cross-entropy sum_k y_k (1 - y_k) g_k g_k^T with g_k = da_k/dtheta (5.85); softmax +
+/// cross-entropy J^T sum(d) (diag(y) - y y^T) J. For the matched pairs it is the Hessian
+/// without the terms in d2a/dtheta2. Writes P^2 values of h (P^2 sizeof(T) bytes); `scratch`:
+/// gauss_newton_scratch_size values. Statuses as for_each_gauss_newton_vector; on any but ok
+/// h is unchanged.
+template <class Loss, class Network>
 [[nodiscard]] status outer_product_hessian(Network& net, const typename Network::scalar* x,
+                                           const typename Network::scalar* d,
                                            span<typename Network::scalar> h,
                                            span<typename Network::scalar> scratch)
 {
-    static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     MICROPROP_CHECK(h.size() >= Network::parameter_count * Network::parameter_count, "hessian too small");
-    return for_each_output_gradient(net, x, scratch, [&](const T* b) {
-        add_outer_product(h, b, Network::parameter_count);
+    return for_each_gauss_newton_vector<Loss>(net, x, d, scratch, [&](const T* c) {
+        add_outer_product(h, c, Network::parameter_count);
     });
 }
 
-/// Updates `h_inverse` (P x P, start from set_scaled_identity(h, P, 1 / alpha)) by
-/// the Woodbury step for every b_k of sample x (PRML 5.86-5.89), so after a data
-/// set it holds (alpha I + sum_n sum_k b b^T)^-1. `scratch`: 2 P + 2 * max_width.
-template <class Network>
+/// Adds the diagonal of sample (x, d)'s Gauss-Newton matrix (outer_product_hessian's
+/// diagonal, sum_k c_k^2; for the matched pairs the diagonal Fisher information) to
+/// `diagonal` (P values). Exact, unlike hessian_diagonal's Becker-Le Cun approximation,
+/// at K backward passes. `scratch`: gauss_newton_scratch_size values. Statuses as
+/// for_each_gauss_newton_vector; on any but ok `diagonal` is unchanged.
+template <class Loss, class Network>
+[[nodiscard]] status gauss_newton_diagonal(Network& net, const typename Network::scalar* x,
+                                           const typename Network::scalar* d,
+                                           span<typename Network::scalar> diagonal,
+                                           span<typename Network::scalar> scratch)
+{
+    using T = typename Network::scalar;
+    MICROPROP_CHECK(diagonal.size() >= Network::parameter_count, "diagonal too small");
+    return for_each_gauss_newton_vector<Loss>(net, x, d, scratch, [&](const T* c) {
+        for (std::size_t q = 0; q < Network::parameter_count; ++q) diagonal[q] += c[q] * c[q];
+    });
+}
+
+/// Updates `h_inverse` (P x P, start from set_scaled_identity(h, P, 1 / alpha)) by one
+/// Woodbury step (PRML 5.86-5.89) per vector c_k of sample (x, d)'s Gauss-Newton matrix
+/// (for_each_gauss_newton_vector), so after a data set it holds
+/// (alpha I + sum_n G_n)^-1, the inverse of alpha I plus outer_product_hessian's sum.
+/// `scratch`: sequential_inverse_scratch_size values. Statuses as
+/// for_each_gauss_newton_vector; on any but ok h_inverse is unchanged.
+template <class Loss, class Network>
 [[nodiscard]] status sequential_inverse_hessian(Network& net, const typename Network::scalar* x,
+                                                const typename Network::scalar* d,
                                                 span<typename Network::scalar> h_inverse,
                                                 span<typename Network::scalar> scratch)
 {
-    static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     constexpr std::size_t p = Network::parameter_count;
     MICROPROP_CHECK(h_inverse.size() >= p * p, "inverse hessian too small");
-    MICROPROP_CHECK(scratch.size() >= 2 * p + 2 * Network::max_width, "hessian scratch too small");
-    T* woodbury_scratch = scratch.data() + p + 2 * Network::max_width;
-    return for_each_output_gradient(net, x, scratch.subspan(0, p + 2 * Network::max_width), [&](const T* b) {
-        woodbury_update(h_inverse, b, woodbury_scratch, p);
-    });
+    MICROPROP_CHECK(scratch.size() >= sequential_inverse_scratch_size<Network>, "hessian scratch too small");
+    T* woodbury_scratch = scratch.data() + gauss_newton_scratch_size<Network>;
+    return for_each_gauss_newton_vector<Loss>(net, x, d, scratch.subspan(0, gauss_newton_scratch_size<Network>),
+                                              [&](const T* c) { woodbury_update(h_inverse, c, woodbury_scratch, p); });
 }
 
 /// Scratch values exact_hessian_two_layer needs for this network.

@@ -4,6 +4,7 @@
 #define MICROPROP_MICROPROP_HPP
 
 #include "config.hpp"
+#include "consolidation.hpp"
 #include "data.hpp"
 #include "diagnostics.hpp"
 #include "divergence_guard.hpp"

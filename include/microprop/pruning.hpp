@@ -158,7 +158,7 @@ std::size_t prune_lowest(Network& net, pruning_mask<Network>& mask, span<const t
 /// weight q with the lowest w_q^2 / (2 [H^-1]_qq), moving every parameter by
 /// dw = -(w_q / [H^-1]_qq) H^-1 e_q (w_q lands on zero) and conditioning `h_inverse` on it.
 /// `h_inverse` is the P x P inverse Hessian (row-major) of the loss over the data, e.g.
-/// (alpha I + sum b b^T)^-1 from sequential_inverse_hessian (hessian.hpp); it is updated in
+/// (alpha I + G)^-1, G the Gauss-Newton matrix, from sequential_inverse_hessian<Loss> (hessian.hpp); it is updated in
 /// place (its rows and columns of pruned weights become zero). Returns
 /// invalid_hyperparameter, changing nothing, when h_inverse has a non-positive or non-finite
 /// diagonal entry for an unpruned weight (not an inverse Hessian);

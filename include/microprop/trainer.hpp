@@ -16,6 +16,16 @@
 
 namespace microprop {
 
+namespace detail {
+/// True for optimizers that add a penalty to the gradient before their step
+/// (consolidated<>, consolidation.hpp), which say so with `adds_gradient_penalty`.
+template <class Optimizer, class = void>
+struct has_gradient_penalty : std::false_type {};
+template <class Optimizer>
+struct has_gradient_penalty<Optimizer, std::void_t<decltype(Optimizer::adds_gradient_penalty)>>
+    : std::bool_constant<Optimizer::adds_gradient_penalty> {};
+}  // namespace detail
+
 /// Trains a network in place with a loss and an optimizer.
 ///
 /// BatchSize = 1 trains per sample (train_sample); BatchSize = N > 1 trains on
@@ -321,6 +331,8 @@ public:
                 loss_sum += loss;
             }
             if (!all_finite(g, parameter_count)) return status::non_finite_gradient;
+            const status penalty = add_gradient_penalty(g);
+            if (penalty != status::ok) return penalty;
             optimizer_.step(m.parameters, g, optimizer_state_data(), parameter_count);
             last_loss_ = loss_sum / static_cast<T>(count);
         }
@@ -328,14 +340,15 @@ public:
     }
 
     /// Starts training afresh with the same network and hyper-parameters: zeroes the
-    /// optimizer state (momentum velocity, Adam's moments) and, for Adam, sets the bias
-    /// correction's beta powers back to 1 and last_loss() to 0. The network's parameters are
+    /// optimizer state (momentum velocity, Adam's moments; with consolidated<> also F and
+    /// theta*, which ends the consolidation) and, for Adam, sets the bias correction's beta
+    /// powers back to 1 and last_loss() to 0. The network's parameters are
     /// not touched (network::initialize(seed) draws new ones). Writes
     /// optimizer_state_bytes bytes; cannot fail.
     void reset()
     {
         zero(optimizer_state_data(), optimizer_state_count);
-        if constexpr (std::is_same<Optimizer, adam>::value) {
+        if constexpr (std::is_base_of<adam, Optimizer>::value) {
             optimizer_.beta1_power = 1.0;
             optimizer_.beta2_power = 1.0;
         }
@@ -383,6 +396,8 @@ private:
     /// The optimizer's step on the checked gradient, clipped first when asked.
     status buffered_step()
     {
+        const status penalty = add_gradient_penalty(gradient());
+        if (penalty != status::ok) return penalty;
         if (!detail::is_zero(optimizer_.gradient_clip)) {
             const T norm = engine::robust_norm(gradient(), parameter_count, false);
             const T clip = static_cast<T>(optimizer_.gradient_clip);
@@ -394,6 +409,20 @@ private:
         }
         optimizer_.step(net_->view().parameters, gradient(), optimizer_state_data(), parameter_count);
         return status::ok;
+    }
+
+    /// For an optimizer with a gradient penalty (consolidated<>, consolidation.hpp): adds it to
+    /// g, then delta_overflow if an entry left gradient_limit. Nothing for the others.
+    status add_gradient_penalty(T* g)
+    {
+        if constexpr (detail::has_gradient_penalty<Optimizer>::value) {
+            optimizer_.add_gradient_penalty(static_cast<const T*>(net_->view().parameters), g,
+                                            static_cast<const T*>(optimizer_state_data()), parameter_count);
+            return gradient_status(g);
+        } else {
+            (void)g;
+            return status::ok;
+        }
     }
 
     /// The loss of one sample from the output layer's recomputed u (its input `in`, values

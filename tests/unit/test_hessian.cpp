@@ -160,7 +160,8 @@ TEST(hessian, outer_product_is_exact_when_the_residual_is_zero)
     double* numeric = matrix_b;
     clear(outer, p * p);
     double scratch[p + 2 * net_t::max_width];
-    ASSERT_EQ(mp::outer_product_hessian(net, x, mp::span<double>(outer, p * p), mp::span<double>(scratch)), mp::status::ok);
+    ASSERT_EQ(mp::outer_product_hessian<mp::squared_error>(net, x, d, mp::span<double>(outer, p * p), mp::span<double>(scratch)),
+              mp::status::ok);
     finite_difference_hessian<mp::squared_error>(net, x, d, numeric);
     for (std::size_t k = 0; k < p * p; ++k) EXPECT_NEAR(outer[k], numeric[k], tolerance);
 }
@@ -179,8 +180,9 @@ TEST(hessian, sequential_woodbury_inverse_inverts_alpha_plus_outer_products)
     mp::random_generator rng(9);
     for (int n = 0; n < 20; ++n) {
         const double x[2] = {rng.uniform<double>(-1.0, 1.0), rng.uniform<double>(-1.0, 1.0)};
-        ASSERT_EQ(mp::outer_product_hessian(net, x, h, mp::span<double>(scratch)), mp::status::ok);
-        ASSERT_EQ(mp::sequential_inverse_hessian(net, x, h_inverse, mp::span<double>(scratch)),
+        const double d[1] = {0.0};  // squared error: the Gauss-Newton matrix does not depend on d
+        ASSERT_EQ(mp::outer_product_hessian<mp::squared_error>(net, x, d, h, mp::span<double>(scratch)), mp::status::ok);
+        ASSERT_EQ(mp::sequential_inverse_hessian<mp::squared_error>(net, x, d, h_inverse, mp::span<double>(scratch)),
                   mp::status::ok);
     }
     // (alpha I + sum b b^T) H^-1 must be the identity; 20 rank-one updates in double stay

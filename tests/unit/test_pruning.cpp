@@ -100,10 +100,11 @@ TEST(pruning, optimal_brain_surgeon_lands_on_the_constrained_least_squares_solut
             for (int j = 0; j < 4; ++j) h_inverse[i * 4 + j] = a[i][4 + j];
         }
         static double woodbury[16];
-        static double scratch[2 * 4 + 2 * 3];
+        static double scratch[mp::sequential_inverse_scratch_size<linear>];
         mp::set_scaled_identity(mp::span<double>(woodbury), 4, 1e6);
         for (int n = 0; n < samples; ++n) {
-            ASSERT_EQ(mp::sequential_inverse_hessian(net, inputs[n], mp::span<double>(woodbury), mp::span<double>(scratch)),
+            ASSERT_EQ(mp::sequential_inverse_hessian<mp::squared_error>(net, inputs[n], &targets[n], mp::span<double>(woodbury),
+                                                                  mp::span<double>(scratch)),
                       mp::status::ok);
         }
         for (int i = 0; i < 16; ++i) EXPECT_NEAR(woodbury[i], h_inverse[i], 1e-4 * (1 + std::fabs(h_inverse[i])));
