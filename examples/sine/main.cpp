@@ -39,8 +39,8 @@ float test_mse()
 {
     float sum = 0.0f;
     for (std::uint32_t k = 0; k < test_points; ++k) {
-        const float u = point(k, test_points);
-        const float e = net.forward(&u)[0] - std::sin(pi * u);
+        const float u[1] = {point(k, test_points)};
+        const float e = net.forward(u)[0] - std::sin(pi * u[0]);
         sum += e * e;
     }
     return sum / static_cast<float>(test_points);

@@ -39,7 +39,7 @@ template <class Loss, class Network>
     using ops = scalar_ops<T>;
     MICROPROP_CHECK(gradient_scratch.size() >= Network::parameter_count, "gradient scratch too small");
     trainer<Network, Loss, sgd> backprop(net);
-    const status s = backprop.compute_gradient(x, d, gradient_scratch.data());
+    const status s = backprop.compute_gradient_unchecked(x, d, gradient_scratch.data());
     if (s != status::ok) return s;
     for (std::size_t l = 0; l < Network::layer_count; ++l) {
         const layer_info& layer = Network::layers[l];

@@ -34,7 +34,7 @@ template <class Loss, class Network>
 typename Network::scalar evaluate_loss(Network& net, const typename Network::scalar* x,
                                        const typename Network::scalar* d)
 {
-    const auto y = net.forward(x);
+    const auto y = net.forward_unchecked(x);
     return Loss::value(y.data(), d, Network::output_size);
 }
 
@@ -61,7 +61,7 @@ gradient_check_result<typename Network::scalar> check_gradient(
     gradient_check_result<T> result;
     MICROPROP_CHECK(gradient_scratch.size() >= Network::parameter_count, "gradient scratch too small");
     trainer<Network, Loss, sgd> backprop(net);
-    result.outcome = backprop.compute_gradient(x, d, gradient_scratch.data());
+    result.outcome = backprop.compute_gradient_unchecked(x, d, gradient_scratch.data());
     if (result.outcome != status::ok) return result;
 
     const T root_eps = ops::sqrt(ops::epsilon());
@@ -96,7 +96,7 @@ gradient_check_result<typename Network::scalar> check_gradient(
         const layer_info& layer = Network::layers[l];
         if (result.parameter_index >= (layer.transposed ? layer.bias_offset : layer.weight_offset)) result.layer = l;
     }
-    net.forward(x);
+    net.forward_unchecked(x);
     return result;
 }
 

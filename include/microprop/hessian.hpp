@@ -92,7 +92,7 @@ template <class Loss, class Network>
     if (!all_finite(x, Network::input_size)) return status::non_finite_input;
     if (!all_finite(d, outputs)) return status::non_finite_target;
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     T* delta = scratch.data();
     T* delta_below = delta + width;
     T* curvature = delta_below + width;
@@ -194,7 +194,7 @@ template <class Network, class Use>
     MICROPROP_CHECK(scratch.size() >= p + 2 * Network::max_width, "hessian scratch too small");
     if (!all_finite(x, Network::input_size)) return status::non_finite_input;
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     T* b = scratch.data();
     T* delta = b + p;
     T* below = delta + Network::max_width;
@@ -278,7 +278,7 @@ template <class Loss, class Network>
     if (!all_finite(d, n_out)) return status::non_finite_target;
 
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     const T* z = m.activations + first.output_offset;
     const T* y = m.activations + second.output_offset;
     const T* w2_stored = m.parameters + second.weight_offset;

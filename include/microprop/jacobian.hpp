@@ -45,7 +45,7 @@ template <class Network>
     MICROPROP_CHECK(scratch.size() >= 2 * Network::max_width, "jacobian scratch too small");
     if (!all_finite(x, Network::input_size)) return status::non_finite_input;
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     for (std::size_t k = 0; k < Network::output_size; ++k) {
         T* g = scratch.data();
         T* below = g + Network::max_width;

@@ -29,6 +29,7 @@ enum class [[nodiscard]] status : std::uint8_t {
     saturated,               ///< a value fell outside a fixed-point type's range and was clamped to it
     input_out_of_range,      ///< an input's magnitude exceeds the trainer's input_limit(); nothing was updated
     target_out_of_range,     ///< a target's magnitude exceeds the trainer's target_limit(); nothing was updated
+    size_mismatch,           ///< a span's length differs from what the call needs; nothing was read or updated
 };
 
 /// A short, flash-cheap description of a status, e.g. for a console line.
@@ -55,6 +56,7 @@ constexpr const char* to_string(status s)
         case status::saturated: return "saturated";
         case status::input_out_of_range: return "input out of range";
         case status::target_out_of_range: return "target out of range";
+        case status::size_mismatch: return "size mismatch";
     }
     return "unknown status";
 }
