@@ -8,6 +8,7 @@
 
 #include "network.hpp"
 #include "scalar.hpp"
+#include "size_check.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "trainer.hpp"
@@ -29,9 +30,10 @@ struct gradient_check_result {
     T numeric = T(0);                 ///< the central difference there
 };
 
-/// The loss E(x, d) of the network as it is now (one forward pass).
+/// The loss E(x, d) of the network as it is now (one forward pass). Unchecked: x and d must
+/// point at input_size and output_size values.
 template <class Loss, class Network>
-typename Network::scalar evaluate_loss(Network& net, const typename Network::scalar* x,
+typename Network::scalar evaluate_loss_unchecked(Network& net, const typename Network::scalar* x,
                                        const typename Network::scalar* d)
 {
     const auto y = net.forward_unchecked(x);
@@ -47,9 +49,10 @@ typename Network::scalar evaluate_loss(Network& net, const typename Network::sca
 /// `gradient_scratch` must hold Network::parameter_count values. The relative
 /// error uses `floor` as the smallest denominator, so parameters whose
 /// gradient is (nearly) zero do not report noise as error. Every parameter is
-/// restored bit for bit before returning.
+/// restored bit for bit before returning. Unchecked: x and d must point at input_size and
+/// output_size values (the checked forms below take arrays or spans).
 template <class Loss, class Network>
-gradient_check_result<typename Network::scalar> check_gradient(
+gradient_check_result<typename Network::scalar> check_gradient_unchecked(
     Network& net, const typename Network::scalar* x, const typename Network::scalar* d,
     span<typename Network::scalar> gradient_scratch,
     typename Network::scalar floor = scalar_ops<typename Network::scalar>::sqrt(
@@ -73,9 +76,9 @@ gradient_check_result<typename Network::scalar> check_gradient(
         const T up = original + step;
         const T down = original - step;
         theta[p] = up;
-        const T loss_up = evaluate_loss<Loss>(net, x, d);
+        const T loss_up = evaluate_loss_unchecked<Loss>(net, x, d);
         theta[p] = down;
-        const T loss_down = evaluate_loss<Loss>(net, x, d);
+        const T loss_down = evaluate_loss_unchecked<Loss>(net, x, d);
         theta[p] = original;
         const T numeric = (loss_up - loss_down) / (up - down);
         const T analytic = gradient_scratch[p];
@@ -100,14 +103,71 @@ gradient_check_result<typename Network::scalar> check_gradient(
     return result;
 }
 
-/// check_gradient with its scratch on the stack (Network::parameter_bytes of it).
+/// check_gradient_unchecked with its scratch on the stack (Network::parameter_bytes of it).
 template <class Loss, class Network>
-gradient_check_result<typename Network::scalar> check_gradient(Network& net,
-                                                               const typename Network::scalar* x,
-                                                               const typename Network::scalar* d)
+gradient_check_result<typename Network::scalar> check_gradient_unchecked(Network& net,
+                                                                         const typename Network::scalar* x,
+                                                                         const typename Network::scalar* d)
 {
     std::array<typename Network::scalar, Network::parameter_count> scratch{};
-    return check_gradient<Loss>(net, x, d, span<typename Network::scalar>(scratch));
+    return check_gradient_unchecked<Loss>(net, x, d, span<typename Network::scalar>(scratch));
+}
+
+/// evaluate_loss_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+typename Network::scalar evaluate_loss(Network& net, const Input& x, const Target& d)
+{
+    using T = typename Network::scalar;
+    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
+    static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+    return evaluate_loss_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d));
+}
+
+/// check_gradient_unchecked() (scratch on the stack) on `std::array`s or C arrays of the
+/// network's widths (checked at compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+gradient_check_result<typename Network::scalar> check_gradient(Network& net, const Input& x, const Target& d)
+{
+    using T = typename Network::scalar;
+    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
+    static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+    return check_gradient_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d));
+}
+
+/// check_gradient_unchecked() with a caller's scratch and floor, on `std::array`s or C arrays
+/// of the network's widths (checked at compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+gradient_check_result<typename Network::scalar> check_gradient(
+    Network& net, const Input& x, const Target& d, span<typename Network::scalar> gradient_scratch,
+    typename Network::scalar floor = scalar_ops<typename Network::scalar>::sqrt(
+        scalar_ops<typename Network::scalar>::epsilon()))
+{
+    using T = typename Network::scalar;
+    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
+    static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+    return check_gradient_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), gradient_scratch, floor);
+}
+
+/// check_gradient_unchecked() on spans: outcome status::size_mismatch, and nothing run, unless
+/// `x.size() == input_size`, `d.size() == output_size` and the scratch holds parameter_count values.
+template <class Loss, class Network>
+gradient_check_result<typename Network::scalar> check_gradient(
+    Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d,
+    span<typename Network::scalar> gradient_scratch,
+    typename Network::scalar floor = scalar_ops<typename Network::scalar>::sqrt(
+        scalar_ops<typename Network::scalar>::epsilon()))
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size ||
+        gradient_scratch.size() < Network::parameter_count) {
+        gradient_check_result<typename Network::scalar> mismatch;
+        mismatch.outcome = status::size_mismatch;
+        return mismatch;
+    }
+    return check_gradient_unchecked<Loss>(net, x.data(), d.data(), gradient_scratch, floor);
 }
 
 }  // namespace microprop
