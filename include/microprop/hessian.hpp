@@ -19,6 +19,7 @@
 #include "losses.hpp"
 #include "network.hpp"
 #include "scalar.hpp"
+#include "size_check.hpp"
 #include "span.hpp"
 #include "status.hpp"
 
@@ -77,7 +78,7 @@ void output_curvature(activation_kind output, T parameter, const T* y, const T* 
 /// off-diagonal in the untied network and dropped with the others). `scratch` holds
 /// 4 * max_width + output_size^2 values.
 template <class Loss, class Network>
-[[nodiscard]] status hessian_diagonal(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status hessian_diagonal_unchecked(Network& net, const typename Network::scalar* x,
                                       const typename Network::scalar* d,
                                       span<typename Network::scalar> diagonal,
                                       span<typename Network::scalar> scratch)
@@ -186,7 +187,7 @@ void woodbury_update(span<T> h_inverse, const T* b, T* scratch, std::size_t p)
 /// the rows of the Jacobian of the outputs with respect to the parameters.
 /// `scratch` holds P + 2 * max_width values.
 template <class Network, class Use>
-[[nodiscard]] status for_each_output_gradient(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status for_each_output_gradient_unchecked(Network& net, const typename Network::scalar* x,
                                               span<typename Network::scalar> scratch, Use&& use)
 {
     using T = typename Network::scalar;
@@ -211,14 +212,14 @@ template <class Network, class Use>
 /// `h` (P x P): sum_k b_k b_k^T with b_k = dy_k/dtheta (PRML 5.84-5.85; exact
 /// for squared error where the residual y - d is zero). `scratch`: P + 2 * max_width.
 template <class Network>
-[[nodiscard]] status outer_product_hessian(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status outer_product_hessian_unchecked(Network& net, const typename Network::scalar* x,
                                            span<typename Network::scalar> h,
                                            span<typename Network::scalar> scratch)
 {
     static_assert(std::is_floating_point<typename Network::scalar>::value, "Hessians need a floating-point network: train a fixed-point one, then dequantize() it into a float network.");
     using T = typename Network::scalar;
     MICROPROP_CHECK(h.size() >= Network::parameter_count * Network::parameter_count, "hessian too small");
-    return for_each_output_gradient(net, x, scratch, [&](const T* b) {
+    return for_each_output_gradient_unchecked(net, x, scratch, [&](const T* b) {
         add_outer_product(h, b, Network::parameter_count);
     });
 }
@@ -227,7 +228,7 @@ template <class Network>
 /// the Woodbury step for every b_k of sample x (PRML 5.86-5.89), so after a data
 /// set it holds (alpha I + sum_n sum_k b b^T)^-1. `scratch`: 2 P + 2 * max_width.
 template <class Network>
-[[nodiscard]] status sequential_inverse_hessian(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status sequential_inverse_hessian_unchecked(Network& net, const typename Network::scalar* x,
                                                 span<typename Network::scalar> h_inverse,
                                                 span<typename Network::scalar> scratch)
 {
@@ -237,7 +238,7 @@ template <class Network>
     MICROPROP_CHECK(h_inverse.size() >= p * p, "inverse hessian too small");
     MICROPROP_CHECK(scratch.size() >= 2 * p + 2 * Network::max_width, "hessian scratch too small");
     T* woodbury_scratch = scratch.data() + p + 2 * Network::max_width;
-    return for_each_output_gradient(net, x, scratch.subspan(0, p + 2 * Network::max_width), [&](const T* b) {
+    return for_each_output_gradient_unchecked(net, x, scratch.subspan(0, p + 2 * Network::max_width), [&](const T* b) {
         woodbury_update(h_inverse, b, woodbury_scratch, p);
     });
 }
@@ -256,7 +257,7 @@ constexpr std::size_t exact_hessian_scratch_size =
 ///   first-first:   x_i x_i' [h''(a_j) I_jj' sum_k w_kj delta_k + h'(a_j) h'(a_j') sum_kk' w_kj w_k'j' M_kk'];
 ///   first-second:  x_i h'(a_j) [delta_k I_jj' + z_j' sum_k' w_k'j M_kk'].
 template <class Loss, class Network>
-[[nodiscard]] status exact_hessian(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status exact_hessian_unchecked(Network& net, const typename Network::scalar* x,
                                    const typename Network::scalar* d, span<typename Network::scalar> h,
                                    span<typename Network::scalar> scratch)
 {
@@ -360,6 +361,92 @@ template <class Loss, class Network>
         }
     }
     return status::ok;
+}
+
+// Checked forms: x (and d) as `std::array`s or C arrays of the network's widths, checked at
+// compile time (array_length_must_match), or as spans, checked at run time (size_mismatch,
+// nothing written). The *_unchecked forms above take raw pointers and check nothing.
+
+/// hessian_diagonal_unchecked() on arrays of the network's widths (checked at compile time).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status hessian_diagonal(Network& net, const Input& x, const Target& d,
+                                      span<typename Network::scalar> diagonal, span<typename Network::scalar> scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return hessian_diagonal_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), diagonal, scratch);
+}
+/// hessian_diagonal_unchecked() on spans: status::size_mismatch unless the lengths are the widths.
+template <class Loss, class Network>
+[[nodiscard]] status hessian_diagonal(Network& net, span<const typename Network::scalar> x,
+                                      span<const typename Network::scalar> d, span<typename Network::scalar> diagonal,
+                                      span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return hessian_diagonal_unchecked<Loss>(net, x.data(), d.data(), diagonal, scratch);
+}
+
+/// for_each_output_gradient_unchecked() on an array of input_size values (checked at compile time).
+template <class Network, class Use, class Input, detail::if_fixed<typename Network::scalar, Input> = 0>
+[[nodiscard]] status for_each_output_gradient(Network& net, const Input& x, span<typename Network::scalar> scratch,
+                                              Use&& use)
+{
+    static_assert(detail::input_fits<Network, Input>(), "");
+    return for_each_output_gradient_unchecked(net, detail::first_of(x), scratch, static_cast<Use&&>(use));
+}
+
+/// outer_product_hessian_unchecked() on an array of input_size values (checked at compile time).
+template <class Network, class Input, detail::if_fixed<typename Network::scalar, Input> = 0>
+[[nodiscard]] status outer_product_hessian(Network& net, const Input& x, span<typename Network::scalar> h,
+                                           span<typename Network::scalar> scratch)
+{
+    static_assert(detail::input_fits<Network, Input>(), "");
+    return outer_product_hessian_unchecked(net, detail::first_of(x), h, scratch);
+}
+/// outer_product_hessian_unchecked() on a span: status::size_mismatch unless `x.size() == input_size`.
+template <class Network>
+[[nodiscard]] status outer_product_hessian(Network& net, span<const typename Network::scalar> x,
+                                           span<typename Network::scalar> h, span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size) return status::size_mismatch;
+    return outer_product_hessian_unchecked(net, x.data(), h, scratch);
+}
+
+/// sequential_inverse_hessian_unchecked() on an array of input_size values (checked at compile time).
+template <class Network, class Input, detail::if_fixed<typename Network::scalar, Input> = 0>
+[[nodiscard]] status sequential_inverse_hessian(Network& net, const Input& x, span<typename Network::scalar> h_inverse,
+                                                span<typename Network::scalar> scratch)
+{
+    static_assert(detail::input_fits<Network, Input>(), "");
+    return sequential_inverse_hessian_unchecked(net, detail::first_of(x), h_inverse, scratch);
+}
+/// sequential_inverse_hessian_unchecked() on a span: status::size_mismatch unless `x.size() == input_size`.
+template <class Network>
+[[nodiscard]] status sequential_inverse_hessian(Network& net, span<const typename Network::scalar> x,
+                                                span<typename Network::scalar> h_inverse,
+                                                span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size) return status::size_mismatch;
+    return sequential_inverse_hessian_unchecked(net, x.data(), h_inverse, scratch);
+}
+
+/// exact_hessian_unchecked() on arrays of the network's widths (checked at compile time).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status exact_hessian(Network& net, const Input& x, const Target& d, span<typename Network::scalar> h,
+                                   span<typename Network::scalar> scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return exact_hessian_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), h, scratch);
+}
+/// exact_hessian_unchecked() on spans: status::size_mismatch unless the lengths are the widths.
+template <class Loss, class Network>
+[[nodiscard]] status exact_hessian(Network& net, span<const typename Network::scalar> x,
+                                   span<const typename Network::scalar> d, span<typename Network::scalar> h,
+                                   span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return exact_hessian_unchecked<Loss>(net, x.data(), d.data(), h, scratch);
 }
 
 }  // namespace microprop

@@ -95,6 +95,22 @@ MICROPROP_ALWAYS_INLINE constexpr const T* first_of(const T (&a)[Rows][N]) { ret
 template <class T, std::size_t Rows, std::size_t N>
 MICROPROP_ALWAYS_INLINE constexpr T* first_of(T (&a)[Rows][N]) { return &a[0][0]; }
 
+/// Compile-time check that fixed arrays Input (and Target) fit Network's input (and output)
+/// width; true, or a static_assert of array_length_must_match.
+template <class Network, class Input>
+constexpr bool input_fits()
+{
+    return array_length_must_match<array_kind::input, length_of<Input, typename Network::scalar>,
+                                   Network::input_size>::value;
+}
+template <class Network, class Input, class Target>
+constexpr bool sample_fits()
+{
+    return input_fits<Network, Input>() &&
+           array_length_must_match<array_kind::target, length_of<Target, typename Network::scalar>,
+                                   Network::output_size>::value;
+}
+
 }  // namespace detail
 }  // namespace microprop
 

@@ -56,7 +56,9 @@ double exact_vs_finite_differences(std::uint32_t seed, const double* d)
     double* numeric = matrix_b;
     clear(exact, p * p);
     double scratch[mp::exact_hessian_scratch_size<Network>];
-    if (mp::exact_hessian<Loss>(net, x, d, mp::span<double>(exact, p * p), mp::span<double>(scratch)) != mp::status::ok) {
+    const mp::span<const double> target(d, Network::output_size);
+    if (mp::exact_hessian<Loss>(net, mp::span<const double>(x), target, mp::span<double>(exact, p * p),
+                                mp::span<double>(scratch)) != mp::status::ok) {
         return 1.0;
     }
     finite_difference_hessian<Loss>(net, x, d, numeric);
