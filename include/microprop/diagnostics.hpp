@@ -71,9 +71,7 @@ template <class Loss, class Network, class Input, class Target,
     Network& net, const Input& x, const Target& d, span<typename Network::scalar> gradient_scratch,
     std::array<layer_gradient_stats<typename Network::scalar>, Network::layer_count>& stats)
 {
-    using T = typename Network::scalar;
-    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
-    static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
     return layer_gradient_norms_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), gradient_scratch, stats);
 }
 

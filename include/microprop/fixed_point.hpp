@@ -179,10 +179,7 @@ public:
     template <class Input, class Target, detail::if_fixed<T, Input, Target> = 0>
     [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(const Input& x, const Target& d)
     {
-        static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>,
-                                              network_type::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>,
-                                              network_type::output_size>::value, "");
+        static_assert(detail::sample_fits<network_type, Input, Target>(), "");
         return train_sample_unchecked(detail::first_of(x), detail::first_of(d));
     }
     /// train_sample() on spans: status::size_mismatch, and nothing changed, unless the
@@ -236,12 +233,10 @@ public:
     /// q3_12; x, d as for train_sample, gradient_out a `std::array` or C array of
     /// parameter_count values (all checked at compile time). Changes no parameter.
     template <class Input, class Target, class Gradient, detail::if_fixed<T, Input, Target, Gradient> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(const Input& x, const Target& d, Gradient& gradient_out)
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(const Input& x, const Target& d,
+                                                                  Gradient& gradient_out)
     {
-        static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>,
-                                              network_type::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>,
-                                              network_type::output_size>::value, "");
+        static_assert(detail::sample_fits<network_type, Input, Target>(), "");
         static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>,
                                               parameter_count>::value, "");
         return compute_gradient_unchecked(detail::first_of(x), detail::first_of(d), detail::first_of(gradient_out));

@@ -119,9 +119,7 @@ template <class Loss, class Network, class Input, class Target,
           detail::if_fixed<typename Network::scalar, Input, Target> = 0>
 typename Network::scalar evaluate_loss(Network& net, const Input& x, const Target& d)
 {
-    using T = typename Network::scalar;
-    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
-    static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
     return evaluate_loss_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d));
 }
 
@@ -131,9 +129,7 @@ template <class Loss, class Network, class Input, class Target,
           detail::if_fixed<typename Network::scalar, Input, Target> = 0>
 gradient_check_result<typename Network::scalar> check_gradient(Network& net, const Input& x, const Target& d)
 {
-    using T = typename Network::scalar;
-    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
-    static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
     return check_gradient_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d));
 }
 
@@ -146,9 +142,7 @@ gradient_check_result<typename Network::scalar> check_gradient(
     typename Network::scalar floor = scalar_ops<typename Network::scalar>::sqrt(
         scalar_ops<typename Network::scalar>::epsilon()))
 {
-    using T = typename Network::scalar;
-    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
-    static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
     return check_gradient_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), gradient_scratch, floor);
 }
 

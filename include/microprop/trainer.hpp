@@ -185,8 +185,7 @@ public:
     template <class Input, class Target, detail::if_fixed<T, Input, Target> = 0>
     [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(const Input& x, const Target& d)
     {
-        static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
+        static_assert(detail::sample_fits<Network, Input, Target>(), "");
         return train_sample_unchecked(detail::first_of(x), detail::first_of(d));
     }
     /// train_sample() on spans, checked at run time: status::size_mismatch, and nothing
@@ -270,16 +269,18 @@ public:
     /// Statuses: non_finite_input/target, input/target_out_of_range, non_finite_loss,
     /// non_finite_gradient, delta_overflow (an entry above gradient_limit).
     template <class Input, class Target, class Gradient, detail::if_fixed<T, Input, Target, Gradient> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(const Input& x, const Target& d, Gradient& gradient_out)
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(const Input& x, const Target& d,
+                                                                  Gradient& gradient_out)
     {
-        static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Network::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Network::output_size>::value, "");
-        static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>, parameter_count>::value, "");
+        static_assert(detail::sample_fits<Network, Input, Target>(), "");
+        static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>,
+                                              parameter_count>::value, "");
         return compute_gradient_unchecked(detail::first_of(x), detail::first_of(d), detail::first_of(gradient_out));
     }
     /// compute_gradient() on spans, checked at run time: status::size_mismatch, and nothing
     /// written, unless the lengths are input_size, output_size and parameter_count.
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(span<const T> x, span<const T> d, span<T> gradient_out)
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(span<const T> x, span<const T> d,
+                                                                  span<T> gradient_out)
     {
         if (x.size() != Network::input_size || d.size() != Network::output_size ||
             gradient_out.size() != parameter_count) {
@@ -308,20 +309,23 @@ public:
     /// for train_batch, gradient_out as for compute_gradient (all checked at compile time).
     /// Statuses as compute_gradient.
     template <class Inputs, class Targets, class Gradient, detail::if_fixed<T, Inputs, Targets, Gradient> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_batch_gradient(const Inputs& xs, const Targets& ds, Gradient& gradient_out)
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_batch_gradient(const Inputs& xs, const Targets& ds,
+                                                                        Gradient& gradient_out)
     {
         static_assert(array_length_must_match<array_kind::batch_input, detail::length_of<Inputs, T>,
                                                    BatchSize * Network::input_size>::value, "");
         static_assert(array_length_must_match<array_kind::batch_target, detail::length_of<Targets, T>,
                                                     BatchSize * Network::output_size>::value, "");
-        static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>, parameter_count>::value, "");
+        static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>,
+                                              parameter_count>::value, "");
         return compute_batch_gradient_unchecked(detail::first_of(xs), detail::first_of(ds),
                                                 detail::first_of(gradient_out));
     }
     /// compute_batch_gradient() on spans, checked at run time: status::size_mismatch, and
     /// nothing written, unless the lengths are BatchSize * input_size, BatchSize *
     /// output_size and parameter_count.
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_batch_gradient(span<const T> xs, span<const T> ds, span<T> gradient_out)
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_batch_gradient(span<const T> xs, span<const T> ds,
+                                                                        span<T> gradient_out)
     {
         if (xs.size() != BatchSize * Network::input_size || ds.size() != BatchSize * Network::output_size ||
             gradient_out.size() != parameter_count) {
