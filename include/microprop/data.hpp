@@ -21,6 +21,8 @@
 #include "network.hpp"
 #include "random.hpp"
 #include "scalar.hpp"
+#include "size_check.hpp"
+#include "span.hpp"
 #include "status.hpp"
 
 namespace microprop {
@@ -138,7 +140,7 @@ struct feature_statistics {
         std::array<T, Features> m2{};
         std::array<T, Features> x{};
         for (std::size_t n = 0; n < data.size(); ++n) {
-            data.load_raw(n, x.data());
+            data.load_raw(n, x);
             const T count = static_cast<T>(n + 1);
             for (std::size_t j = 0; j < Features; ++j) {
                 if (!scalar_ops<T>::is_finite(x[j])) return status::non_finite_input;
@@ -239,22 +241,43 @@ public:
         return labels_[row(k)];
     }
 
-    /// Decoded and (when statistics are attached) standardised features of sample k into
-    /// `x[0..Features)`. Precondition: `k < size()`. Writes `Features * sizeof(T)` bytes.
-    void load(std::size_t k, T* x) const
+    /// Decoded and (when statistics are attached) standardised features of sample k into a
+    /// `std::array<T, N>` or C array `T[N]`; N must be Features (array_length_must_match at
+    /// compile time). Precondition: `k < size()`. Writes `Features * sizeof(T)` bytes.
+    template <class Input, detail::if_fixed<T, Input> = 0>
+    void load(std::size_t k, Input& x) const
     {
-        load_raw(k, x);
+        static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Features>::value, "");
+        load_unchecked(k, detail::first_of(x));
+    }
+    /// load() into a span, checked at run time: status::size_mismatch, and nothing written,
+    /// unless `x.size() == Features`.
+    [[nodiscard]] status load(std::size_t k, span<T> x) const
+    {
+        if (x.size() != Features) return status::size_mismatch;
+        load_unchecked(k, x.data());
+        return status::ok;
+    }
+    /// load() without the length check: the caller vouches that x has room for Features values.
+    void load_unchecked(std::size_t k, T* x) const
+    {
+        load_raw_unchecked(k, x);
         if (statistics_ != nullptr) {
             for (std::size_t j = 0; j < Features; ++j) {
                 x[j] = (x[j] - statistics_->mean[j]) / statistics_->std_dev[j];
             }
         }
     }
-    /// load() into a `std::array`.
-    void load(std::size_t k, std::array<T, Features>& x) const { load(k, x.data()); }
-
-    /// Decoded features of sample k, not standardised (what feature_statistics::compute reads).
-    void load_raw(std::size_t k, T* x) const
+    /// Decoded features of sample k, not standardised (what feature_statistics::compute
+    /// reads), into a `std::array` or C array of Features values (checked at compile time).
+    template <class Input, detail::if_fixed<T, Input> = 0>
+    void load_raw(std::size_t k, Input& x) const
+    {
+        static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, Features>::value, "");
+        load_raw_unchecked(k, detail::first_of(x));
+    }
+    /// load_raw() without the length check: the caller vouches for room for Features values.
+    void load_raw_unchecked(std::size_t k, T* x) const
     {
         const Stored* stored = features_ + row(k) * Features;
         for (std::size_t j = 0; j < Features; ++j) {
@@ -263,9 +286,25 @@ public:
         }
     }
 
-    /// Target of sample k into `d[0..Outputs)`: one-hot of its label, or its target row.
+    /// Target of sample k (one-hot of its label, or its target row) into a `std::array<T, N>`
+    /// or C array `T[N]`; N must be Outputs (array_length_must_match at compile time).
     /// Precondition: `k < size()`. Writes `Outputs * sizeof(T)` bytes.
-    void target(std::size_t k, T* d) const
+    template <class Target, detail::if_fixed<T, Target> = 0>
+    void target(std::size_t k, Target& d) const
+    {
+        static_assert(array_length_must_match<array_kind::target, detail::length_of<Target, T>, Outputs>::value, "");
+        target_unchecked(k, detail::first_of(d));
+    }
+    /// target() into a span, checked at run time: status::size_mismatch, and nothing
+    /// written, unless `d.size() == Outputs`.
+    [[nodiscard]] status target(std::size_t k, span<T> d) const
+    {
+        if (d.size() != Outputs) return status::size_mismatch;
+        target_unchecked(k, d.data());
+        return status::ok;
+    }
+    /// target() without the length check: the caller vouches for room for Outputs values.
+    void target_unchecked(std::size_t k, T* d) const
     {
         if (labels_ != nullptr) {
             one_hot(labels_[row(k)], d, Outputs);
@@ -274,8 +313,6 @@ public:
             for (std::size_t j = 0; j < Outputs; ++j) d[j] = t[j];
         }
     }
-    /// target() into a `std::array`.
-    void target(std::size_t k, std::array<T, Outputs>& d) const { target(k, d.data()); }
 
 private:
     static constexpr T unit_scale = T(1);
@@ -406,11 +443,16 @@ epoch_summary<typename Trainer::T> train_epoch(Trainer& trainer, const View& dat
         const std::size_t count = data.size() - first < batch ? data.size() - first : batch;
         for (std::size_t s = 0; s < count; ++s) {
             const std::size_t k = order[static_cast<std::uint32_t>(first + s)];
-            data.load(k, xs + s * in);
-            data.target(k, ds + s * out);
+            data.load_unchecked(k, xs + s * in);
+            data.target_unchecked(k, ds + s * out);
         }
         clock.start();
-        const status step = batch == 1 ? trainer.train_sample(xs, ds) : trainer.train_batch(xs, ds, count);
+        status step;
+        if constexpr (batch == 1) {
+            step = trainer.train_sample(xs, ds);
+        } else {
+            step = trainer.train_batch(xs, ds, count);
+        }
         clock.stop(static_cast<std::uint32_t>(count));
         if (step != status::ok) {
             summary.result = step;

@@ -11,6 +11,7 @@
 #include <cstddef>
 
 #include "scalar.hpp"
+#include "size_check.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "trainer.hpp"
@@ -29,8 +30,10 @@ struct layer_gradient_stats {
 /// into `stats` (index 0 = the layer nearest the input). `gradient_scratch`
 /// holds Network::parameter_count values. Parameters are not changed. A tied layer and
 /// its source report the same weight figures: the shared matrix's gradient, both uses summed.
+/// Unchecked: x and d must point at input_size and output_size values (the checked forms
+/// below take arrays or spans).
 template <class Loss, class Network>
-[[nodiscard]] status layer_gradient_norms(
+[[nodiscard]] status layer_gradient_norms_unchecked(
     Network& net, const typename Network::scalar* x, const typename Network::scalar* d,
     span<typename Network::scalar> gradient_scratch,
     std::array<layer_gradient_stats<typename Network::scalar>, Network::layer_count>& stats)
@@ -39,7 +42,7 @@ template <class Loss, class Network>
     using ops = scalar_ops<T>;
     MICROPROP_CHECK(gradient_scratch.size() >= Network::parameter_count, "gradient scratch too small");
     trainer<Network, Loss, sgd> backprop(net);
-    const status s = backprop.compute_gradient(x, d, gradient_scratch.data());
+    const status s = backprop.compute_gradient_unchecked(x, d, gradient_scratch.data());
     if (s != status::ok) return s;
     for (std::size_t l = 0; l < Network::layer_count; ++l) {
         const layer_info& layer = Network::layers[l];
@@ -58,6 +61,30 @@ template <class Loss, class Network>
         stats[l].bias_norm = ops::sqrt(biases);
     }
     return status::ok;
+}
+
+/// layer_gradient_norms_unchecked() on `std::array`s or C arrays of the network's widths
+/// (checked at compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status layer_gradient_norms(
+    Network& net, const Input& x, const Target& d, span<typename Network::scalar> gradient_scratch,
+    std::array<layer_gradient_stats<typename Network::scalar>, Network::layer_count>& stats)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return layer_gradient_norms_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), gradient_scratch, stats);
+}
+
+/// layer_gradient_norms_unchecked() on spans: status::size_mismatch, nothing written, unless
+/// `x.size() == input_size` and `d.size() == output_size`.
+template <class Loss, class Network>
+[[nodiscard]] status layer_gradient_norms(
+    Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d,
+    span<typename Network::scalar> gradient_scratch,
+    std::array<layer_gradient_stats<typename Network::scalar>, Network::layer_count>& stats)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return layer_gradient_norms_unchecked<Loss>(net, x.data(), d.data(), gradient_scratch, stats);
 }
 
 }  // namespace microprop

@@ -184,24 +184,38 @@ public:
     /// snapshot is back, learning rate lowered), invalid_hyperparameter (the guard's settings
     /// are out of range: nothing done), or the trainer's non_finite_input, non_finite_target,
     /// invalid_hyperparameter unchanged (nothing changed).
-    [[nodiscard]] status train_sample(const T* x, const T* d)
+    ///
+    /// x and d: `std::array`s or C arrays of the network's input and output widths (checked
+    /// at compile time, as Trainer::train_sample), or spans (checked at run time:
+    /// size_mismatch, nothing changed: like every status but those of a diverged step, it
+    /// passes through and leaves the guard's averages alone).
+    template <class Input, class Target>
+    [[nodiscard]] status train_sample(const Input& x, const Target& d)
     {
         if (!state_.settings.valid()) return status::invalid_hyperparameter;
         return after_step(state_.trainer->train_sample(x, d));
     }
-    /// train_sample(x.data(), d.data()).
-    [[nodiscard]] status train_sample(const std::array<T, Trainer::network_type::input_size>& x,
-                                      const std::array<T, Trainer::network_type::output_size>& d)
+    /// train_sample() without the length check (Trainer::train_sample_unchecked).
+    [[nodiscard]] status train_sample_unchecked(const T* x, const T* d)
     {
-        return train_sample(x.data(), d.data());
+        if (!state_.settings.valid()) return status::invalid_hyperparameter;
+        return after_step(state_.trainer->train_sample_unchecked(x, d));
     }
 
-    /// One guarded Trainer::train_batch (xs `[batch][input_size]`, ds `[batch][output_size]`);
-    /// statuses as for train_sample.
-    [[nodiscard]] status train_batch(const T* xs, const T* ds)
+    /// One guarded Trainer::train_batch (xs `[batch][input_size]`, ds `[batch][output_size]`,
+    /// as arrays checked at compile time or spans checked at run time); statuses as for
+    /// train_sample.
+    template <class Inputs, class Targets>
+    [[nodiscard]] status train_batch(const Inputs& xs, const Targets& ds)
     {
         if (!state_.settings.valid()) return status::invalid_hyperparameter;
         return after_step(state_.trainer->train_batch(xs, ds));
+    }
+    /// train_batch() without the length check (Trainer::train_batch_unchecked).
+    [[nodiscard]] status train_batch_unchecked(const T* xs, const T* ds)
+    {
+        if (!state_.settings.valid()) return status::invalid_hyperparameter;
+        return after_step(state_.trainer->train_batch_unchecked(xs, ds));
     }
 
     /// Takes a snapshot now (e.g. at the end of an epoch). Returns ok, or

@@ -38,6 +38,7 @@
 #include "network.hpp"
 #include "optimizers.hpp"
 #include "random.hpp"
+#include "size_check.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "trainer.hpp"
@@ -171,10 +172,26 @@ public:
     /// Loss of the last successful step, before the update (saturates at 8).
     T last_loss() const { return last_loss_; }
 
-    /// One step on one sample (x: input_size values, d: output_size values).
+    /// One step on one sample: x and d are `std::array`s or C arrays of input_size and
+    /// output_size values (checked at compile time, array_length_must_match).
     /// Returns invalid_hyperparameter (nothing changed) unless 0 < learning_rate < 8,
     /// 0 <= weight_decay < 1 and, for momentum, 0 <= momentum < 1.
-    [[nodiscard]] status train_sample(const T* x, const T* d)
+    template <class Input, class Target, detail::if_fixed<T, Input, Target> = 0>
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(const Input& x, const Target& d)
+    {
+        static_assert(detail::sample_fits<network_type, Input, Target>(), "");
+        return train_sample_unchecked(detail::first_of(x), detail::first_of(d));
+    }
+    /// train_sample() on spans: status::size_mismatch, and nothing changed, unless the
+    /// lengths are input_size and output_size.
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(span<const T> x, span<const T> d)
+    {
+        if (x.size() != network_type::input_size || d.size() != network_type::output_size) return status::size_mismatch;
+        return train_sample_unchecked(x.data(), d.data());
+    }
+    /// train_sample() without the length check: x and d must point at input_size and
+    /// output_size values.
+    [[nodiscard]] status train_sample_unchecked(const T* x, const T* d)
     {
         if (!settings_valid()) return status::invalid_hyperparameter;
         const kernels::fixed::factor lr = kernels::fixed::factor_from_float(optimizer_.learning_rate);
@@ -197,24 +214,36 @@ public:
             }
             return status::ok;
         } else {
-            const status s = compute_gradient(x, d, gradient());
+            const status s = compute_gradient_unchecked(x, d, gradient());
             if (s != status::ok) return s;
             momentum_step(lr, decay);
             return status::ok;
         }
     }
-    /// train_sample on arrays.
-    [[nodiscard]] status train_sample(const std::array<T, network_type::input_size>& x,
-                                      const std::array<T, network_type::output_size>& d)
+    /// BatchSize is 1: one train_sample (arrays or spans, checked as there).
+    template <class Inputs, class Targets>
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(const Inputs& xs, const Targets& ds)
     {
-        return train_sample(x.data(), d.data());
+        return train_sample(xs, ds);
     }
-    /// BatchSize is 1: one train_sample.
-    [[nodiscard]] status train_batch(const T* xs, const T* ds) { return train_sample(xs, ds); }
+    /// train_batch() without the length check.
+    [[nodiscard]] status train_batch_unchecked(const T* xs, const T* ds) { return train_sample_unchecked(xs, ds); }
 
-    /// dE/dtheta for one sample into `gradient_out` (parameter_count values, parameter
-    /// order), each term rounded stochastically to q3_12. Changes no parameter.
-    [[nodiscard]] status compute_gradient(const T* x, const T* d, T* gradient_out)
+    /// dE/dtheta for one sample into `gradient_out`, each term rounded stochastically to
+    /// q3_12; x, d as for train_sample, gradient_out a `std::array` or C array of
+    /// parameter_count values (all checked at compile time). Changes no parameter.
+    template <class Input, class Target, class Gradient, detail::if_fixed<T, Input, Target, Gradient> = 0>
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(const Input& x, const Target& d,
+                                                                  Gradient& gradient_out)
+    {
+        static_assert(detail::sample_fits<network_type, Input, Target>(), "");
+        static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>,
+                                              parameter_count>::value, "");
+        return compute_gradient_unchecked(detail::first_of(x), detail::first_of(d), detail::first_of(gradient_out));
+    }
+    /// compute_gradient() without the length check: x, d and gradient_out must point at
+    /// input_size, output_size and parameter_count values.
+    [[nodiscard]] status compute_gradient_unchecked(const T* x, const T* d, T* gradient_out)
     {
         const model_ref<T> m = net_->view();
         T* delta = workspace_.data();

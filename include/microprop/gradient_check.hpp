@@ -12,6 +12,7 @@
 #include "engine.hpp"
 #include "network.hpp"
 #include "scalar.hpp"
+#include "size_check.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "trainer.hpp"
@@ -39,25 +40,28 @@ struct gradient_check_result {
     double loss = 0.0;                ///< E(x, d) at the unperturbed parameters
 };
 
-/// The loss E(x, d) of the network as it is now (one forward pass), in T.
+/// The loss E(x, d) of the network as it is now (one forward pass), in T. Unchecked: x and d
+/// must point at input_size and output_size values (evaluate_loss below takes arrays).
 template <class Loss, class Network>
-typename Network::scalar evaluate_loss(Network& net, const typename Network::scalar* x,
-                                       const typename Network::scalar* d)
+typename Network::scalar evaluate_loss_unchecked(Network& net, const typename Network::scalar* x,
+                                                 const typename Network::scalar* d)
 {
-    const auto y = net.forward(x);
+    const auto y = net.forward_unchecked(x);
     return Loss::value(y.data(), d, Network::output_size);
 }
 
 /// The loss E(x, d) after one forward pass in T, the loss itself evaluated in double from
 /// the outputs (for the matched pairs from the output pre-activations, exact also where the
 /// output saturates), so that only the forward pass's rounding remains in it. Uses
-/// 2 * output_size doubles and output_size T of stack.
+/// 2 * output_size doubles and output_size T of stack. Unchecked: x and d must point at
+/// input_size and output_size values.
 template <class Loss, class Network>
-double evaluate_loss_in_double(Network& net, const typename Network::scalar* x, const typename Network::scalar* d)
+double evaluate_loss_in_double_unchecked(Network& net, const typename Network::scalar* x,
+                                         const typename Network::scalar* d)
 {
     using T = typename Network::scalar;
     constexpr std::size_t outputs = Network::output_size;
-    const auto y = net.forward(x);
+    const auto y = net.forward_unchecked(x);
     double out[outputs];
     double target[outputs];
     for (std::size_t k = 0; k < outputs; ++k) target[k] = static_cast<double>(d[k]);
@@ -85,7 +89,7 @@ inline double magnitude(double v) { return v < 0.0 ? -v : v; }
 /// precision at hand):
 /// - step h = cbrt(eps) max(1, |w|) (float 4.9e-3, double 6.1e-6), which balances the
 ///   truncation error h^2 E''' / 6 against the rounding error eps |E| / h. The network runs
-///   in T; the loss is evaluated in double (evaluate_loss_in_double).
+///   in T; the loss is evaluated in double (evaluate_loss_in_double_unchecked).
 /// - n_h = (E(w + h) - E(w - h)) / 2h, and n_h/2 the same with h / 2. The quotient's
 ///   uncertainty is u = 2 |n_h - n_h/2| + 8 eps max(|E|, 1) / h: the first term measures
 ///   truncation and rounding (and a ReLU kink inside the step), the second is a floor for
@@ -99,11 +103,12 @@ inline double magnitude(double v) { return v < 0.0 ? -v : v; }
 /// 4 forward passes per parameter, plus one; 3 * output_size values of stack for the loss.
 /// Every parameter is restored bit for bit before returning, and the activations hold x's
 /// forward pass. outcome: ok, non_finite_input or non_finite_target (then nothing else was
-/// computed).
+/// computed). Unchecked: x and d must point at input_size and output_size values (the
+/// checked forms below take arrays or spans).
 template <class Loss, class Network>
-gradient_check_result<typename Network::scalar> check_given_gradient(Network& net, const typename Network::scalar* x,
-                                                                     const typename Network::scalar* d,
-                                                                     span<const typename Network::scalar> gradient)
+gradient_check_result<typename Network::scalar> check_given_gradient_unchecked(
+    Network& net, const typename Network::scalar* x, const typename Network::scalar* d,
+    span<const typename Network::scalar> gradient)
 {
     static_assert(std::is_floating_point<typename Network::scalar>::value, "The finite-difference gradient check needs a floating-point network (a q3_12 step of 1/4096 is far too coarse).");
     using T = typename Network::scalar;
@@ -119,7 +124,7 @@ gradient_check_result<typename Network::scalar> check_given_gradient(Network& ne
     }
     const double eps = static_cast<double>(scalar_ops<T>::epsilon());
     const double relative_step = std::cbrt(eps);
-    result.loss = evaluate_loss_in_double<Loss>(net, x, d);
+    result.loss = evaluate_loss_in_double_unchecked<Loss>(net, x, d);
     const double loss_scale = detail::magnitude(result.loss) > 1.0 ? detail::magnitude(result.loss) : 1.0;
     span<T> theta = net.parameters();
     // The perturbed weights are rounded to T, and the quotient is taken over their actual
@@ -129,9 +134,9 @@ gradient_check_result<typename Network::scalar> check_given_gradient(Network& ne
         const T up = static_cast<T>(static_cast<double>(original) + step);
         const T down = static_cast<T>(static_cast<double>(original) - step);
         theta[p] = up;
-        const double loss_up = evaluate_loss_in_double<Loss>(net, x, d);
+        const double loss_up = evaluate_loss_in_double_unchecked<Loss>(net, x, d);
         theta[p] = down;
-        const double loss_down = evaluate_loss_in_double<Loss>(net, x, d);
+        const double loss_down = evaluate_loss_in_double_unchecked<Loss>(net, x, d);
         theta[p] = original;
         return (loss_up - loss_down) / (static_cast<double>(up) - static_cast<double>(down));
     };
@@ -166,51 +171,105 @@ gradient_check_result<typename Network::scalar> check_given_gradient(Network& ne
         const layer_info& layer = Network::layers[l];
         if (result.parameter_index >= (layer.transposed ? layer.bias_offset : layer.weight_offset)) result.layer = l;
     }
-    net.forward(x);
+    net.forward_unchecked(x);
     return result;
 }
 
 
-/// check_given_gradient on backprop's own gradient: the check of the library's (or a custom
-/// layer's) backward pass. `gradient_scratch` must hold Network::parameter_count values (it
-/// receives backprop's gradient). outcome: ok, or compute_gradient's status (non_finite_input,
-/// non_finite_target, input/target_out_of_range, non_finite_loss, non_finite_gradient,
-/// delta_overflow), in which case nothing else was computed.
+/// check_given_gradient_unchecked on backprop's own gradient: the check of the library's (or
+/// a custom layer's) backward pass. `gradient_scratch` must hold Network::parameter_count
+/// values (it receives backprop's gradient). outcome: ok, or compute_gradient's status
+/// (non_finite_input, non_finite_target, input/target_out_of_range, non_finite_loss,
+/// non_finite_gradient, delta_overflow), in which case nothing else was computed.
+/// Unchecked: x and d must point at input_size and output_size values.
 template <class Loss, class Network>
-gradient_check_result<typename Network::scalar> check_gradient(Network& net, const typename Network::scalar* x,
-                                                               const typename Network::scalar* d,
-                                                               span<typename Network::scalar> gradient_scratch)
+gradient_check_result<typename Network::scalar> check_gradient_unchecked(Network& net, const typename Network::scalar* x,
+                                                                         const typename Network::scalar* d,
+                                                                         span<typename Network::scalar> gradient_scratch)
 {
     using T = typename Network::scalar;
     MICROPROP_CHECK(gradient_scratch.size() >= Network::parameter_count, "gradient scratch too small");
     trainer<Network, Loss, sgd> backprop(net);
-    const status s = backprop.compute_gradient(x, d, gradient_scratch.data());
+    const status s = backprop.compute_gradient_unchecked(x, d, gradient_scratch.data());
     if (s != status::ok) {
         gradient_check_result<T> failed;
         failed.outcome = s;
         return failed;
     }
-    return check_given_gradient<Loss>(net, x, d, span<const T>(gradient_scratch.data(), Network::parameter_count));
+    return check_given_gradient_unchecked<Loss>(net, x, d, span<const T>(gradient_scratch.data(), Network::parameter_count));
 }
 
-/// check_gradient with its scratch on the stack (Network::parameter_bytes of it).
+/// check_gradient_unchecked with its scratch on the stack (Network::parameter_bytes of it).
 template <class Loss, class Network>
-gradient_check_result<typename Network::scalar> check_gradient(Network& net,
-                                                               const typename Network::scalar* x,
-                                                               const typename Network::scalar* d)
+gradient_check_result<typename Network::scalar> check_gradient_unchecked(Network& net,
+                                                                         const typename Network::scalar* x,
+                                                                         const typename Network::scalar* d)
 {
     std::array<typename Network::scalar, Network::parameter_count> scratch{};
-    return check_gradient<Loss>(net, x, d, span<typename Network::scalar>(scratch));
+    return check_gradient_unchecked<Loss>(net, x, d, span<typename Network::scalar>(scratch));
 }
 
-/// check_gradient on `std::array`s of exactly the network's widths (checked at compile
-/// time), its scratch on the stack (Network::parameter_bytes of it).
-template <class Loss, class Network>
-gradient_check_result<typename Network::scalar> check_gradient(
-    Network& net, const std::array<typename Network::scalar, Network::input_size>& x,
-    const std::array<typename Network::scalar, Network::output_size>& d)
+/// evaluate_loss_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+typename Network::scalar evaluate_loss(Network& net, const Input& x, const Target& d)
 {
-    return check_gradient<Loss>(net, x.data(), d.data());
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return evaluate_loss_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d));
+}
+
+/// check_gradient_unchecked() (scratch on the stack) on `std::array`s or C arrays of the
+/// network's widths (checked at compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+gradient_check_result<typename Network::scalar> check_gradient(Network& net, const Input& x, const Target& d)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return check_gradient_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d));
+}
+
+/// check_gradient_unchecked() with a caller's scratch, on `std::array`s or C arrays of the
+/// network's widths (checked at compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+gradient_check_result<typename Network::scalar> check_gradient(Network& net, const Input& x, const Target& d,
+                                                               span<typename Network::scalar> gradient_scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return check_gradient_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), gradient_scratch);
+}
+
+/// check_given_gradient_unchecked() on `std::array`s or C arrays of the network's widths
+/// (checked at compile time, array_length_must_match); `gradient` holds parameter_count values.
+template <class Loss, class Network, class Input, class Target,
+          detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+gradient_check_result<typename Network::scalar> check_given_gradient(Network& net, const Input& x, const Target& d,
+                                                                     span<const typename Network::scalar> gradient)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    if (gradient.size() < Network::parameter_count) {
+        gradient_check_result<typename Network::scalar> mismatch;
+        mismatch.outcome = status::size_mismatch;
+        return mismatch;
+    }
+    return check_given_gradient_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), gradient);
+}
+
+/// check_gradient_unchecked() on spans: outcome status::size_mismatch, and nothing run, unless
+/// `x.size() == input_size`, `d.size() == output_size` and the scratch holds parameter_count values.
+template <class Loss, class Network>
+gradient_check_result<typename Network::scalar> check_gradient(Network& net, span<const typename Network::scalar> x,
+                                                               span<const typename Network::scalar> d,
+                                                               span<typename Network::scalar> gradient_scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size ||
+        gradient_scratch.size() < Network::parameter_count) {
+        gradient_check_result<typename Network::scalar> mismatch;
+        mismatch.outcome = status::size_mismatch;
+        return mismatch;
+    }
+    return check_gradient_unchecked<Loss>(net, x.data(), d.data(), gradient_scratch);
 }
 
 }  // namespace microprop

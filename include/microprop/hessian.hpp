@@ -21,6 +21,7 @@
 #include "losses.hpp"
 #include "network.hpp"
 #include "scalar.hpp"
+#include "size_check.hpp"
 #include "span.hpp"
 #include "status.hpp"
 
@@ -79,7 +80,7 @@ void output_curvature(activation_kind output, T parameter, const T* y, const T* 
 /// off-diagonal in the untied network and dropped with the others). `scratch` holds
 /// 4 * max_width + output_size^2 values.
 template <class Loss, class Network>
-[[nodiscard]] status hessian_diagonal(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status hessian_diagonal_unchecked(Network& net, const typename Network::scalar* x,
                                       const typename Network::scalar* d,
                                       span<typename Network::scalar> diagonal,
                                       span<typename Network::scalar> scratch)
@@ -94,7 +95,7 @@ template <class Loss, class Network>
     if (!all_finite(x, Network::input_size)) return status::non_finite_input;
     if (!all_finite(d, outputs)) return status::non_finite_target;
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     T* delta = scratch.data();
     T* delta_below = delta + width;
     T* curvature = delta_below + width;
@@ -188,7 +189,7 @@ void woodbury_update(span<T> h_inverse, const T* b, T* scratch, std::size_t p)
 /// the rows of the Jacobian of the outputs with respect to the parameters.
 /// `scratch` holds P + 2 * max_width values.
 template <class Network, class Use>
-[[nodiscard]] status for_each_output_gradient(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status for_each_output_gradient_unchecked(Network& net, const typename Network::scalar* x,
                                               span<typename Network::scalar> scratch, Use&& use)
 {
     using T = typename Network::scalar;
@@ -196,7 +197,7 @@ template <class Network, class Use>
     MICROPROP_CHECK(scratch.size() >= p + 2 * Network::max_width, "hessian scratch too small");
     if (!all_finite(x, Network::input_size)) return status::non_finite_input;
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     T* b = scratch.data();
     T* delta = b + p;
     T* below = delta + Network::max_width;
@@ -258,7 +259,7 @@ void gauss_newton_factor_column(activation_kind output, T parameter, const T* y,
 /// Statuses: non_finite_input, non_finite_target, target_out_of_range (softmax targets with a
 /// negative sum, where Lambda is not positive semi-definite).
 template <class Loss, class Network, class Use>
-[[nodiscard]] status for_each_gauss_newton_vector(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status for_each_gauss_newton_vector_unchecked(Network& net, const typename Network::scalar* x,
                                                   const typename Network::scalar* d,
                                                   span<typename Network::scalar> scratch, Use&& use)
 {
@@ -276,7 +277,7 @@ template <class Loss, class Network, class Use>
         return status::target_out_of_range;
     }
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     const layer_info& top = Network::layers[Network::layer_count - 1];
     const T* y = m.activations + top.output_offset;
     T* c = scratch.data();
@@ -302,14 +303,14 @@ template <class Loss, class Network, class Use>
 /// gauss_newton_scratch_size values. Statuses as for_each_gauss_newton_vector; on any but ok
 /// h is unchanged.
 template <class Loss, class Network>
-[[nodiscard]] status outer_product_hessian(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status outer_product_hessian_unchecked(Network& net, const typename Network::scalar* x,
                                            const typename Network::scalar* d,
                                            span<typename Network::scalar> h,
                                            span<typename Network::scalar> scratch)
 {
     using T = typename Network::scalar;
     MICROPROP_CHECK(h.size() >= Network::parameter_count * Network::parameter_count, "hessian too small");
-    return for_each_gauss_newton_vector<Loss>(net, x, d, scratch, [&](const T* c) {
+    return for_each_gauss_newton_vector_unchecked<Loss>(net, x, d, scratch, [&](const T* c) {
         add_outer_product(h, c, Network::parameter_count);
     });
 }
@@ -320,14 +321,14 @@ template <class Loss, class Network>
 /// at K backward passes. `scratch`: gauss_newton_scratch_size values. Statuses as
 /// for_each_gauss_newton_vector; on any but ok `diagonal` is unchanged.
 template <class Loss, class Network>
-[[nodiscard]] status gauss_newton_diagonal(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status gauss_newton_diagonal_unchecked(Network& net, const typename Network::scalar* x,
                                            const typename Network::scalar* d,
                                            span<typename Network::scalar> diagonal,
                                            span<typename Network::scalar> scratch)
 {
     using T = typename Network::scalar;
     MICROPROP_CHECK(diagonal.size() >= Network::parameter_count, "diagonal too small");
-    return for_each_gauss_newton_vector<Loss>(net, x, d, scratch, [&](const T* c) {
+    return for_each_gauss_newton_vector_unchecked<Loss>(net, x, d, scratch, [&](const T* c) {
         for (std::size_t q = 0; q < Network::parameter_count; ++q) diagonal[q] += c[q] * c[q];
     });
 }
@@ -339,7 +340,7 @@ template <class Loss, class Network>
 /// `scratch`: sequential_inverse_scratch_size values. Statuses as
 /// for_each_gauss_newton_vector; on any but ok h_inverse is unchanged.
 template <class Loss, class Network>
-[[nodiscard]] status sequential_inverse_hessian(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status sequential_inverse_hessian_unchecked(Network& net, const typename Network::scalar* x,
                                                 const typename Network::scalar* d,
                                                 span<typename Network::scalar> h_inverse,
                                                 span<typename Network::scalar> scratch)
@@ -349,7 +350,7 @@ template <class Loss, class Network>
     MICROPROP_CHECK(h_inverse.size() >= p * p, "inverse hessian too small");
     MICROPROP_CHECK(scratch.size() >= sequential_inverse_scratch_size<Network>, "hessian scratch too small");
     T* woodbury_scratch = scratch.data() + gauss_newton_scratch_size<Network>;
-    return for_each_gauss_newton_vector<Loss>(net, x, d, scratch.subspan(0, gauss_newton_scratch_size<Network>),
+    return for_each_gauss_newton_vector_unchecked<Loss>(net, x, d, scratch.subspan(0, gauss_newton_scratch_size<Network>),
                                               [&](const T* c) { woodbury_update(h_inverse, c, woodbury_scratch, p); });
 }
 
@@ -370,7 +371,7 @@ constexpr std::size_t exact_hessian_two_layer_scratch_size =
 ///   first-first:   x_i x_i' [h''(a_j) I_jj' sum_k w_kj delta_k + h'(a_j) h'(a_j') sum_kk' w_kj w_k'j' M_kk'];
 ///   first-second:  x_i h'(a_j) [delta_k I_jj' + z_j' sum_k' w_k'j M_kk'].
 template <class Loss, class Network>
-[[nodiscard]] status exact_hessian_two_layer(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status exact_hessian_two_layer_unchecked(Network& net, const typename Network::scalar* x,
                                    const typename Network::scalar* d, span<typename Network::scalar> h,
                                    span<typename Network::scalar> scratch)
 {
@@ -392,7 +393,7 @@ template <class Loss, class Network>
     if (!all_finite(d, n_out)) return status::non_finite_target;
 
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     const T* z = m.activations + first.output_offset;
     const T* y = m.activations + second.output_offset;
     const T* w2_stored = m.parameters + second.weight_offset;
@@ -474,6 +475,132 @@ template <class Loss, class Network>
         }
     }
     return status::ok;
+}
+
+/// hessian_diagonal_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target, detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status hessian_diagonal(Network& net, const Input& x, const Target& d, span<typename Network::scalar> diagonal, span<typename Network::scalar> scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return hessian_diagonal_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), diagonal, scratch);
+}
+
+/// hessian_diagonal_unchecked() on spans: status::size_mismatch, and nothing computed, unless x holds
+/// input_size values and d output_size.
+template <class Loss, class Network>
+[[nodiscard]] status hessian_diagonal(Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d, span<typename Network::scalar> diagonal, span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return hessian_diagonal_unchecked<Loss>(net, x.data(), d.data(), diagonal, scratch);
+}
+
+/// for_each_output_gradient_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Network, class Use, class Input, detail::if_fixed<typename Network::scalar, Input> = 0>
+[[nodiscard]] status for_each_output_gradient(Network& net, const Input& x, span<typename Network::scalar> scratch, Use&& use)
+{
+    static_assert(detail::input_fits<Network, Input>(), "");
+    return for_each_output_gradient_unchecked(net, detail::first_of(x), scratch, static_cast<Use&&>(use));
+}
+
+/// for_each_output_gradient_unchecked() on spans: status::size_mismatch, and nothing computed, unless x holds
+/// input_size values.
+template <class Network, class Use>
+[[nodiscard]] status for_each_output_gradient(Network& net, span<const typename Network::scalar> x, span<typename Network::scalar> scratch, Use&& use)
+{
+    if (x.size() != Network::input_size) return status::size_mismatch;
+    return for_each_output_gradient_unchecked(net, x.data(), scratch, static_cast<Use&&>(use));
+}
+
+/// for_each_gauss_newton_vector_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Use, class Input, class Target, detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status for_each_gauss_newton_vector(Network& net, const Input& x, const Target& d, span<typename Network::scalar> scratch, Use&& use)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return for_each_gauss_newton_vector_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), scratch, static_cast<Use&&>(use));
+}
+
+/// for_each_gauss_newton_vector_unchecked() on spans: status::size_mismatch, and nothing computed, unless x holds
+/// input_size values and d output_size.
+template <class Loss, class Network, class Use>
+[[nodiscard]] status for_each_gauss_newton_vector(Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d, span<typename Network::scalar> scratch, Use&& use)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return for_each_gauss_newton_vector_unchecked<Loss>(net, x.data(), d.data(), scratch, static_cast<Use&&>(use));
+}
+
+/// outer_product_hessian_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target, detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status outer_product_hessian(Network& net, const Input& x, const Target& d, span<typename Network::scalar> h, span<typename Network::scalar> scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return outer_product_hessian_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), h, scratch);
+}
+
+/// outer_product_hessian_unchecked() on spans: status::size_mismatch, and nothing computed, unless x holds
+/// input_size values and d output_size.
+template <class Loss, class Network>
+[[nodiscard]] status outer_product_hessian(Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d, span<typename Network::scalar> h, span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return outer_product_hessian_unchecked<Loss>(net, x.data(), d.data(), h, scratch);
+}
+
+/// gauss_newton_diagonal_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target, detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status gauss_newton_diagonal(Network& net, const Input& x, const Target& d, span<typename Network::scalar> diagonal, span<typename Network::scalar> scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return gauss_newton_diagonal_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), diagonal, scratch);
+}
+
+/// gauss_newton_diagonal_unchecked() on spans: status::size_mismatch, and nothing computed, unless x holds
+/// input_size values and d output_size.
+template <class Loss, class Network>
+[[nodiscard]] status gauss_newton_diagonal(Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d, span<typename Network::scalar> diagonal, span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return gauss_newton_diagonal_unchecked<Loss>(net, x.data(), d.data(), diagonal, scratch);
+}
+
+/// sequential_inverse_hessian_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target, detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status sequential_inverse_hessian(Network& net, const Input& x, const Target& d, span<typename Network::scalar> h_inverse, span<typename Network::scalar> scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return sequential_inverse_hessian_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), h_inverse, scratch);
+}
+
+/// sequential_inverse_hessian_unchecked() on spans: status::size_mismatch, and nothing computed, unless x holds
+/// input_size values and d output_size.
+template <class Loss, class Network>
+[[nodiscard]] status sequential_inverse_hessian(Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d, span<typename Network::scalar> h_inverse, span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return sequential_inverse_hessian_unchecked<Loss>(net, x.data(), d.data(), h_inverse, scratch);
+}
+
+/// exact_hessian_two_layer_unchecked() on `std::array`s or C arrays of the network's widths (checked at
+/// compile time, array_length_must_match).
+template <class Loss, class Network, class Input, class Target, detail::if_fixed<typename Network::scalar, Input, Target> = 0>
+[[nodiscard]] status exact_hessian_two_layer(Network& net, const Input& x, const Target& d, span<typename Network::scalar> h, span<typename Network::scalar> scratch)
+{
+    static_assert(detail::sample_fits<Network, Input, Target>(), "");
+    return exact_hessian_two_layer_unchecked<Loss>(net, detail::first_of(x), detail::first_of(d), h, scratch);
+}
+
+/// exact_hessian_two_layer_unchecked() on spans: status::size_mismatch, and nothing computed, unless x holds
+/// input_size values and d output_size.
+template <class Loss, class Network>
+[[nodiscard]] status exact_hessian_two_layer(Network& net, span<const typename Network::scalar> x, span<const typename Network::scalar> d, span<typename Network::scalar> h, span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
+    return exact_hessian_two_layer_unchecked<Loss>(net, x.data(), d.data(), h, scratch);
 }
 
 }  // namespace microprop

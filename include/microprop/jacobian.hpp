@@ -8,6 +8,7 @@
 #include "kernels/reference.hpp"
 #include "network.hpp"
 #include "scalar.hpp"
+#include "size_check.hpp"
 #include "layers/activations.hpp"
 #include "span.hpp"
 #include "status.hpp"
@@ -33,9 +34,10 @@ void output_sensitivity(const model_ref<typename Network::scalar>& m, std::size_
 /// from dy_k/dy = e_k, passes the output activation (sigmoid: delta_kl sigma'(a_l);
 /// softmax: delta_kl y_k - y_k y_l), then dy_k/da_j = h'(a_j) sum_l w_lj dy_k/da_l
 /// down to the input. `scratch` holds 2 * Network::max_width values.
-/// Runs a forward pass on x; changes no parameter.
+/// Runs a forward pass on x; changes no parameter. Unchecked: x must point at input_size
+/// values (the checked forms below take an array or a span).
 template <class Network>
-[[nodiscard]] status input_jacobian(Network& net, const typename Network::scalar* x,
+[[nodiscard]] status input_jacobian_unchecked(Network& net, const typename Network::scalar* x,
                                     span<typename Network::scalar> jacobian,
                                     span<typename Network::scalar> scratch)
 {
@@ -45,7 +47,7 @@ template <class Network>
     MICROPROP_CHECK(scratch.size() >= 2 * Network::max_width, "jacobian scratch too small");
     if (!all_finite(x, Network::input_size)) return status::non_finite_input;
     const model_ref<T> m = net.view();
-    net.forward(x);
+    net.forward_unchecked(x);
     for (std::size_t k = 0; k < Network::output_size; ++k) {
         T* g = scratch.data();
         T* below = g + Network::max_width;
@@ -70,6 +72,26 @@ template <class Network>
         }
     }
     return status::ok;
+}
+
+/// input_jacobian_unchecked() on a `std::array` or C array of input_size values (checked at
+/// compile time, array_length_must_match).
+template <class Network, class Input, detail::if_fixed<typename Network::scalar, Input> = 0>
+[[nodiscard]] status input_jacobian(Network& net, const Input& x, span<typename Network::scalar> jacobian,
+                                    span<typename Network::scalar> scratch)
+{
+    static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, typename Network::scalar>,
+                                          Network::input_size>::value, "");
+    return input_jacobian_unchecked(net, detail::first_of(x), jacobian, scratch);
+}
+/// input_jacobian_unchecked() on a span: status::size_mismatch, nothing written, unless
+/// `x.size() == input_size`.
+template <class Network>
+[[nodiscard]] status input_jacobian(Network& net, span<const typename Network::scalar> x,
+                                    span<typename Network::scalar> jacobian, span<typename Network::scalar> scratch)
+{
+    if (x.size() != Network::input_size) return status::size_mismatch;
+    return input_jacobian_unchecked(net, x.data(), jacobian, scratch);
 }
 
 }  // namespace microprop

@@ -27,6 +27,7 @@
 #include "random.hpp"
 #include "serialize.hpp"
 #include "scalar.hpp"
+#include "size_check.hpp"
 #include "schedules.hpp"
 #include "span.hpp"
 #include "status.hpp"

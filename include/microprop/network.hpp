@@ -9,7 +9,9 @@
 
 #include "engine.hpp"
 #include "random.hpp"
+#include "size_check.hpp"
 #include "span.hpp"
+#include "status.hpp"
 #include "topology.hpp"
 
 namespace microprop {
@@ -133,14 +135,32 @@ public:
         }
     }
 
-    /// Runs the network on `input_size` values at x; returns the output.
-    span<const T> forward(const T* x)
+    /// Runs the network on a `std::array<T, N>` or C array `T[N]` of inputs; returns the
+    /// output (output_size values, valid until the next forward pass). N must equal
+    /// input_size: a wrong length is a compile-time error naming both (array_length_must_match).
+    /// Reads `input_size * sizeof(T)` bytes; writes only the activations.
+    template <class Input, detail::if_fixed<T, Input> = 0>
+    MICROPROP_ALWAYS_INLINE span<const T> forward(const Input& x)
+    {
+        static_assert(array_length_must_match<array_kind::input, detail::length_of<Input, T>, input_size>::value, "");
+        return forward_unchecked(detail::first_of(x));
+    }
+    /// Runs the network on a span of inputs, checked at run time: status::size_mismatch,
+    /// and the activations untouched, unless `x.size() == input_size`; else ok, and
+    /// output() holds the result.
+    [[nodiscard]] MICROPROP_ALWAYS_INLINE status forward(span<const T> x)
+    {
+        if (x.size() != input_size) return status::size_mismatch;
+        forward_unchecked(x.data());
+        return status::ok;
+    }
+    /// Runs the network on the values at x without any check: the caller vouches that x
+    /// points at input_size values (reads `input_size * sizeof(T)` bytes). Returns the output.
+    span<const T> forward_unchecked(const T* x)
     {
         engine::forward<T, has_tied_layers>(view(), x);
         return output();
     }
-    /// forward() on a `std::array` of exactly input_size values (checked at compile time).
-    span<const T> forward(const std::array<T, input_size>& x) { return forward(x.data()); }
 
     /// The output of the last forward pass (`output_size` values).
     span<const T> output() const

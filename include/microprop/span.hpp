@@ -84,6 +84,17 @@ private:
     std::size_t cols_;
 };
 
+/// Rows [first, first + count) of a two-dimensional C array (e.g. a data set's
+/// `features[samples][inputs]` in flash) as one span of `count * N` values: a minibatch
+/// for the span forms of trainer::train_batch. Precondition: `first + count <= Rows`
+/// (MICROPROP_CHECK).
+template <class T, std::size_t Rows, std::size_t N>
+constexpr span<T> rows(T (&array)[Rows][N], std::size_t first, std::size_t count)
+{
+    MICROPROP_CHECK(first + count <= Rows, "rows out of range");
+    return span<T>(&array[first][0], count * N);
+}
+
 }  // namespace microprop
 
 #endif

@@ -29,7 +29,7 @@ enum class [[nodiscard]] status : std::uint8_t {
     saturated,               ///< a value fell outside a fixed-point type's range and was clamped to it
     input_out_of_range,      ///< an input's magnitude exceeds the trainer's input_limit(); nothing was updated
     target_out_of_range,     ///< a target's magnitude exceeds the trainer's target_limit(); nothing was updated
-    size_mismatch,           ///< an array or span holds a different number of values than the call needs; nothing was updated
+    size_mismatch,           ///< a span's length differs from what the call needs; nothing was read or updated
 };
 
 /// A short, flash-cheap description of a status, e.g. for a console line.

@@ -129,9 +129,9 @@ void skipped(const char* mode, int bit, std::size_t bytes)
 template <class Trainer>
 void run_batch(const char* mode, Trainer& tr)
 {
-    for (std::size_t s = 0; s < 2; ++s) check(tr.train_batch(data.x.data(), data.d.data()));
+    for (std::size_t s = 0; s < 2; ++s) check(tr.train_batch(data.first_inputs(batch), data.first_targets(batch)));
     constexpr std::size_t steps = reps / batch > 0 ? reps / batch : 1;
-    const double n = instructions([&](std::size_t) { check(tr.train_batch(data.x.data(), data.d.data())); }, steps);
+    const double n = instructions([&](std::size_t) { check(tr.train_batch(data.first_inputs(batch), data.first_targets(batch))); }, steps);
     report(mode, n / (steps * batch) - harness_cost_per_batch / batch, bench::floor_macs<net_t>(), tr.last_loss());
 }
 

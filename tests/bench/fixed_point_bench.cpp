@@ -55,17 +55,21 @@ constexpr std::size_t warmup = 64, reps = 256;
 /// A data set of workloads.hpp in Q3.12 (values in [0, 1]: rounding is v * 4096 + 0.5).
 template <class Set>
 struct fixed_set {
-    std::array<mp::q3_12, Set::samples * Set::inputs> x{};
-    std::array<mp::q3_12, Set::samples * Set::outputs> d{};
-    constexpr const mp::q3_12* input(std::size_t s) const { return x.data() + (s % Set::samples) * Set::inputs; }
-    constexpr const mp::q3_12* target(std::size_t s) const { return d.data() + (s % Set::samples) * Set::outputs; }
+    mp::q3_12 x[Set::samples][Set::inputs]{};
+    mp::q3_12 d[Set::samples][Set::outputs]{};
+    /// Sample s (mod samples), an array of inputs values.
+    constexpr const mp::q3_12 (&input(std::size_t s) const)[Set::inputs] { return x[s % Set::samples]; }
+    /// Target s (mod samples), an array of outputs values.
+    constexpr const mp::q3_12 (&target(std::size_t s) const)[Set::outputs] { return d[s % Set::samples]; }
 };
 template <class Set>
 constexpr fixed_set<Set> quantised(const Set& set)
 {
     fixed_set<Set> q{};
-    for (std::size_t k = 0; k < set.x.size(); ++k) q.x[k] = mp::q3_12::from_raw(static_cast<std::int32_t>(set.x[k] * 4096.0f + 0.5f));
-    for (std::size_t k = 0; k < set.d.size(); ++k) q.d[k] = mp::q3_12::from_raw(static_cast<std::int32_t>(set.d[k] * 4096.0f + 0.5f));
+    for (std::size_t s = 0; s < Set::samples; ++s) {
+        for (std::size_t i = 0; i < Set::inputs; ++i) q.x[s][i] = mp::q3_12::from_raw(static_cast<std::int32_t>(set.x[s][i] * 4096.0f + 0.5f));
+        for (std::size_t k = 0; k < Set::outputs; ++k) q.d[s][k] = mp::q3_12::from_raw(static_cast<std::int32_t>(set.d[s][k] * 4096.0f + 0.5f));
+    }
     return q;
 }
 constexpr auto data = quantised(float_data);

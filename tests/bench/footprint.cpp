@@ -139,8 +139,12 @@ int main()
 #if FOOTPRINT_TOPOLOGIES == 0 && FOOTPRINT_FROZEN == 0
     // Read the data set like the others do, so that it stays in the image.
     uint32_t bits = 0;
-    for (std::size_t k = 0; k < data.x.size(); ++k) bits += data.x[k] > 0.5f ? 1u : 0u;
-    for (std::size_t k = 0; k < data.d.size(); ++k) bits += data.d[k] > 0.5f ? 1u : 0u;
+    for (const auto& row : data.x) {
+        for (float v : row) bits += v > 0.5f ? 1u : 0u;
+    }
+    for (const auto& row : data.d) {
+        for (float v : row) bits += v > 0.5f ? 1u : 0u;
+    }
     console::print("footprint bits=", bits, "\n");
 #endif
     console::print("footprint topologies=", FOOTPRINT_TOPOLOGIES, " failures=", failures, "\n");

@@ -50,7 +50,7 @@ void microprop_batch(benchmark::State& state, const Data& data, Optimizer optimi
     static mp::trainer<Net, Loss, Optimizer, bench::batch> tr(net, optimizer);
     tr = mp::trainer<Net, Loss, Optimizer, bench::batch>(net, optimizer);
     for (auto _ : state) {
-        benchmark::DoNotOptimize(tr.train_batch(data.x.data(), data.d.data()));
+        benchmark::DoNotOptimize(tr.train_batch(data.first_inputs(bench::batch), data.first_targets(bench::batch)));
         benchmark::ClobberMemory();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * bench::batch));
@@ -328,7 +328,7 @@ void model_batch(benchmark::State& state, const Data& data)
     static Model model;
     model.init();
     for (auto _ : state) {
-        model.train(data.x.data(), data.d.data());
+        model.train(&data.x[0][0], &data.d[0][0]);
         benchmark::ClobberMemory();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * bench::batch));

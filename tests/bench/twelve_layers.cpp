@@ -9,7 +9,7 @@ using net_t = mp::network<float, mp::dense<16, 24>, mp::relu, mp::dense<24, 24>,
                           mp::dense<8, 4>, mp::softmax>;
 static_assert(net_t::layer_count == 12, "");
 
-int train_twelve(const float* x, const float* d)
+int train_twelve(const float (&x)[16], const float (&d)[4])
 {
     static net_t net(1);
     static mp::trainer<net_t, mp::cross_entropy, mp::adam> tr(net);

@@ -42,10 +42,16 @@ struct data_set {
     static constexpr std::size_t samples = Samples;
     static constexpr std::size_t inputs = In;
     static constexpr std::size_t outputs = Out;
-    std::array<float, Samples * In> x{};
-    std::array<float, Samples * Out> d{};
-    constexpr const float* input(std::size_t s) const { return x.data() + (s % Samples) * In; }
-    constexpr const float* target(std::size_t s) const { return d.data() + (s % Samples) * Out; }
+    float x[Samples][In]{};
+    float d[Samples][Out]{};
+    /// Sample s (mod Samples): an array of In values, so its length is checked at compile time.
+    constexpr const float (&input(std::size_t s) const)[In] { return x[s % Samples]; }
+    /// Target s (mod Samples), Out values.
+    constexpr const float (&target(std::size_t s) const)[Out] { return d[s % Samples]; }
+    /// The first `count` samples, `[count][In]`. Precondition: count <= Samples.
+    constexpr mp::span<const float> first_inputs(std::size_t count) const { return mp::rows(x, 0, count); }
+    /// The first `count` targets, `[count][Out]`.
+    constexpr mp::span<const float> first_targets(std::size_t count) const { return mp::rows(d, 0, count); }
 };
 
 /// XOR, repeated to 32 samples so that minibatch modes have a full batch.
@@ -55,9 +61,9 @@ constexpr data_set<32, 2, 1> make_xor()
     for (std::size_t s = 0; s < 32; ++s) {
         const float a = static_cast<float>(s & 1u);
         const float b = static_cast<float>((s >> 1) & 1u);
-        set.x[s * 2] = a;
-        set.x[s * 2 + 1] = b;
-        set.d[s] = (s & 1u) != ((s >> 1) & 1u) ? 1.0f : 0.0f;
+        set.x[s][0] = a;
+        set.x[s][1] = b;
+        set.d[s][0] = (s & 1u) != ((s >> 1) & 1u) ? 1.0f : 0.0f;
     }
     return set;
 }
@@ -86,9 +92,9 @@ constexpr data_set<Samples, In, 10> make_glyphs(std::uint32_t seed)
             int v = glyph[c * In + i];
             v += static_cast<int>(rng.next(9)) - 4;
             v = v < 0 ? 0 : (v > 16 ? 16 : v);
-            set.x[s * In + i] = static_cast<float>(v) / 16.0f;
+            set.x[s][i] = static_cast<float>(v) / 16.0f;
         }
-        set.d[s * 10 + c] = 1.0f;
+        set.d[s][c] = 1.0f;
     }
     return set;
 }

@@ -192,8 +192,8 @@ int exercise_library()
         ok += by_sgd.train_sample(x, d) == mp::status::ok;
         ok += by_momentum.train_sample(x, d) == mp::status::ok;
         ok += by_adam.train_sample(x, d) == mp::status::ok;
-        ok += by_batch.train_batch(&xs[0][0], &ds[0][0]) == mp::status::ok;
-        ok += by_batch_sgd.train_batch(&xs[0][0], &ds[0][0]) == mp::status::ok;
+        ok += by_batch.train_batch(xs, ds) == mp::status::ok;
+        ok += by_batch_sgd.train_batch(xs, ds) == mp::status::ok;
     }
     ok += mp::argmax(net.forward(x)) < 3 ? 1 : 0;
     const net_t copy = net;  // value semantics: copying copies the weights

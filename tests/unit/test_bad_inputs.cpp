@@ -249,7 +249,7 @@ typename Path::net_type::scalar epoch(typename Path::trainer_type& tr, const dat
     T sum = T(0);
     std::size_t steps = 0;
     for (std::size_t s = 0; s + Path::batch <= samples; s += Path::batch) {
-        all_ok &= tr.train_batch(&data.xs[s][0], &data.ds[s][0]) == mp::status::ok;
+        all_ok &= tr.train_batch(mp::rows(data.xs, s, Path::batch), mp::rows(data.ds, s, Path::batch)) == mp::status::ok;
         sum += tr.last_loss();
         ++steps;
     }
@@ -361,7 +361,7 @@ NUMTEST_NOINLINE void run_case(const bad_case& c, tally& t, bool check_parameter
     const double counters_before = counters(tr.optimizer());
     const T loss_before = tr.last_loss();
 
-    const mp::status s = tr.train_batch(&xs[0][0], &ds[0][0]);
+    const mp::status s = tr.train_batch(xs, ds);
     ++t.cases;
     if (s == mp::status::ok) {
         if (!all_state_finite(tr)) ++t.non_finite_with_ok;

@@ -252,7 +252,7 @@ NUMTEST_NOINLINE void minibatch_case(std::uint32_t seed)
 
     mp::trainer<net_t, mp::squared_error, mp::sgd, N> tr(net);
     T gradient[parameter_count];
-    ASSERT_EQ(tr.compute_batch_gradient(&xs[0][0], &ds[0][0], gradient), mp::status::ok);
+    ASSERT_EQ(tr.compute_batch_gradient(xs, ds, gradient), mp::status::ok);
     NUMTEST_CLOSE(tr.last_loss(), loss, tol::atol, tol::rtol, "batch loss", 0);
     for (std::size_t p = 0; p < parameter_count; ++p) {
         NUMTEST_CLOSE(gradient[p], expected[p], tol::atol, tol::rtol, "batch dE/dtheta", p);

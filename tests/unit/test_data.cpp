@@ -238,7 +238,7 @@ TEST(trainer, partial_batch_is_the_mean_of_its_samples)
         small_net net(7);
         const small_net start = net;
         mp::trainer<small_net, mp::cross_entropy, mp::sgd, 4> tr(net, mp::sgd{0.3f});
-        ASSERT_EQ(tr.train_batch(&batch_x[0][0], &batch_d[0][0], count), mp::status::ok);
+        ASSERT_EQ(tr.train_batch(batch_x, batch_d, count), mp::status::ok);
         double expected[P];
         hand_step(start, count, static_cast<double>(0.3f), expected);
         for (std::size_t p = 0; p < P; ++p) EXPECT_NEAR(net.parameters()[p], expected[p], 1e-14);
@@ -257,14 +257,14 @@ TEST(trainer, partial_batch_rejects_bad_counts_and_samples)
     small_net net(7);
     const small_net start = net;
     mp::trainer<small_net, mp::cross_entropy, mp::adam, 4> tr(net, mp::adam{});
-    EXPECT_EQ(tr.train_batch(&batch_x[0][0], &batch_d[0][0], 0), mp::status::invalid_hyperparameter);
-    EXPECT_EQ(tr.train_batch(&batch_x[0][0], &batch_d[0][0], 5), mp::status::invalid_hyperparameter);
-    double xs[3][3];
-    for (std::size_t s = 0; s < 3; ++s) {
+    EXPECT_EQ(tr.train_batch(batch_x, batch_d, 0), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(tr.train_batch(batch_x, batch_d, 5), mp::status::invalid_hyperparameter);
+    double xs[4][3];
+    for (std::size_t s = 0; s < 4; ++s) {
         for (std::size_t j = 0; j < 3; ++j) xs[s][j] = batch_x[s][j];
     }
     xs[2][1] = std::numeric_limits<double>::infinity();  // the last sample: the first two were already used
-    EXPECT_EQ(tr.train_batch(&xs[0][0], &batch_d[0][0], 3), mp::status::non_finite_input);
+    EXPECT_EQ(tr.train_batch(xs, batch_d, 3), mp::status::non_finite_input);
     for (std::size_t p = 0; p < P; ++p) EXPECT_EQ(net.parameters()[p], start.parameters()[p]);
     for (double v : tr.optimizer_state()) EXPECT_EQ(v, 0.0);
     EXPECT_EQ(tr.optimizer().beta1_power, 1.0);
@@ -327,7 +327,7 @@ TEST(data, train_epoch_is_the_loop_it_replaces)
             ds[s][0] = epoch_labels[row] == 0 ? 1.0 : 0.0;
             ds[s][1] = epoch_labels[row] == 1 ? 1.0 : 0.0;
         }
-        ASSERT_EQ(by_hand.train_batch(&xs[0][0], &ds[0][0], count), mp::status::ok);
+        ASSERT_EQ(by_hand.train_batch(xs, ds, count), mp::status::ok);
         loss += by_hand.last_loss() * static_cast<double>(count);
     }
     for (std::size_t p = 0; p < P; ++p) EXPECT_EQ(net.parameters()[p], twin.parameters()[p]);

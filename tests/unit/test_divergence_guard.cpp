@@ -96,7 +96,7 @@ mp::status step(Stepper& stepper, const data_set<T>& data, std::size_t s)
     if constexpr (Batch == 1) {
         return stepper.train_sample(data.xs[s], data.ds[s]);
     } else {
-        return stepper.train_batch(&data.xs[s][0], &data.ds[s][0]);
+        return stepper.train_batch(mp::rows(data.xs, s, Batch), mp::rows(data.ds, s, Batch));
     }
 }
 

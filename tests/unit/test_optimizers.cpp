@@ -66,7 +66,7 @@ void gradient_at(net_t<T>& net, const batch_data<T>& data, int step, double* g)
         ASSERT_EQ(probe.compute_gradient(data.xs[s], data.ds[s], out), mp::status::ok);
     } else {
         mp::trainer<net_t<T>, mp::squared_error, mp::adam, N> probe(copy);
-        ASSERT_EQ(probe.compute_batch_gradient(&data.xs[0][0], &data.ds[0][0], out), mp::status::ok);
+        ASSERT_EQ(probe.compute_batch_gradient(data.xs, data.ds, out), mp::status::ok);
     }
     for (std::size_t p = 0; p < P; ++p) g[p] = static_cast<double>(out[p]);
 }
@@ -77,7 +77,7 @@ mp::status take_step(Trainer& tr, const batch_data<T>& data, int step)
     if constexpr (N == 1) {
         return tr.train_sample(data.xs[step % 2], data.ds[step % 2]);
     } else {
-        return tr.train_batch(&data.xs[0][0], &data.ds[0][0]);
+        return tr.train_batch(data.xs, data.ds);
     }
 }
 
