@@ -125,26 +125,36 @@ void dequantize(const network<q3_12, Layers...>& from, network<float, Layers...>
 /// momentum through a q3_12 gradient buffer. Same interface as the float trainer, plus
 /// the seed of the stochastic rounding as the third constructor argument.
 ///
+/// BatchSize > 1 trains on minibatches (train_batch): every sample's gradient terms
+/// delta_j x_i are added exactly, as 32-bit Q6.24 integers (saturated and counted beyond
+/// |sum| = 128), into one int32 sum per parameter; the step divides by the samples and
+/// rounds stochastically once: w <- w - lr (sum / count + decay w) for sgd, and for
+/// momentum g = sum / count rounded stochastically to q3_12, then the per-sample
+/// momentum update.
+///
 /// RAM: two delta buffers of the widest layer, the gradient and velocity (momentum only),
-/// all q3_12, plus the 16-byte random generator: workspace_bytes + 28 bytes or so.
+/// all q3_12 (workspace_bytes), the minibatch sums (sum_bytes: 4 bytes a parameter,
+/// BatchSize > 1 only), plus the 16-byte random generator and a few members.
 template <class Loss, class Optimizer, std::size_t BatchSize, class... Layers>
 class trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize> {
 public:
     using network_type = microprop::network<q3_12, Layers...>;  ///< the network trained
     using T = q3_12;                                           ///< its scalar
-    static_assert(BatchSize == 1,
-                  "Minibatch training of a q3_12 network is not implemented yet: train it per sample (BatchSize = 1).");
+    using optimizer_type = Optimizer;                          ///< sgd or momentum
+    static_assert(BatchSize >= 1, "A trainer's batch size must be at least 1.");
     static_assert(std::is_same<Optimizer, sgd>::value || std::is_same<Optimizer, momentum>::value,
                   "A q3_12 network trains with sgd or momentum only (Adam's square root and division are not in fixed point yet).");
     static_assert(!network_type::has_tied_layers, "Tied layers are not supported in q3_12 networks yet.");
     static_assert(loss_fits_output<Loss, network_type::output_activation>::value, "");
 
-    static constexpr std::size_t batch_size = 1;  ///< per-sample training only
+    static constexpr std::size_t batch_size = BatchSize;  ///< samples per train_batch() step
     static constexpr std::size_t parameter_count = network_type::parameter_count;  ///< weights and biases
     /// True for sgd: the update is fused into backprop, no gradient buffer.
-    static constexpr bool fused_sgd = std::is_same<Optimizer, sgd>::value;
+    static constexpr bool fused_sgd = std::is_same<Optimizer, sgd>::value && BatchSize == 1;
+    /// True for momentum: the step reads a q3_12 gradient buffer.
+    static constexpr bool uses_momentum = std::is_same<Optimizer, momentum>::value;
     static constexpr std::size_t delta_count = 2 * network_type::max_width;  ///< two ping-pong delta buffers
-    static constexpr std::size_t gradient_count = fused_sgd ? 0 : parameter_count;  ///< gradient buffer (momentum)
+    static constexpr std::size_t gradient_count = uses_momentum ? parameter_count : 0;  ///< gradient buffer (momentum)
     /// Momentum's velocity, one value per parameter (none for sgd).
     static constexpr std::size_t optimizer_state_count = Optimizer::state_per_parameter * parameter_count;
     /// Every q3_12 the trainer holds.
@@ -152,7 +162,10 @@ public:
     static constexpr std::size_t delta_bytes = delta_count * sizeof(T);  ///< bytes of the deltas
     static constexpr std::size_t gradient_bytes = gradient_count * sizeof(T);  ///< bytes of the gradient
     static constexpr std::size_t optimizer_state_bytes = optimizer_state_count * sizeof(T);  ///< bytes of the velocity
-    static constexpr std::size_t workspace_bytes = workspace_count * sizeof(T);  ///< bytes of all buffers
+    static constexpr std::size_t workspace_bytes = workspace_count * sizeof(T);  ///< bytes of the q3_12 buffers
+    /// Minibatch gradient sums, one int32 per parameter (none for per-sample training).
+    static constexpr std::size_t sum_count = BatchSize > 1 ? parameter_count : 0;
+    static constexpr std::size_t sum_bytes = sum_count * sizeof(std::int32_t);  ///< bytes of the sums
 
     /// `rounding_seed` seeds the stochastic rounding of the updates (same seed, same bits).
     explicit trainer(network_type& net, Optimizer optimizer = {}, std::uint32_t rounding_seed = 1)
@@ -166,15 +179,45 @@ public:
     const Optimizer& optimizer() const { return optimizer_; }
     /// The network being trained.
     network_type& network() { return *net_; }
+    /// The network being trained, read-only.
+    const network_type& network() const { return *net_; }
     /// The momentum velocity, laid out like the parameters; empty for sgd.
     span<T> optimizer_state() { return span<T>(state(), optimizer_state_count); }
+    /// optimizer_state(), read-only.
+    span<const T> optimizer_state() const
+    {
+        return span<const T>(workspace_.data() + delta_count + gradient_count, optimizer_state_count);
+    }
+    /// The state of the stochastic-rounding generator (saved in training blobs, serialize.hpp).
+    std::array<std::uint32_t, 4> rounding_state() const { return rng_.state(); }
+    /// Continues the stochastic rounding from a rounding_state() saved earlier (an all-zero
+    /// state is ignored: random_generator::set_state).
+    void set_rounding_state(const std::array<std::uint32_t, 4>& words) { rng_.set_state(words); }
     /// Loss of the last successful step, before the update (saturates at 8).
     T last_loss() const { return last_loss_; }
 
-    /// One step on one sample (x: input_size values, d: output_size values).
+    /// One step on one sample (x: input_size values, d: output_size values); with
+    /// BatchSize > 1 a minibatch step of one sample.
     /// Returns invalid_hyperparameter (nothing changed) unless 0 < learning_rate < 8,
     /// 0 <= weight_decay < 1 and, for momentum, 0 <= momentum < 1.
     [[nodiscard]] status train_sample(const T* x, const T* d)
+    {
+        if constexpr (BatchSize > 1) {
+            return train_batch(x, d, 1);
+        } else {
+            return train_one(x, d);
+        }
+    }
+    /// train_sample on arrays.
+    [[nodiscard]] status train_sample(const std::array<T, network_type::input_size>& x,
+                                      const std::array<T, network_type::output_size>& d)
+    {
+        return train_sample(x.data(), d.data());
+    }
+
+private:
+    /// The per-sample step (BatchSize 1): fused SGD, or gradient then momentum.
+    status train_one(const T* x, const T* d)
     {
         if (!settings_valid()) return status::invalid_hyperparameter;
         const kernels::fixed::factor lr = kernels::fixed::factor_from_float(optimizer_.learning_rate);
@@ -203,14 +246,65 @@ public:
             return status::ok;
         }
     }
-    /// train_sample on arrays.
-    [[nodiscard]] status train_sample(const std::array<T, network_type::input_size>& x,
-                                      const std::array<T, network_type::output_size>& d)
+
+public:
+    /// One step on BatchSize samples stored one after another: xs is
+    /// `[BatchSize][input_size]`, ds `[BatchSize][output_size]`. Statuses as train_batch
+    /// with a count.
+    [[nodiscard]] status train_batch(const T* xs, const T* ds)
     {
-        return train_sample(x.data(), d.data());
+        if constexpr (BatchSize == 1) {
+            return train_sample(xs, ds);
+        } else {
+            return train_batch(xs, ds, BatchSize);
+        }
     }
-    /// BatchSize is 1: one train_sample.
-    [[nodiscard]] status train_batch(const T* xs, const T* ds) { return train_sample(xs, ds); }
+
+    /// One step on the first `count` samples of xs (`[count][input_size]`) and ds
+    /// (`[count][output_size]`), the gradient averaged over `count`: trains the last,
+    /// partial minibatch of an epoch as the float trainer's train_batch(xs, ds, count).
+    /// Returns invalid_hyperparameter, and changes nothing, unless 1 <= count <= BatchSize
+    /// and the settings are valid (as train_sample). Sums that leave +-128 saturate and
+    /// are counted (saturation_count()). last_loss() is the batch mean.
+    [[nodiscard]] status train_batch(const T* xs, const T* ds, std::size_t count)
+    {
+        if (count == 0 || count > BatchSize || !settings_valid()) return status::invalid_hyperparameter;
+        if constexpr (BatchSize == 1) {
+            return train_sample(xs, ds);
+        } else {
+            const model_ref<T> m = net_->view();
+            T* delta = workspace_.data();
+            T* scratch = delta + network_type::max_width;
+            for (std::int32_t& sum : sums_) sum = 0;
+            std::int32_t loss_sum = 0;
+            for (std::size_t sample = 0; sample < count; ++sample) {
+                const T* x = xs + sample * network_type::input_size;
+                loss_sum += forward_to_output_delta(m, x, ds + sample * network_type::output_size, delta).raw;
+                for (std::size_t l = m.layer_count; l-- > 0;) {
+                    const layer_info& layer = m.layers[l];
+                    kernels::fixed::dense_accumulate_exact(delta, input_of(m, x, l), sums_.data() + layer.weight_offset,
+                                                           sums_.data() + layer.bias_offset, layer.inputs,
+                                                           layer.outputs);
+                    if (l == 0) break;
+                    delta_below(m, l, delta, scratch);
+                    T* swap = delta;
+                    delta = scratch;
+                    scratch = swap;
+                }
+            }
+            const kernels::fixed::factor per_sample = kernels::fixed::factor_reciprocal(static_cast<std::uint32_t>(count));
+            const kernels::fixed::factor lr = kernels::fixed::factor_from_float(optimizer_.learning_rate);
+            const kernels::fixed::factor decay = kernels::fixed::factor_from_float(optimizer_.weight_decay);
+            if constexpr (uses_momentum) {
+                mean_gradient(per_sample);
+                momentum_step(lr, decay);
+            } else {
+                batch_sgd_step(kernels::fixed::factor_product(lr, per_sample), kernels::fixed::factor_product(lr, decay));
+            }
+            last_loss_ = T::from_raw(loss_sum / static_cast<std::int32_t>(count));
+            return status::ok;
+        }
+    }
 
     /// dE/dtheta for one sample into `gradient_out` (parameter_count values, parameter
     /// order), each term rounded stochastically to q3_12. Changes no parameter.
@@ -325,6 +419,52 @@ private:
         }
     }
 
+    /// Two random words as the 64 bits of a stochastic rounding.
+    std::uint64_t random_bits64() { return (std::uint64_t{rng_.next()} << 32) | rng_.next(); }
+
+    /// (sum 2^shift) rounded stochastically with r, for shift clamped to [1, 62] (a step
+    /// scale of 2^-62 or less is far below every q3_12 step: its mantissa shrinks instead).
+    static std::int64_t scaled_sum(std::int32_t sum, kernels::fixed::factor f, std::int32_t extra_shift,
+                                   std::uint64_t r)
+    {
+        std::int32_t mantissa = f.mantissa;
+        std::int32_t shift = f.shift + extra_shift;
+        if (shift > 62) {
+            mantissa = shift - 62 >= 31 ? 0 : (mantissa >> (shift - 62));
+            shift = 62;
+        }
+        return kernels::fixed::shift_stochastic64(std::int64_t{sum} * mantissa, shift, r);
+    }
+
+    /// Momentum's gradient from the minibatch sums: g = sum / count in Q3.12 (sums are
+    /// Q6.24: 12 more bits of shift), rounded stochastically, saturated and counted.
+    void mean_gradient(kernels::fixed::factor per_sample)
+    {
+        T* g = gradient();
+        std::uint64_t r = 0;
+        for (std::size_t k = 0; k < parameter_count; ++k) {
+            if (k % 16 == 0) r = random_bits64();  // one draw per 16 parameters, as momentum_loop
+            g[k].raw = fixed::saturate16_wide(scaled_sum(sums_[k], per_sample, microprop::fixed::fraction_bits, r));
+        }
+    }
+
+    /// w <- w - lr (sum / count) - lr decay w, each term rounded stochastically (one pair of
+    /// random words per 16 parameters), the new weight saturated and counted.
+    void batch_sgd_step(kernels::fixed::factor step, kernels::fixed::factor keep)
+    {
+        using kernels::fixed::dither;
+        const kernels::fixed::step_scale c = kernels::fixed::normalise_step(keep.mantissa, keep.shift);
+        const bool with_decay = !keep.is_zero();
+        T* w = net_->view().parameters;
+        std::uint64_t r = 0;
+        for (std::size_t k = 0; k < parameter_count; ++k) {
+            if (k % 16 == 0) r = random_bits64();
+            std::int64_t change = scaled_sum(sums_[k], step, microprop::fixed::fraction_bits, r);
+            if (with_decay) change += (c.scale * w[k].raw + dither(static_cast<std::uint32_t>(r), c.shift)) >> c.shift;
+            w[k].raw = fixed::saturate16_wide(std::int64_t{w[k].raw} - change);
+        }
+    }
+
     T* gradient() { return workspace_.data() + delta_count; }
     T* state() { return workspace_.data() + delta_count + gradient_count; }
 
@@ -333,6 +473,7 @@ private:
     random_generator rng_;
     T last_loss_ = T(0);
     std::array<T, workspace_count> workspace_{};
+    std::array<std::int32_t, sum_count> sums_{};
 };
 
 }  // namespace microprop
