@@ -2,7 +2,8 @@
 // (counted, never wrapping), the table functions against <cmath> over every
 // input, conversion of a float network and back, and the fixed-point forward
 // pass and backprop gradient against the float ones on the same (quantised)
-// weights. Tolerances are stated in steps of 1/4096 (one "LSB").
+// weights, both compute_gradient's and the one the fused per-sample SGD step applies
+// (read back from the weights). Tolerances are stated in steps of 1/4096 (one "LSB").
 #include <microprop/fixed_point.hpp>
 #include <microprop/microprop.hpp>
 
@@ -322,4 +323,91 @@ TEST(fixed_point, invalid_learning_rate_changes_nothing)
     }
     t.optimizer().learning_rate = 0.5f;
     EXPECT_EQ(t.train_sample(x, d), mp::status::ok);
+}
+
+namespace {
+
+/// The gradient the fused per-sample SGD step of a q3_12 trainer applies, read back from
+/// the weights: (w_before - w_after) / lr on a copy of `q`, in float.
+template <class Loss, class FixedNet>
+void fused_sgd_gradient(const FixedNet& q, const q3_12* x, const q3_12* d, float lr, float* gradient)
+{
+    static FixedNet copy;
+    copy = q;
+    mp::trainer<FixedNet, Loss, mp::sgd> t(copy, mp::sgd{lr}, 99u);
+    ASSERT_EQ(t.train_sample(x, d), mp::status::ok);
+    for (std::size_t k = 0; k < FixedNet::parameter_count; ++k) {
+        gradient[k] = (static_cast<float>(q.parameters()[k]) - static_cast<float>(copy.parameters()[k])) / lr;
+    }
+}
+
+}  // namespace
+
+TEST(fixed_point, fused_sgd_step_applies_the_float_gradient)
+{
+    // The per-sample SGD step is fused into backprop (its own kernels, not compute_gradient's):
+    // the step it takes with lr = 1/2 on the quantised weights, divided by lr, must be the float
+    // gradient on the same weights. Tolerance per component: 12 LSB + 3% as the gradient
+    // comparison above, plus 2 LSB / lr for the stochastic rounding of the step and of its scale.
+    // lr = 1/2 keeps lr * delta <= 1/2, the largest step scale the kernel takes unclamped.
+    constexpr float lr = 0.5f;
+    reference.initialize(23);
+    ASSERT_EQ(mp::quantize(reference, quantised), mp::status::ok);
+    mp::dequantize(quantised, round_trip);
+    mp::trainer<float_net, mp::cross_entropy, mp::momentum> float_trainer(round_trip);
+    static float g_float[float_net::parameter_count];
+    static float g_fused[float_net::parameter_count];
+    double worst = 0.0, largest = 0.0;
+    mp::reset_saturation_count();
+    for (int sample = 0; sample < 4; ++sample) {
+        float x[5], d[3] = {0.0f, 0.0f, 0.0f};
+        q3_12 xq[5], dq[3];
+        for (int i = 0; i < 5; ++i) x[i] = static_cast<float>(((sample * 5 + i) * 5) % 11) * 0.3f - 1.5f;
+        d[(sample + 1) % 3] = 1.0f;
+        mp::fixed::quantize(x, xq, 5);
+        mp::fixed::quantize(d, dq, 3);
+        mp::fixed::dequantize(xq, x, 5);
+        ASSERT_EQ(float_trainer.compute_gradient(x, d, g_float), mp::status::ok);
+        fused_sgd_gradient<mp::cross_entropy>(quantised, xq, dq, lr, g_fused);
+        for (std::size_t k = 0; k < float_net::parameter_count; ++k) {
+            const double e = std::fabs(double(g_fused[k]) - g_float[k]);
+            worst = e > worst ? e : worst;
+            largest = std::fabs(g_float[k]) > largest ? std::fabs(g_float[k]) : largest;
+            EXPECT_LE(e, (12.0 + 2.0 / lr) * lsb + 0.03 * std::fabs(g_float[k]));
+        }
+    }
+    EXPECT_EQ(mp::saturation_count(), 0u);
+    EXPECT_GT(largest, 0.1);  // the tolerance is small against the gradient
+    console::print("  fused SGD step / lr against the float gradient: worst ", console::fixed{worst / lsb, 2},
+                   " LSB (largest component ", console::fixed{largest, 3}, ")\n");
+}
+
+TEST(fixed_point, fused_sgd_step_with_sigmoid_and_leaky_relu_applies_the_float_gradient)
+{
+    using float_leaky = mp::network<float, mp::dense<3, 5>, mp::leaky_relu, mp::dense<5, 4>, mp::sigmoid,
+                                    mp::dense<4, 2>, mp::sigmoid>;
+    using fixed_leaky = mp::network<q3_12, mp::dense<3, 5>, mp::leaky_relu, mp::dense<5, 4>, mp::sigmoid,
+                                    mp::dense<4, 2>, mp::sigmoid>;
+    constexpr float lr = 0.5f;
+    static float_leaky f(17);
+    static fixed_leaky q;
+    for (std::size_t k = 0; k < 5; ++k) f.biases(0)[k] = k % 2 == 0 ? -0.8f : 0.4f;
+    ASSERT_EQ(mp::quantize(f, q), mp::status::ok);
+    mp::dequantize(q, f);
+    mp::trainer<float_leaky, mp::squared_error, mp::momentum> ft(f);
+    const float x_in[3] = {0.75f, -0.5f, 1.25f}, d[2] = {1.0f, 0.0f};
+    float x[3];
+    q3_12 xq[3], dq[2];
+    mp::fixed::quantize(x_in, xq, 3);
+    mp::fixed::dequantize(xq, x, 3);
+    mp::fixed::quantize(d, dq, 2);
+    static float gf[float_leaky::parameter_count], gq[float_leaky::parameter_count];
+    ASSERT_EQ(ft.compute_gradient(x, d, gf), mp::status::ok);
+    fused_sgd_gradient<mp::squared_error>(q, xq, dq, lr, gq);
+    double largest = 0.0;
+    for (std::size_t k = 0; k < float_leaky::parameter_count; ++k) {
+        largest = std::fabs(gf[k]) > largest ? std::fabs(gf[k]) : largest;
+        EXPECT_NEAR(gq[k], gf[k], (6.0 + 2.0 / lr) * lsb + 0.03 * std::fabs(gf[k]));
+    }
+    EXPECT_GT(largest, 0.02);
 }
