@@ -18,10 +18,18 @@
 // - The network and trainer types are the float ones: network<q3_12, ...> stores
 //   its parameters as q3_12 and its forward pass runs the integer kernels of
 //   kernels/fixed/ (an explicit specialisation of engine::forward below); this
-//   header specialises trainer<network<q3_12, ...>, Loss, Optimizer, 1> with
-//   per-sample SGD (fused into backprop) and momentum. Minibatches, Adam and
-//   tied layers are compile-time errors for now; Hessians, Jacobians and the
-//   finite-difference gradient check need a floating-point scalar and say so.
+//   header specialises trainer<network<q3_12, ...>, Loss, Optimizer, BatchSize>.
+// Supported: every activation and loss with its fused delta; per-sample SGD (fused
+// into backprop) and momentum (heavy-ball or Nesterov, weight decay); minibatches
+// (BatchSize > 1, train_batch(xs, ds[, count]) with a partial last batch) whose
+// gradient terms are summed exactly in 32 bits and rounded stochastically once at
+// the step; quantize()/dequantize() to and from a float network; save/load of the
+// network and of the trainer's state, rounding generator included (serialize.hpp,
+// scalar kind 3). Compile-time errors with one-sentence messages: Adam and tied
+// layers (not implemented in fixed point); Hessians, Jacobians and the
+// finite-difference gradient check (they need a floating-point scalar: dequantize()
+// first). The fixed-point gradient is checked against float's on the same weights
+// by test_fixed_point.
 #ifndef MICROPROP_FIXED_POINT_HPP
 #define MICROPROP_FIXED_POINT_HPP
 

@@ -327,6 +327,24 @@ TEST(fixed_point, invalid_learning_rate_changes_nothing)
 
 namespace {
 
+/// (before - after) / lr for every parameter, in float: the gradient a step applied.
+template <class FixedNet>
+void step_as_gradient(const FixedNet& before, const FixedNet& after, float lr, float* gradient)
+{
+    for (std::size_t k = 0; k < FixedNet::parameter_count; ++k) {
+        gradient[k] = (static_cast<float>(before.parameters()[k]) - static_cast<float>(after.parameters()[k])) / lr;
+    }
+}
+
+/// Draws `reference` from `seed`, quantises it into `quantised` and sets `round_trip` to the
+/// exact float values of the quantised weights.
+void quantise_reference(std::uint32_t seed)
+{
+    reference.initialize(seed);
+    ASSERT_EQ(mp::quantize(reference, quantised), mp::status::ok);
+    mp::dequantize(quantised, round_trip);
+}
+
 /// The gradient the fused per-sample SGD step of a q3_12 trainer applies, read back from
 /// the weights: (w_before - w_after) / lr on a copy of `q`, in float.
 template <class Loss, class FixedNet>
@@ -336,9 +354,7 @@ void fused_sgd_gradient(const FixedNet& q, const q3_12* x, const q3_12* d, float
     copy = q;
     mp::trainer<FixedNet, Loss, mp::sgd> t(copy, mp::sgd{lr}, 99u);
     ASSERT_EQ(t.train_sample(x, d), mp::status::ok);
-    for (std::size_t k = 0; k < FixedNet::parameter_count; ++k) {
-        gradient[k] = (static_cast<float>(q.parameters()[k]) - static_cast<float>(copy.parameters()[k])) / lr;
-    }
+    step_as_gradient(q, copy, lr, gradient);
 }
 
 }  // namespace
@@ -351,9 +367,7 @@ TEST(fixed_point, fused_sgd_step_applies_the_float_gradient)
     // comparison above, plus 2 LSB / lr for the stochastic rounding of the step and of its scale.
     // lr = 1/2 keeps lr * delta <= 1/2, the largest step scale the kernel takes unclamped.
     constexpr float lr = 0.5f;
-    reference.initialize(23);
-    ASSERT_EQ(mp::quantize(reference, quantised), mp::status::ok);
-    mp::dequantize(quantised, round_trip);
+    quantise_reference(23);
     mp::trainer<float_net, mp::cross_entropy, mp::momentum> float_trainer(round_trip);
     static float g_float[float_net::parameter_count];
     static float g_fused[float_net::parameter_count];
@@ -410,4 +424,114 @@ TEST(fixed_point, fused_sgd_step_with_sigmoid_and_leaky_relu_applies_the_float_g
         EXPECT_NEAR(gq[k], gf[k], (6.0 + 2.0 / lr) * lsb + 0.03 * std::fabs(gf[k]));
     }
     EXPECT_GT(largest, 0.02);
+}
+
+namespace {
+
+/// Four samples of float_net's widths, quantised (xs, ds) and their exact float values (xf, df).
+void batch_samples(q3_12 (&xs)[4][5], q3_12 (&ds)[4][3], float (&xf)[4][5], float (&df)[4][3])
+{
+    for (int s = 0; s < 4; ++s) {
+        for (int i = 0; i < 5; ++i) xf[s][i] = static_cast<float>(((s * 5 + i) * 3) % 7) * 0.4f - 1.2f;
+        for (int k = 0; k < 3; ++k) df[s][k] = k == s % 3 ? 1.0f : 0.0f;
+        mp::fixed::quantize(xf[s], xs[s], 5);
+        mp::fixed::quantize(df[s], ds[s], 3);
+        mp::fixed::dequantize(xs[s], xf[s], 5);
+    }
+}
+
+/// The mean float gradient of the first `count` samples, on round_trip's weights.
+void float_mean_gradient(const float (&xf)[4][5], const float (&df)[4][3], std::size_t count, float* mean)
+{
+    mp::trainer<float_net, mp::cross_entropy, mp::momentum> t(round_trip);
+    static float g[float_net::parameter_count];
+    for (std::size_t k = 0; k < float_net::parameter_count; ++k) mean[k] = 0.0f;
+    for (std::size_t s = 0; s < count; ++s) {
+        ASSERT_EQ(t.compute_gradient(xf[s], df[s], g), mp::status::ok);
+        for (std::size_t k = 0; k < float_net::parameter_count; ++k) mean[k] += g[k] / static_cast<float>(count);
+    }
+}
+
+/// The step a minibatch trainer takes on a copy of `quantised` over `count` samples, / lr.
+template <class Optimizer>
+void batch_step_gradient(const q3_12 (&xs)[4][5], const q3_12 (&ds)[4][3], std::size_t count, Optimizer o,
+                         float* gradient)
+{
+    static fixed_net copy;
+    copy = quantised;
+    mp::trainer<fixed_net, mp::cross_entropy, Optimizer, 4> t(copy, o, 5u);
+    ASSERT_EQ(t.train_batch(&xs[0][0], &ds[0][0], count), mp::status::ok);
+    step_as_gradient(quantised, copy, o.learning_rate, gradient);
+}
+
+}  // namespace
+
+TEST(fixed_point, minibatch_step_applies_the_mean_float_gradient)
+{
+    // A minibatch step of the q3_12 trainer (exact 32-bit sums of delta x, one stochastic
+    // rounding at the step), divided by lr, against the mean float gradient on the same
+    // weights: full batches of 4 and a partial one of 3, SGD, and momentum with mu = 0
+    // (whose velocity is then the rounded mean gradient). Tolerance per component: 12 LSB
+    // + 3% as above, plus 2 LSB / lr for the rounding of the step (and of the gradient).
+    constexpr float lr = 0.5f;
+    quantise_reference(29);
+    static q3_12 xs[4][5], ds[4][3];
+    static float xf[4][5], df[4][3];
+    static float mean[float_net::parameter_count], stepped[float_net::parameter_count];
+    batch_samples(xs, ds, xf, df);
+    mp::reset_saturation_count();
+    double worst = 0.0, largest = 0.0;
+    for (std::size_t count = 3; count <= 4; ++count) {
+        float_mean_gradient(xf, df, count, mean);
+        for (int optimizer = 0; optimizer < 2; ++optimizer) {
+            if (optimizer == 0) batch_step_gradient(xs, ds, count, mp::sgd{lr}, stepped);
+            else batch_step_gradient(xs, ds, count, mp::momentum{lr, 0.0f}, stepped);
+            for (std::size_t k = 0; k < float_net::parameter_count; ++k) {
+                const double e = std::fabs(double(stepped[k]) - mean[k]);
+                worst = e > worst ? e : worst;
+                largest = std::fabs(mean[k]) > largest ? std::fabs(mean[k]) : largest;
+                EXPECT_LE(e, (12.0 + 4.0 / lr) * lsb + 0.03 * std::fabs(mean[k]));
+            }
+        }
+    }
+    EXPECT_EQ(mp::saturation_count(), 0u);
+    EXPECT_GT(largest, 0.1);
+    console::print("  minibatch step / lr against the mean float gradient: worst ", console::fixed{worst / lsb, 2},
+                   " LSB\n");
+}
+
+TEST(fixed_point, minibatch_count_outside_one_to_batch_size_changes_nothing)
+{
+    static q3_12 xs[4][5], ds[4][3];
+    static float xf[4][5], df[4][3];
+    batch_samples(xs, ds, xf, df);
+    quantised.initialize(31);
+    const fixed_net before = quantised;
+    mp::trainer<fixed_net, mp::cross_entropy, mp::sgd, 4> t(quantised, mp::sgd{0.1f});
+    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0], 0), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0], 5), mp::status::invalid_hyperparameter);
+    t.optimizer().learning_rate = 8.5f;
+    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0]), mp::status::invalid_hyperparameter);
+    for (std::size_t k = 0; k < fixed_net::parameter_count; ++k) {
+        EXPECT_EQ(quantised.parameters()[k].raw, before.parameters()[k].raw);
+    }
+    t.optimizer().learning_rate = 0.1f;
+    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0]), mp::status::ok);
+    using batch_trainer = mp::trainer<fixed_net, mp::cross_entropy, mp::sgd, 4>;
+    EXPECT_EQ(batch_trainer::sum_bytes, 4 * fixed_net::parameter_count);
+}
+
+TEST(fixed_point, minibatch_sums_saturate_and_count_instead_of_wrapping)
+{
+    // The 32-bit sums of delta x (Q6.24) hold |sum| < 128; beyond it they clamp and count.
+    const q3_12 delta[1] = {q3_12(4)};
+    const q3_12 x[2] = {q3_12(7), q3_12(-7)};
+    std::int32_t sw[2] = {2147483647 - 1000, -2147483647};
+    std::int32_t sb[1] = {0};
+    mp::reset_saturation_count();
+    mp::kernels::fixed::dense_accumulate_exact(delta, x, sw, sb, 2, 1);
+    EXPECT_EQ(sw[0], 2147483647);
+    EXPECT_EQ(sw[1], -2147483647 - 1);
+    EXPECT_EQ(sb[0], 4 << 24);
+    EXPECT_EQ(mp::saturation_count(), 2u);
 }
