@@ -20,13 +20,15 @@
 //   kernels/fixed/ (an explicit specialisation of engine::forward below); this
 //   header specialises trainer<network<q3_12, ...>, Loss, Optimizer, BatchSize>.
 // Supported: every activation and loss with its fused delta; per-sample SGD (fused
-// into backprop) and momentum (heavy-ball or Nesterov, weight decay); minibatches
+// into backprop), momentum (heavy-ball or Nesterov, weight decay) and Adam (32-bit
+// first and 64-bit second moments, 12 bytes a parameter); minibatches
 // (BatchSize > 1, train_batch(xs, ds[, count]) with a partial last batch) whose
 // gradient terms are summed exactly in 32 bits and rounded stochastically once at
 // the step; quantize()/dequantize() to and from a float network; save/load of the
 // network and of the trainer's state, rounding generator included (serialize.hpp,
-// scalar kind 3). Compile-time errors with one-sentence messages: Adam and tied
-// layers (not implemented in fixed point); Hessians, Jacobians and the
+// scalar kind 3; not for Adam, whose wider moments the blob cannot hold). Compile-time
+// errors with one-sentence messages: tied layers (not implemented in fixed point),
+// saving an Adam trainer; Hessians, Jacobians and the
 // finite-difference gradient check (they need a floating-point scalar: dequantize()
 // first). The fixed-point gradient is checked against float's on the same weights
 // by test_fixed_point.
@@ -130,7 +132,7 @@ void dequantize(const network<q3_12, Layers...>& from, network<float, Layers...>
 }
 
 /// Training of a q3_12 network (fixed_point.hpp): per-sample SGD fused into backprop, or
-/// momentum through a q3_12 gradient buffer. Same interface as the float trainer, plus
+/// momentum or Adam through a q3_12 gradient buffer. Same interface as the float trainer, plus
 /// the seed of the stochastic rounding as the third constructor argument.
 ///
 /// BatchSize > 1 trains on minibatches (train_batch): every sample's gradient terms
@@ -140,18 +142,19 @@ void dequantize(const network<q3_12, Layers...>& from, network<float, Layers...>
 /// momentum g = sum / count rounded stochastically to q3_12, then the per-sample
 /// momentum update.
 ///
-/// RAM: two delta buffers of the widest layer, the gradient and velocity (momentum only),
-/// all q3_12 (workspace_bytes), the minibatch sums (sum_bytes: 4 bytes a parameter,
-/// BatchSize > 1 only), plus the 16-byte random generator and a few members.
+/// RAM: two delta buffers of the widest layer, the gradient (momentum, Adam) and velocity
+/// (momentum), all q3_12 (workspace_bytes), the minibatch sums (sum_bytes: 4 bytes a
+/// parameter, BatchSize > 1 only), Adam's moments (moment_bytes: 12 bytes a parameter), plus the 16-byte random generator and a few members.
 template <class Loss, class Optimizer, std::size_t BatchSize, class... Layers>
 class trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize> {
 public:
     using network_type = microprop::network<q3_12, Layers...>;  ///< the network trained
     using T = q3_12;                                           ///< its scalar
-    using optimizer_type = Optimizer;                          ///< sgd or momentum
+    using optimizer_type = Optimizer;                          ///< sgd, momentum or adam
     static_assert(BatchSize >= 1, "A trainer's batch size must be at least 1.");
-    static_assert(std::is_same<Optimizer, sgd>::value || std::is_same<Optimizer, momentum>::value,
-                  "A q3_12 network trains with sgd or momentum only (Adam's square root and division are not in fixed point yet).");
+    static_assert(std::is_same<Optimizer, sgd>::value || std::is_same<Optimizer, momentum>::value ||
+                      std::is_same<Optimizer, adam>::value,
+                  "A q3_12 network trains with sgd, momentum or adam only.");
     static_assert(!network_type::has_tied_layers, "Tied layers are not supported in q3_12 networks yet.");
     static_assert(loss_fits_output<Loss, network_type::output_activation>::value, "");
 
@@ -161,10 +164,14 @@ public:
     static constexpr bool fused_sgd = std::is_same<Optimizer, sgd>::value && BatchSize == 1;
     /// True for momentum: the step reads a q3_12 gradient buffer.
     static constexpr bool uses_momentum = std::is_same<Optimizer, momentum>::value;
+    /// True for adam: the step reads a q3_12 gradient buffer and keeps 32-bit moments.
+    static constexpr bool uses_adam = std::is_same<Optimizer, adam>::value;
     static constexpr std::size_t delta_count = 2 * network_type::max_width;  ///< two ping-pong delta buffers
-    static constexpr std::size_t gradient_count = uses_momentum ? parameter_count : 0;  ///< gradient buffer (momentum)
-    /// Momentum's velocity, one value per parameter (none for sgd).
-    static constexpr std::size_t optimizer_state_count = Optimizer::state_per_parameter * parameter_count;
+    /// The q3_12 gradient buffer (momentum and adam).
+    static constexpr std::size_t gradient_count = uses_momentum || uses_adam ? parameter_count : 0;
+    /// Momentum's velocity, one q3_12 per parameter (none for sgd; adam keeps its moments
+    /// in adam_moments() instead).
+    static constexpr std::size_t optimizer_state_count = uses_momentum ? parameter_count : 0;
     /// Every q3_12 the trainer holds.
     static constexpr std::size_t workspace_count = delta_count + gradient_count + optimizer_state_count;
     static constexpr std::size_t delta_bytes = delta_count * sizeof(T);  ///< bytes of the deltas
@@ -174,6 +181,11 @@ public:
     /// Minibatch gradient sums, one int32 per parameter (none for per-sample training).
     static constexpr std::size_t sum_count = BatchSize > 1 ? parameter_count : 0;
     static constexpr std::size_t sum_bytes = sum_count * sizeof(std::int32_t);  ///< bytes of the sums
+    /// Adam's moments, one m and one v per parameter (adam only).
+    static constexpr std::size_t moment_count = uses_adam ? parameter_count : 0;
+    /// Bytes of the moments: m int32 in Q24 and v int64 in Q40, 12 bytes a parameter (with
+    /// the q3_12 weight and gradient, 16 bytes a parameter: as much as float Adam).
+    static constexpr std::size_t moment_bytes = moment_count * (sizeof(std::int32_t) + sizeof(std::int64_t));
 
     /// `rounding_seed` seeds the stochastic rounding of the updates (same seed, same bits).
     explicit trainer(network_type& net, Optimizer optimizer = {}, std::uint32_t rounding_seed = 1)
@@ -196,6 +208,12 @@ public:
     {
         return span<const T>(workspace_.data() + delta_count + gradient_count, optimizer_state_count);
     }
+    /// Adam's first moments m in Q24 (value * 2^24), laid out like the parameters; empty for
+    /// sgd and momentum.
+    span<std::int32_t> adam_first_moments() { return span<std::int32_t>(first_moments_.data(), moment_count); }
+    /// Adam's second moments v in Q40 (value * 2^40: the square of a one-step gradient,
+    /// 2^-24, times 1 - beta2 = 0.001 is still 64 units); empty for sgd and momentum.
+    span<std::int64_t> adam_second_moments() { return span<std::int64_t>(second_moments_.data(), moment_count); }
     /// The state of the stochastic-rounding generator (saved in training blobs, serialize.hpp).
     std::array<std::uint32_t, 4> rounding_state() const { return rng_.state(); }
     /// Continues the stochastic rounding from a rounding_state() saved earlier (an all-zero
@@ -250,7 +268,7 @@ private:
         } else {
             const status s = compute_gradient(x, d, gradient());
             if (s != status::ok) return s;
-            momentum_step(lr, decay);
+            buffered_step(lr, decay);
             return status::ok;
         }
     }
@@ -303,9 +321,9 @@ public:
             const kernels::fixed::factor per_sample = kernels::fixed::factor_reciprocal(static_cast<std::uint32_t>(count));
             const kernels::fixed::factor lr = kernels::fixed::factor_from_float(optimizer_.learning_rate);
             const kernels::fixed::factor decay = kernels::fixed::factor_from_float(optimizer_.weight_decay);
-            if constexpr (uses_momentum) {
+            if constexpr (uses_momentum || uses_adam) {
                 mean_gradient(per_sample);
-                momentum_step(lr, decay);
+                buffered_step(lr, decay);
             } else {
                 batch_sgd_step(kernels::fixed::factor_product(lr, per_sample), kernels::fixed::factor_product(lr, decay));
             }
@@ -347,7 +365,140 @@ private:
         if constexpr (std::is_same<Optimizer, momentum>::value) {
             valid = valid && optimizer_.momentum >= 0.0f && optimizer_.momentum < 1.0f;
         }
+        if constexpr (uses_adam) valid = valid && optimizer_.valid();
         return valid;
+    }
+
+    /// The update from the gradient buffer: momentum's or Adam's.
+    void buffered_step(kernels::fixed::factor lr, kernels::fixed::factor decay)
+    {
+        if constexpr (uses_adam) {
+            adam_step(lr, decay);
+        } else {
+            momentum_step(lr, decay);
+        }
+    }
+
+    /// Adam (optimizers.hpp) in integers. With g' = g + decay w (Q12, decay w rounded
+    /// stochastically), m in Q24 and v in Q40: m <- m + (1 - beta1)(g' - m) and
+    /// v <- v + (1 - beta2)(g'^2 - v), each change rounded stochastically; mhat =
+    /// m / (1 - beta1^t) and vhat = v / (1 - beta2^t); sqrt(vhat) from a 32-bit integer
+    /// square root of vhat shifted to 31 or 32 bits (16 significant bits of root); the ratio
+    /// mhat / (sqrt(vhat) + epsilon) in Q12, clamped to +-8 (counted); the weight moves by
+    /// lr times it, rounded stochastically. beta1^t and beta2^t stay doubles as in float
+    /// (one soft-double product each per step on a core without an FPU).
+    void adam_step(kernels::fixed::factor lr, kernels::fixed::factor decay)
+    {
+        using kernels::fixed::dither;
+        using kernels::fixed::factor;
+        using kernels::fixed::factor_from_float;
+        optimizer_.beta1_power *= static_cast<double>(optimizer_.beta1);
+        optimizer_.beta2_power *= static_cast<double>(optimizer_.beta2);
+        const factor keep1 = factor_from_float(1.0f - optimizer_.beta1);
+        const factor keep2 = factor_from_float(1.0f - optimizer_.beta2);
+        const factor m_scale = factor_from_float(static_cast<float>(1.0 / (1.0 - optimizer_.beta1_power)));
+        const factor v_scale = factor_from_float(static_cast<float>(1.0 / (1.0 - optimizer_.beta2_power)));
+        const factor eps = factor_from_float(optimizer_.epsilon);
+        const kernels::fixed::step_scale lr_step = kernels::fixed::normalise_step(lr.mantissa, lr.shift);
+        const kernels::fixed::step_scale decay_step = kernels::fixed::normalise_step(decay.mantissa, decay.shift);
+        const bool with_decay = !decay.is_zero();
+        T* w = net_->view().parameters;
+        const T* g = gradient();
+        std::int32_t* m = first_moments_.data();
+        std::int64_t* v = second_moments_.data();
+        std::uint64_t r = 0;
+        for (std::size_t k = 0; k < parameter_count; ++k) {
+            if (k % 16 == 0) r = random_bits64();
+            const std::uint32_t r_low = static_cast<std::uint32_t>(r);
+            std::int32_t gk = g[k].raw;
+            if (with_decay) gk = fixed::saturate16(gk + ((decay_step.scale * w[k].raw + dither(r_low, decay_step.shift)) >> decay_step.shift));
+            const std::int64_t g24 = std::int64_t{gk} * microprop::fixed::one;
+            m[k] = saturate32(m[k] + kernels::fixed::shift_stochastic64((g24 - m[k]) * keep1.mantissa, keep1.shift, r));
+            const std::int64_t square = (std::int64_t{gk} * gk) << 16;  // Q40, at most 2^46
+            // |square - v| < 2^47 and the mantissa < 2^16: the product fits 63 bits.
+            const std::int64_t vk =
+                v[k] + kernels::fixed::shift_stochastic64((square - v[k]) * keep2.mantissa, keep2.shift, r << 17);
+            v[k] = vk < 0 ? 0 : vk;
+            const std::int32_t ratio = adam_ratio(scale_by(m[k], m_scale), scale_by(v[k], v_scale), eps);
+            w[k].raw = fixed::saturate16(w[k].raw - ((lr_step.scale * ratio + dither(r_low << 7, lr_step.shift)) >> lr_step.shift));
+        }
+    }
+
+    /// v clamped to the 32-bit range (a clamp counted as a saturation).
+    static std::int32_t saturate32(std::int64_t v)
+    {
+        if (v > 2147483647) {
+            ++detail::fixed_saturations;
+            return 2147483647;
+        }
+        if (v < -2147483647 - 1) {
+            ++detail::fixed_saturations;
+            return -2147483647 - 1;
+        }
+        return static_cast<std::int32_t>(v);
+    }
+
+    /// v * f rounded to nearest, in 64 bits (|v| < 2^47, f < 2^16 as a bias correction of
+    /// beta < 0.99998 is).
+    static std::int64_t scale_by(std::int64_t v, kernels::fixed::factor f)
+    {
+        const std::int64_t product = v * f.mantissa;
+        if (f.shift <= 0) return product * (std::int64_t{1} << -f.shift);
+        if (f.shift >= 63) return 0;
+        return (product + (std::int64_t{1} << (f.shift - 1))) >> f.shift;
+    }
+
+    /// mhat / (sqrt(vhat) + eps) in Q12 (mhat in Q24, vhat in Q40, vhat >= 0), clamped to
+    /// [-8, 8 - 1/4096] (counted).
+    static std::int32_t adam_ratio(std::int64_t mhat, std::int64_t vhat, kernels::fixed::factor eps)
+    {
+        if (mhat == 0) return 0;
+        // vhat 2^shift in [2^30, 2^32) with an even shift: root = sqrt(vhat) 2^(shift / 2), so
+        // sqrt(vhat as a value) = root / 2^(20 + shift / 2).
+        std::int32_t shift = 0;
+        std::uint64_t x = static_cast<std::uint64_t>(vhat);
+        if (x != 0) {
+            while (x >= (std::uint64_t{1} << 32)) {
+                x >>= 2;
+                shift -= 2;
+            }
+            while (x < (std::uint64_t{1} << 30)) {
+                x <<= 2;
+                shift += 2;
+            }
+        } else {
+            shift = 40;  // the root is 0; eps alone is the denominator, at a fine scale
+        }
+        const std::int32_t fraction_bits = 20 + shift / 2;  // of root
+        std::int64_t denominator = microprop::fixed::math::integer_sqrt(static_cast<std::uint32_t>(x));
+        // eps in the same scale: eps.mantissa 2^(fraction_bits - eps.shift).
+        const std::int32_t eps_shift = fraction_bits - eps.shift;
+        if (!eps.is_zero() && eps_shift > -31) {
+            denominator += eps_shift >= 0 ? (eps_shift > 30 ? (std::int64_t{1} << 46) : std::int64_t{eps.mantissa} << eps_shift)
+                                          : (eps.mantissa >> -eps_shift);
+        }
+        if (denominator <= 0) denominator = 1;
+        // ratio in Q12 = mhat / 2^24 / (denominator / 2^fraction_bits) * 2^12
+        //              = mhat 2^(fraction_bits - 12) / denominator.
+        const std::int32_t up = fraction_bits - 12;
+        constexpr std::int64_t limit = 32767;
+        const std::int64_t magnitude = mhat < 0 ? -mhat : mhat;
+        std::int64_t quotient;
+        if (up >= 0) {
+            // Clamp before shifting: the ratio exceeds the range when magnitude 2^up > limit * denominator.
+            if (up >= 62 || magnitude > ((limit + 1) * denominator) >> (up < 62 ? up : 62)) {
+                quotient = limit + 1;
+            } else {
+                quotient = (magnitude << up) / denominator;
+            }
+        } else {
+            quotient = (magnitude >> -up) / denominator;
+        }
+        if (quotient > limit) {
+            ++detail::fixed_saturations;
+            quotient = mhat < 0 ? limit + 1 : limit;
+        }
+        return static_cast<std::int32_t>(mhat < 0 ? -quotient : quotient);
     }
 
     T forward_to_output_delta(const model_ref<T>& m, const T* x, const T* d, T* delta)
@@ -482,6 +633,8 @@ private:
     T last_loss_ = T(0);
     std::array<T, workspace_count> workspace_{};
     std::array<std::int32_t, sum_count> sums_{};
+    std::array<std::int32_t, moment_count> first_moments_{};
+    std::array<std::int64_t, moment_count> second_moments_{};
 };
 
 }  // namespace microprop

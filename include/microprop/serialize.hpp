@@ -57,6 +57,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "optimizers.hpp"
 #include "scalar.hpp"
@@ -458,6 +459,13 @@ constexpr std::size_t trainer_record_bytes =
     blob_optimizer_record<typename Trainer::optimizer_type>::bytes + trainer_rounding_bytes<Trainer>;
 }  // namespace detail
 
+namespace detail {
+/// False for a q3_12 trainer with Adam, whose 32-bit moments the blob's 16-bit state values cannot hold.
+template <class Trainer>
+constexpr bool trainer_state_fits_blob =
+    !(trainer_rounding_bytes<Trainer> != 0 && std::is_same<typename Trainer::optimizer_type, adam>::value);
+}  // namespace detail
+
 /// Bytes of a blob holding a trainer's network and optimizer state (save_training_state).
 template <class Trainer>
 constexpr std::size_t training_blob_bytes = blob_bytes<typename Trainer::network_type> +
@@ -497,6 +505,8 @@ template <class Trainer>
     using Network = typename Trainer::network_type;
     using T = typename Network::scalar;
     using record = blob_optimizer_record<typename Trainer::optimizer_type>;
+    static_assert(detail::trainer_state_fits_blob<Trainer>,
+                  "A q3_12 trainer with Adam cannot be saved: its 32- and 64-bit moments do not fit the blob's 16-bit state values.");
     constexpr std::size_t length = training_blob_bytes<Trainer>;
     if (out.size() < length) return status::blob_too_small;
     const Network& net = trainer.network();
@@ -583,6 +593,8 @@ template <class Trainer>
     using Network = typename Trainer::network_type;
     using T = typename Network::scalar;
     using record = blob_optimizer_record<typename Trainer::optimizer_type>;
+    static_assert(detail::trainer_state_fits_blob<Trainer>,
+                  "A q3_12 trainer with Adam cannot be saved: its 32- and 64-bit moments do not fit the blob's 16-bit state values.");
     detail::blob_header header{};
     status s = detail::check_blob_frame(blob, header);
     if (s == status::ok) s = detail::check_blob_network<Network>(header);

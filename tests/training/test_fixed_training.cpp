@@ -123,3 +123,13 @@ TEST(fixed_training, iris_minibatch_momentum_reaches_float_accuracy)
 {
     compare_iris_batched("momentum, batches of 16", 4, mp::momentum{0.1f, 0.9f}, 60);
 }
+
+TEST(fixed_training, iris_adam_reaches_float_accuracy)
+{
+    compare_iris("adam", 5, mp::adam{0.01f});
+}
+
+TEST(fixed_training, iris_minibatch_adam_reaches_float_accuracy)
+{
+    compare_iris_batched("adam, batches of 16", 6, mp::adam{0.02f}, 60);
+}

@@ -535,3 +535,71 @@ TEST(fixed_point, minibatch_sums_saturate_and_count_instead_of_wrapping)
     EXPECT_EQ(sb[0], 4 << 24);
     EXPECT_EQ(mp::saturation_count(), 2u);
 }
+
+TEST(fixed_point, adam_first_step_moves_each_parameter_by_lr_against_its_gradient)
+{
+    // Closed form: after one Adam step the bias-corrected moments are g and g^2, so every
+    // parameter moves by -lr g / (|g| + eps) = -lr sign(g) (eps = 1e-8 is 4e-5 of one step's
+    // gradient), and one with g = 0 does not move. lr = 0.01 is 40.96 LSB; tolerance 1.5 LSB
+    // (the stochastic rounding of the step, and of m and v at a 2^-8 relative error at most).
+    // The gradient is the one the trainer itself uses: a twin trainer with the same rounding
+    // seed computes it first.
+    quantise_reference(37);
+    static fixed_net stepped;
+    stepped = quantised;
+    mp::trainer<fixed_net, mp::cross_entropy, mp::adam> twin(quantised, mp::adam{0.01f}, 7u);
+    mp::trainer<fixed_net, mp::cross_entropy, mp::adam> t(stepped, mp::adam{0.01f}, 7u);
+    static q3_12 xs[4][5], ds[4][3];
+    static float xf[4][5], df[4][3];
+    batch_samples(xs, ds, xf, df);
+    static q3_12 g[fixed_net::parameter_count];
+    ASSERT_EQ(twin.compute_gradient(xs[1], ds[1], g), mp::status::ok);
+    ASSERT_EQ(t.train_sample(xs[1], ds[1]), mp::status::ok);
+    std::size_t moved = 0, still = 0;
+    double worst = 0.0;
+    for (std::size_t k = 0; k < fixed_net::parameter_count; ++k) {
+        const double change = as_double(stepped.parameters()[k]) - as_double(quantised.parameters()[k]);
+        const double expected = g[k].raw == 0 ? 0.0 : (g[k].raw > 0 ? -0.01 : 0.01);
+        const double e = std::fabs(change - expected);
+        worst = e > worst ? e : worst;
+        EXPECT_LE(e, 1.5 * lsb);
+        (g[k].raw == 0 ? still : moved) += 1;
+    }
+    EXPECT_GT(moved, fixed_net::parameter_count / 2);
+    EXPECT_GT(still, 0u);  // dead ReLU units
+    console::print("  Adam's first step against -lr sign(g): worst ", console::fixed{worst / lsb, 2}, " LSB, ",
+                   moved, " moved, ", still, " still\n");
+}
+
+TEST(fixed_point, adam_follows_float_adam_over_twenty_steps)
+{
+    // Float Adam on the quantised weights and the q3_12 trainer on the same four samples in
+    // turn, lr 0.01, beta 0.9 / 0.999: after 20 steps every parameter within 16 LSB + 10% of
+    // float's total change (the gradients differ by a few LSB each step; Adam divides them
+    // by their running size, so small components carry a larger relative error).
+    quantise_reference(41);
+    mp::trainer<float_net, mp::cross_entropy, mp::adam> ft(round_trip, mp::adam{0.01f});
+    mp::trainer<fixed_net, mp::cross_entropy, mp::adam> qt(quantised, mp::adam{0.01f}, 3u);
+    static float start[float_net::parameter_count];
+    for (std::size_t k = 0; k < float_net::parameter_count; ++k) start[k] = round_trip.parameters()[k];
+    static q3_12 xs[4][5], ds[4][3];
+    static float xf[4][5], df[4][3];
+    batch_samples(xs, ds, xf, df);
+    mp::reset_saturation_count();
+    for (int step = 0; step < 20; ++step) {
+        ASSERT_EQ(ft.train_sample(xf[step % 4], df[step % 4]), mp::status::ok);
+        ASSERT_EQ(qt.train_sample(xs[step % 4], ds[step % 4]), mp::status::ok);
+    }
+    double worst = 0.0, largest_change = 0.0;
+    for (std::size_t k = 0; k < float_net::parameter_count; ++k) {
+        const double change = std::fabs(double(round_trip.parameters()[k]) - start[k]);
+        const double e = std::fabs(as_double(quantised.parameters()[k]) - round_trip.parameters()[k]);
+        worst = e > worst ? e : worst;
+        largest_change = change > largest_change ? change : largest_change;
+        EXPECT_LE(e, 16 * lsb + 0.1 * change);
+    }
+    EXPECT_GT(largest_change, 0.1);
+    EXPECT_EQ(mp::saturation_count(), 0u);
+    console::print("  Adam, 20 steps against float: worst ", console::fixed{worst / lsb, 2},
+                   " LSB (largest change ", console::fixed{largest_change / lsb, 0}, " LSB)\n");
+}
