@@ -237,10 +237,10 @@ struct scalar_ops<q3_12> {
 
 }  // namespace microprop
 
+namespace std {
 /// The range of q3_12 for generic code (all_finite, all_within): max() is 8 - 1/4096,
 /// lowest() -8, min() and epsilon() one step (1/4096, as float's min() is its smallest
 /// normal); no infinity, no NaN.
-namespace std {
 template <>
 struct numeric_limits<microprop::q3_12> {
     static constexpr bool is_specialized = true;  ///< yes

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "microtest.hpp"
 
@@ -184,4 +185,14 @@ TEST(fixed_serialize, damaged_fixed_training_blobs_change_nothing)
     EXPECT_EQ(mp::load_training_state(tb, mp::span<const std::uint8_t>(blob, n)), mp::status::ok);
     EXPECT_TRUE(same_parameters(a, b));
     EXPECT_TRUE(tb.rounding_state() == ta.rounding_state());
+}
+
+TEST(fixed_serialize, numeric_limits_give_the_q3_12_range)
+{
+    // Generic code (all_finite, all_within) reads the range from std::numeric_limits.
+    EXPECT_EQ(std::numeric_limits<q3_12>::max().raw, 32767);
+    EXPECT_EQ(std::numeric_limits<q3_12>::lowest().raw, -32768);
+    EXPECT_EQ(std::numeric_limits<q3_12>::min().raw, 1);
+    const q3_12 values[3] = {q3_12::from_raw(32767), q3_12::from_raw(0), q3_12::from_raw(-32767)};
+    EXPECT_TRUE(mp::all_finite(values, 3));
 }
