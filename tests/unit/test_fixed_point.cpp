@@ -603,3 +603,34 @@ TEST(fixed_point, adam_follows_float_adam_over_twenty_steps)
     console::print("  Adam, 20 steps against float: worst ", console::fixed{worst / lsb, 2},
                    " LSB (largest change ", console::fixed{largest_change / lsb, 0}, " LSB)\n");
 }
+
+TEST(fixed_point, minibatch_updates_far_below_one_step_do_not_vanish)
+{
+    // An identity unit y = w x + b, squared error, target 0 from y = 1/4: the gradient is
+    // y x for w and y for b. Batches of 4 equal samples x = 1/2, lr 1e-3: each step moves w by
+    // 1.25e-4 (half a q3_12 step) and b by 2.5e-4 (one step); rounded to nearest the w step
+    // would vanish. 200 steps, y drifting slowly down: float's minibatch trainer on the same
+    // weights is the reference, within 10 LSB (the binomial spread of 200 half-step
+    // roundings is 7 half steps, 3.5 LSB; y's own rounding adds a little).
+    using unit_f = mp::network<float, mp::dense<1, 1>>;
+    using unit_q = mp::network<q3_12, mp::dense<1, 1>>;
+    unit_f f;
+    unit_q q;
+    f.parameters()[0] = 0.0f;   // w
+    f.parameters()[1] = 0.25f;  // b
+    ASSERT_EQ(mp::quantize(f, q), mp::status::ok);
+    mp::trainer<unit_f, mp::squared_error, mp::sgd, 4> ft(f, mp::sgd{1e-3f});
+    mp::trainer<unit_q, mp::squared_error, mp::sgd, 4> qt(q, mp::sgd{1e-3f}, 11u);
+    const float xf[4] = {0.5f, 0.5f, 0.5f, 0.5f}, df[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    const q3_12 xq[4] = {q3_12(0.5f), q3_12(0.5f), q3_12(0.5f), q3_12(0.5f)};
+    const q3_12 dq[4] = {q3_12(0), q3_12(0), q3_12(0), q3_12(0)};
+    for (int step = 0; step < 200; ++step) {
+        ASSERT_EQ(ft.train_batch(xf, df), mp::status::ok);
+        ASSERT_EQ(qt.train_batch(xq, dq), mp::status::ok);
+    }
+    EXPECT_LT(f.parameters()[0], -0.02f);  // about 100 steps of 1/4096 in all
+    EXPECT_NEAR(as_double(q.parameters()[0]), f.parameters()[0], 10 * lsb);
+    EXPECT_NEAR(as_double(q.parameters()[1]), f.parameters()[1], 10 * lsb);
+    console::print("  200 half-step minibatch updates: w float ", console::fixed{f.parameters()[0] / lsb, 1},
+                   " LSB, q3_12 ", q.parameters()[0].raw, " LSB\n");
+}
