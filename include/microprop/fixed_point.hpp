@@ -139,12 +139,13 @@ void dequantize(const network<q3_12, Layers...>& from, network<float, Layers...>
 /// delta_j x_i are added exactly, as 32-bit Q6.24 integers (saturated and counted beyond
 /// |sum| = 128), into one int32 sum per parameter; the step divides by the samples and
 /// rounds stochastically once: w <- w - lr (sum / count + decay w) for sgd, and for
-/// momentum g = sum / count rounded stochastically to q3_12, then the per-sample
-/// momentum update.
+/// momentum and Adam g = sum / count rounded stochastically to q3_12, then the
+/// per-sample update.
 ///
 /// RAM: two delta buffers of the widest layer, the gradient (momentum, Adam) and velocity
 /// (momentum), all q3_12 (workspace_bytes), the minibatch sums (sum_bytes: 4 bytes a
-/// parameter, BatchSize > 1 only), Adam's moments (moment_bytes: 12 bytes a parameter), plus the 16-byte random generator and a few members.
+/// parameter, BatchSize > 1 only), Adam's moments (moment_bytes: 12 bytes a parameter),
+/// plus the 16-byte random generator and a few members.
 template <class Loss, class Optimizer, std::size_t BatchSize, class... Layers>
 class trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize> {
 public:
@@ -164,13 +165,13 @@ public:
     static constexpr bool fused_sgd = std::is_same<Optimizer, sgd>::value && BatchSize == 1;
     /// True for momentum: the step reads a q3_12 gradient buffer.
     static constexpr bool uses_momentum = std::is_same<Optimizer, momentum>::value;
-    /// True for adam: the step reads a q3_12 gradient buffer and keeps 32-bit moments.
+    /// True for adam: the step reads a q3_12 gradient buffer and keeps 32- and 64-bit moments.
     static constexpr bool uses_adam = std::is_same<Optimizer, adam>::value;
     static constexpr std::size_t delta_count = 2 * network_type::max_width;  ///< two ping-pong delta buffers
     /// The q3_12 gradient buffer (momentum and adam).
     static constexpr std::size_t gradient_count = uses_momentum || uses_adam ? parameter_count : 0;
     /// Momentum's velocity, one q3_12 per parameter (none for sgd; adam keeps its moments
-    /// in adam_moments() instead).
+    /// in adam_first_moments() and adam_second_moments() instead).
     static constexpr std::size_t optimizer_state_count = uses_momentum ? parameter_count : 0;
     /// Every q3_12 the trainer holds.
     static constexpr std::size_t workspace_count = delta_count + gradient_count + optimizer_state_count;
@@ -225,7 +226,8 @@ public:
     /// One step on one sample (x: input_size values, d: output_size values); with
     /// BatchSize > 1 a minibatch step of one sample.
     /// Returns invalid_hyperparameter (nothing changed) unless 0 < learning_rate < 8,
-    /// 0 <= weight_decay < 1 and, for momentum, 0 <= momentum < 1.
+    /// 0 <= weight_decay < 1, for momentum 0 <= momentum < 1, and for adam its valid()
+    /// (beta1, beta2 in [0, 1), epsilon > 0, beta1^t and beta2^t in [0, 1]).
     [[nodiscard]] status train_sample(const T* x, const T* d)
     {
         if constexpr (BatchSize > 1) {
@@ -318,14 +320,16 @@ public:
                     scratch = swap;
                 }
             }
-            const kernels::fixed::factor per_sample = kernels::fixed::factor_reciprocal(static_cast<std::uint32_t>(count));
+            const kernels::fixed::factor per_sample =
+                kernels::fixed::factor_reciprocal(static_cast<std::uint32_t>(count));
             const kernels::fixed::factor lr = kernels::fixed::factor_from_float(optimizer_.learning_rate);
             const kernels::fixed::factor decay = kernels::fixed::factor_from_float(optimizer_.weight_decay);
             if constexpr (uses_momentum || uses_adam) {
                 mean_gradient(per_sample);
                 buffered_step(lr, decay);
             } else {
-                batch_sgd_step(kernels::fixed::factor_product(lr, per_sample), kernels::fixed::factor_product(lr, decay));
+                batch_sgd_step(kernels::fixed::factor_product(lr, per_sample),
+                               kernels::fixed::factor_product(lr, decay));
             }
             last_loss_ = T::from_raw(loss_sum / static_cast<std::int32_t>(count));
             return status::ok;
@@ -411,7 +415,10 @@ private:
             if (k % 16 == 0) r = random_bits64();
             const std::uint32_t r_low = static_cast<std::uint32_t>(r);
             std::int32_t gk = g[k].raw;
-            if (with_decay) gk = fixed::saturate16(gk + ((decay_step.scale * w[k].raw + dither(r_low, decay_step.shift)) >> decay_step.shift));
+            if (with_decay) {
+                const std::int32_t r_decay = dither(r_low, decay_step.shift);
+                gk = fixed::saturate16(gk + ((decay_step.scale * w[k].raw + r_decay) >> decay_step.shift));
+            }
             const std::int64_t g24 = std::int64_t{gk} * microprop::fixed::one;
             m[k] = saturate32(m[k] + kernels::fixed::shift_stochastic64((g24 - m[k]) * keep1.mantissa, keep1.shift, r));
             const std::int64_t square = (std::int64_t{gk} * gk) << 16;  // Q40, at most 2^46
@@ -420,7 +427,8 @@ private:
                 v[k] + kernels::fixed::shift_stochastic64((square - v[k]) * keep2.mantissa, keep2.shift, r << 17);
             v[k] = vk < 0 ? 0 : vk;
             const std::int32_t ratio = adam_ratio(scale_by(m[k], m_scale), scale_by(v[k], v_scale), eps);
-            w[k].raw = fixed::saturate16(w[k].raw - ((lr_step.scale * ratio + dither(r_low << 7, lr_step.shift)) >> lr_step.shift));
+            const std::int32_t r_step = dither(r_low << 7, lr_step.shift);
+            w[k].raw = fixed::saturate16(w[k].raw - ((lr_step.scale * ratio + r_step) >> lr_step.shift));
         }
     }
 
@@ -474,8 +482,11 @@ private:
         // eps in the same scale: eps.mantissa 2^(fraction_bits - eps.shift).
         const std::int32_t eps_shift = fraction_bits - eps.shift;
         if (!eps.is_zero() && eps_shift > -31) {
-            denominator += eps_shift >= 0 ? (eps_shift > 30 ? (std::int64_t{1} << 46) : std::int64_t{eps.mantissa} << eps_shift)
-                                          : (eps.mantissa >> -eps_shift);
+            if (eps_shift < 0) {
+                denominator += eps.mantissa >> -eps_shift;
+            } else {  // capped at 2^46: eps then dwarfs sqrt(vhat) at this scale
+                denominator += eps_shift > 30 ? (std::int64_t{1} << 46) : std::int64_t{eps.mantissa} << eps_shift;
+            }
         }
         if (denominator <= 0) denominator = 1;
         // ratio in Q12 = mhat / 2^24 / (denominator / 2^fraction_bits) * 2^12

@@ -116,19 +116,21 @@ TEST(fixed_serialize, float_and_fixed_blobs_do_not_load_into_each_other)
     float_momentum_trainer ft(f, mp::momentum{0.1f, 0.5f});
     momentum_trainer qt(q, mp::momentum{0.1f, 0.5f});
     ASSERT_EQ(mp::save_training_state(ft, mp::span<std::uint8_t>(blob)), mp::status::ok);
-    EXPECT_EQ(mp::load_training_state(qt, mp::span<const std::uint8_t>(blob, mp::training_blob_bytes<float_momentum_trainer>)),
+    constexpr std::size_t float_blob = mp::training_blob_bytes<float_momentum_trainer>;
+    constexpr std::size_t fixed_blob = mp::training_blob_bytes<momentum_trainer>;
+    EXPECT_EQ(mp::load_training_state(qt, mp::span<const std::uint8_t>(blob, float_blob)),
               mp::status::blob_topology_mismatch);
     EXPECT_TRUE(same_parameters(q, q_before));
     ASSERT_EQ(mp::save_training_state(qt, mp::span<std::uint8_t>(blob)), mp::status::ok);
-    EXPECT_EQ(mp::load_training_state(ft, mp::span<const std::uint8_t>(blob, mp::training_blob_bytes<momentum_trainer>)),
+    EXPECT_EQ(mp::load_training_state(ft, mp::span<const std::uint8_t>(blob, fixed_blob)),
               mp::status::blob_topology_mismatch);
     EXPECT_EQ(std::memcmp(f.parameters().data(), f_before.parameters().data(), float_net::parameter_bytes), 0);
 
     // The same bytes relabelled as float (kind 1, size 4) no longer add up: corrupt.
     blob[20] = 1;
     blob[21] = 4;
-    mp::detail::seal_blob(blob, mp::training_blob_bytes<momentum_trainer>);
-    EXPECT_EQ(mp::load_parameters(f, mp::span<const std::uint8_t>(blob, mp::training_blob_bytes<momentum_trainer>)),
+    mp::detail::seal_blob(blob, fixed_blob);
+    EXPECT_EQ(mp::load_parameters(f, mp::span<const std::uint8_t>(blob, fixed_blob)),
               mp::status::blob_corrupt);
 
     // An sgd training blob into a momentum trainer: another optimizer.
