@@ -131,6 +131,41 @@ void dequantize(const network<q3_12, Layers...>& from, network<float, Layers...>
     fixed::dequantize(from.parameters().data(), to.parameters().data(), from.parameters().size());
 }
 
+namespace detail {
+/// The int32 minibatch sums of a q3_12 trainer, N of them (a base class, so that per-sample
+/// trainers, N = 0, spend no byte on them).
+template <std::size_t N>
+struct fixed_batch_sums {
+    std::array<std::int32_t, N> sums_{};  ///< Q6.24, one per parameter
+    /// The first sum.
+    std::int32_t* sum_data() { return sums_.data(); }
+};
+/// No sums (per-sample training).
+template <>
+struct fixed_batch_sums<0> {
+    /// None.
+    std::int32_t* sum_data() { return nullptr; }
+};
+/// Adam's moments of a q3_12 trainer, N of each (a base class: none for sgd and momentum).
+template <std::size_t N>
+struct fixed_adam_moments {
+    std::array<std::int32_t, N> first_moments_{};   ///< m in Q24
+    std::array<std::int64_t, N> second_moments_{};  ///< v in Q40
+    /// The first m.
+    std::int32_t* first_moment_data() { return first_moments_.data(); }
+    /// The first v.
+    std::int64_t* second_moment_data() { return second_moments_.data(); }
+};
+/// No moments (sgd, momentum).
+template <>
+struct fixed_adam_moments<0> {
+    /// None.
+    std::int32_t* first_moment_data() { return nullptr; }
+    /// None.
+    std::int64_t* second_moment_data() { return nullptr; }
+};
+}  // namespace detail
+
 /// Training of a q3_12 network (fixed_point.hpp): per-sample SGD fused into backprop, or
 /// momentum or Adam through a q3_12 gradient buffer. Same interface as the float trainer, plus
 /// the seed of the stochastic rounding as the third constructor argument.
@@ -147,7 +182,11 @@ void dequantize(const network<q3_12, Layers...>& from, network<float, Layers...>
 /// parameter, BatchSize > 1 only), Adam's moments (moment_bytes: 12 bytes a parameter),
 /// plus the 16-byte random generator and a few members.
 template <class Loss, class Optimizer, std::size_t BatchSize, class... Layers>
-class trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize> {
+class trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize>
+    : private detail::fixed_batch_sums<BatchSize == 1 ? 0 : network<q3_12, Layers...>::parameter_count>,
+      private detail::fixed_adam_moments<std::is_same<Optimizer, adam>::value
+                                             ? network<q3_12, Layers...>::parameter_count
+                                             : 0> {
 public:
     using network_type = microprop::network<q3_12, Layers...>;  ///< the network trained
     using T = q3_12;                                           ///< its scalar
@@ -211,10 +250,10 @@ public:
     }
     /// Adam's first moments m in Q24 (value * 2^24), laid out like the parameters; empty for
     /// sgd and momentum.
-    span<std::int32_t> adam_first_moments() { return span<std::int32_t>(first_moments_.data(), moment_count); }
+    span<std::int32_t> adam_first_moments() { return span<std::int32_t>(this->first_moment_data(), moment_count); }
     /// Adam's second moments v in Q40 (value * 2^40: the square of a one-step gradient,
     /// 2^-24, times 1 - beta2 = 0.001 is still 64 units); empty for sgd and momentum.
-    span<std::int64_t> adam_second_moments() { return span<std::int64_t>(second_moments_.data(), moment_count); }
+    span<std::int64_t> adam_second_moments() { return span<std::int64_t>(this->second_moment_data(), moment_count); }
     /// The state of the stochastic-rounding generator (saved in training blobs, serialize.hpp).
     std::array<std::uint32_t, 4> rounding_state() const { return rng_.state(); }
     /// Continues the stochastic rounding from a rounding_state() saved earlier (an all-zero
@@ -303,15 +342,16 @@ public:
             const model_ref<T> m = net_->view();
             T* delta = workspace_.data();
             T* scratch = delta + network_type::max_width;
-            for (std::int32_t& sum : sums_) sum = 0;
+            std::int32_t* sums = this->sum_data();
+            for (std::size_t k = 0; k < sum_count; ++k) sums[k] = 0;
             std::int32_t loss_sum = 0;
             for (std::size_t sample = 0; sample < count; ++sample) {
                 const T* x = xs + sample * network_type::input_size;
                 loss_sum += forward_to_output_delta(m, x, ds + sample * network_type::output_size, delta).raw;
                 for (std::size_t l = m.layer_count; l-- > 0;) {
                     const layer_info& layer = m.layers[l];
-                    kernels::fixed::dense_accumulate_exact(delta, input_of(m, x, l), sums_.data() + layer.weight_offset,
-                                                           sums_.data() + layer.bias_offset, layer.inputs,
+                    kernels::fixed::dense_accumulate_exact(delta, input_of(m, x, l), sums + layer.weight_offset,
+                                                           sums + layer.bias_offset, layer.inputs,
                                                            layer.outputs);
                     if (l == 0) break;
                     delta_below(m, l, delta, scratch);
@@ -408,8 +448,8 @@ private:
         const bool with_decay = !decay.is_zero();
         T* w = net_->view().parameters;
         const T* g = gradient();
-        std::int32_t* m = first_moments_.data();
-        std::int64_t* v = second_moments_.data();
+        std::int32_t* m = this->first_moment_data();
+        std::int64_t* v = this->second_moment_data();
         std::uint64_t r = 0;
         for (std::size_t k = 0; k < parameter_count; ++k) {
             if (k % 16 == 0) r = random_bits64();
@@ -611,10 +651,11 @@ private:
     void mean_gradient(kernels::fixed::factor per_sample)
     {
         T* g = gradient();
+        const std::int32_t* sums = this->sum_data();
         std::uint64_t r = 0;
         for (std::size_t k = 0; k < parameter_count; ++k) {
             if (k % 16 == 0) r = random_bits64();  // one draw per 16 parameters, as momentum_loop
-            g[k].raw = fixed::saturate16_wide(scaled_sum(sums_[k], per_sample, microprop::fixed::fraction_bits, r));
+            g[k].raw = fixed::saturate16_wide(scaled_sum(sums[k], per_sample, microprop::fixed::fraction_bits, r));
         }
     }
 
@@ -626,10 +667,11 @@ private:
         const kernels::fixed::step_scale c = kernels::fixed::normalise_step(keep.mantissa, keep.shift);
         const bool with_decay = !keep.is_zero();
         T* w = net_->view().parameters;
+        const std::int32_t* sums = this->sum_data();
         std::uint64_t r = 0;
         for (std::size_t k = 0; k < parameter_count; ++k) {
             if (k % 16 == 0) r = random_bits64();
-            std::int64_t change = scaled_sum(sums_[k], step, microprop::fixed::fraction_bits, r);
+            std::int64_t change = scaled_sum(sums[k], step, microprop::fixed::fraction_bits, r);
             if (with_decay) change += (c.scale * w[k].raw + dither(static_cast<std::uint32_t>(r), c.shift)) >> c.shift;
             w[k].raw = fixed::saturate16_wide(std::int64_t{w[k].raw} - change);
         }
@@ -643,9 +685,6 @@ private:
     random_generator rng_;
     T last_loss_ = T(0);
     std::array<T, workspace_count> workspace_{};
-    std::array<std::int32_t, sum_count> sums_{};
-    std::array<std::int32_t, moment_count> first_moments_{};
-    std::array<std::int64_t, moment_count> second_moments_{};
 };
 
 }  // namespace microprop
