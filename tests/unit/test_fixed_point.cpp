@@ -327,6 +327,14 @@ TEST(fixed_point, invalid_learning_rate_changes_nothing)
 
 namespace {
 
+// Buffers shared by the tests below (the 8 KB STM32F100 has no room for one set per test).
+float gradient_a[float_net::parameter_count];
+float gradient_b[float_net::parameter_count];
+float gradient_c[float_net::parameter_count];
+fixed_net scratch_net;
+q3_12 batch_xq[4][5], batch_dq[4][3];  // four samples of float_net's widths (batch_samples)
+float batch_xf[4][5], batch_df[4][3];
+
 /// (before - after) / lr for every parameter, in float: the gradient a step applied.
 template <class FixedNet>
 void step_as_gradient(const FixedNet& before, const FixedNet& after, float lr, float* gradient)
@@ -369,8 +377,8 @@ TEST(fixed_point, fused_sgd_step_applies_the_float_gradient)
     constexpr float lr = 0.5f;
     quantise_reference(23);
     mp::trainer<float_net, mp::cross_entropy, mp::momentum> float_trainer(round_trip);
-    static float g_float[float_net::parameter_count];
-    static float g_fused[float_net::parameter_count];
+    float* g_float = gradient_a;
+    float* g_fused = gradient_b;
     double worst = 0.0, largest = 0.0;
     mp::reset_saturation_count();
     for (int sample = 0; sample < 4; ++sample) {
@@ -444,7 +452,7 @@ void batch_samples(q3_12 (&xs)[4][5], q3_12 (&ds)[4][3], float (&xf)[4][5], floa
 void float_mean_gradient(const float (&xf)[4][5], const float (&df)[4][3], std::size_t count, float* mean)
 {
     mp::trainer<float_net, mp::cross_entropy, mp::momentum> t(round_trip);
-    static float g[float_net::parameter_count];
+    float* g = gradient_c;
     for (std::size_t k = 0; k < float_net::parameter_count; ++k) mean[k] = 0.0f;
     for (std::size_t s = 0; s < count; ++s) {
         ASSERT_EQ(t.compute_gradient(xf[s], df[s], g), mp::status::ok);
@@ -457,7 +465,7 @@ template <class Optimizer>
 void batch_step_gradient(const q3_12 (&xs)[4][5], const q3_12 (&ds)[4][3], std::size_t count, Optimizer o,
                          float* gradient)
 {
-    static fixed_net copy;
+    fixed_net& copy = scratch_net;
     copy = quantised;
     mp::trainer<fixed_net, mp::cross_entropy, Optimizer, 4> t(copy, o, 5u);
     ASSERT_EQ(t.train_batch(&xs[0][0], &ds[0][0], count), mp::status::ok);
@@ -475,9 +483,12 @@ TEST(fixed_point, minibatch_step_applies_the_mean_float_gradient)
     // + 3% as above, plus 2 LSB / lr for the rounding of the step (and of the gradient).
     constexpr float lr = 0.5f;
     quantise_reference(29);
-    static q3_12 xs[4][5], ds[4][3];
-    static float xf[4][5], df[4][3];
-    static float mean[float_net::parameter_count], stepped[float_net::parameter_count];
+    auto& xs = batch_xq;
+    auto& ds = batch_dq;
+    auto& xf = batch_xf;
+    auto& df = batch_df;
+    float* mean = gradient_a;
+    float* stepped = gradient_b;
     batch_samples(xs, ds, xf, df);
     mp::reset_saturation_count();
     double worst = 0.0, largest = 0.0;
@@ -502,8 +513,10 @@ TEST(fixed_point, minibatch_step_applies_the_mean_float_gradient)
 
 TEST(fixed_point, minibatch_count_outside_one_to_batch_size_changes_nothing)
 {
-    static q3_12 xs[4][5], ds[4][3];
-    static float xf[4][5], df[4][3];
+    auto& xs = batch_xq;
+    auto& ds = batch_dq;
+    auto& xf = batch_xf;
+    auto& df = batch_df;
     batch_samples(xs, ds, xf, df);
     quantised.initialize(31);
     const fixed_net before = quantised;
@@ -545,12 +558,14 @@ TEST(fixed_point, adam_first_step_moves_each_parameter_by_lr_against_its_gradien
     // The gradient is the one the trainer itself uses: a twin trainer with the same rounding
     // seed computes it first.
     quantise_reference(37);
-    static fixed_net stepped;
+    fixed_net& stepped = scratch_net;
     stepped = quantised;
     mp::trainer<fixed_net, mp::cross_entropy, mp::adam> twin(quantised, mp::adam{0.01f}, 7u);
     mp::trainer<fixed_net, mp::cross_entropy, mp::adam> t(stepped, mp::adam{0.01f}, 7u);
-    static q3_12 xs[4][5], ds[4][3];
-    static float xf[4][5], df[4][3];
+    auto& xs = batch_xq;
+    auto& ds = batch_dq;
+    auto& xf = batch_xf;
+    auto& df = batch_df;
     batch_samples(xs, ds, xf, df);
     static q3_12 g[fixed_net::parameter_count];
     ASSERT_EQ(twin.compute_gradient(xs[1], ds[1], g), mp::status::ok);
@@ -580,10 +595,12 @@ TEST(fixed_point, adam_follows_float_adam_over_twenty_steps)
     quantise_reference(41);
     mp::trainer<float_net, mp::cross_entropy, mp::adam> ft(round_trip, mp::adam{0.01f});
     mp::trainer<fixed_net, mp::cross_entropy, mp::adam> qt(quantised, mp::adam{0.01f}, 3u);
-    static float start[float_net::parameter_count];
+    float* start = gradient_a;
     for (std::size_t k = 0; k < float_net::parameter_count; ++k) start[k] = round_trip.parameters()[k];
-    static q3_12 xs[4][5], ds[4][3];
-    static float xf[4][5], df[4][3];
+    auto& xs = batch_xq;
+    auto& ds = batch_dq;
+    auto& xf = batch_xf;
+    auto& df = batch_df;
     batch_samples(xs, ds, xf, df);
     mp::reset_saturation_count();
     for (int step = 0; step < 20; ++step) {
