@@ -113,7 +113,9 @@ int main()
         order.reshuffle(rng);
         for (std::uint32_t k = 0; k < train_points; ++k) {
             const std::uint32_t i = order[k];
-            const mp::status s = sgd.train_sample(&train_x[i], &train_y[i]);
+            const float x[1] = {train_x[i]};
+            const float d[1] = {train_y[i]};
+            const mp::status s = sgd.train_sample(x, d);
             if (s != mp::status::ok) fail("sgd", s);
         }
     });

@@ -37,8 +37,8 @@ void train(Trainer& tr, const View& train_set, const mp::pruning_mask<typename T
         order.reshuffle(rng);
         for (std::uint32_t k = 0; k < order.size(); ++k) {
             train_set.load(order[k], x);
-            train_set.target(order[k], d.data());
-            const mp::status s = tr.train_sample(x.data(), d.data());
+            train_set.target(order[k], d);
+            const mp::status s = tr.train_sample(x, d);
             if (s != mp::status::ok) {
                 console::print("training failed: ", mp::to_string(s), "\n");
                 microprop_port_exit(1);
@@ -57,9 +57,9 @@ void hessian_diagonal_over(Network& net, const View& train_set, float* diagonal,
     std::array<float, Network::output_size> d{};
     for (std::size_t k = 0; k < train_set.size(); ++k) {
         train_set.load(k, x);
-        train_set.target(k, d.data());
+        train_set.target(k, d);
         const mp::status s = mp::hessian_diagonal<mp::cross_entropy>(
-            net, x.data(), d.data(), mp::span<float>(diagonal, Network::parameter_count), mp::span<float>(scratch, scratch_count));
+            net, x, d, mp::span<float>(diagonal, Network::parameter_count), mp::span<float>(scratch, scratch_count));
         if (s != mp::status::ok) microprop_port_exit(1);
     }
 }
@@ -174,8 +174,8 @@ int main()
                 std::array<float, net_t::output_size> d{};
                 for (std::size_t k = 0; k < train_set.size(); ++k) {
                     train_set.load(k, x);
-                    train_set.target(k, d.data());
-                    if (mp::sequential_inverse_hessian<mp::cross_entropy>(iris::net, x.data(), d.data(),
+                    train_set.target(k, d);
+                    if (mp::sequential_inverse_hessian<mp::cross_entropy>(iris::net, x, d,
                                                                           mp::span<float>(iris::h_inverse),
                                                                           mp::span<float>(iris::scratch)) != mp::status::ok) {
                         microprop_port_exit(1);

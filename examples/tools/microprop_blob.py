@@ -14,9 +14,11 @@ or tied layer, each with the activation that follows it (identity when omitted):
 Commands:
     decode BLOB [--layers L]     print the header, check the CRC, and with --layers
                                  check the topology hash and list the parameters per layer
-    encode --layers L --values V [--scalar float|double] [--generation G] -o OUT
+    encode --layers L --values V [--scalar float|double|q3_12] [--generation G] -o OUT
                                  write a weights-only blob from parameter values
-                                 (V: a file of numbers separated by commas or white space)
+                                 (V: a file of numbers separated by commas or white space;
+                                 q3_12 rounds each to the nearest 1/4096 and refuses values
+                                 outside [-8, 8))
     roundtrip BLOB --layers L [-o OUT]
                                  decode as above, check CRC and hash, re-encode from the decoded
                                  fields and values, and fail unless the bytes are identical
@@ -38,7 +40,9 @@ MAGIC_PREFIX = b"MPW"
 VERSION = 2
 HEADER_BYTES = 32
 TRAILER_BYTES = 4
-SCALARS = {"float": (1, 4, "f"), "double": (2, 8, "d")}
+SCALARS = {"float": (1, 4, "f"), "double": (2, 8, "d"), "q3_12": (3, 2, "h")}
+# q3_12 (microprop::q3_12, fixed point) is stored as i16 raw values standing for raw / 4096.
+FIXED_ONE = 4096
 SCALAR_BY_KIND = {kind: (name, size, code) for name, (kind, size, code) in SCALARS.items()}
 ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}
 OPTIMIZERS = {0: "none", 1: "sgd", 2: "momentum", 3: "adam"}
@@ -51,6 +55,32 @@ RECORDS = {
     3: [("learning_rate", "f"), ("beta1", "f"), ("beta2", "f"), ("epsilon", "f"), ("weight_decay", "f"),
         ("gradient_clip", "f"), ("beta1_power", "d"), ("beta2_power", "d")],
 }
+# A q3_12 trainer's record ends with its stochastic-rounding generator's state (xoshiro128**).
+ROUNDING_STATE = [(f"rounding_state{k}", "I") for k in range(4)]
+
+
+def record_fields_of(scalar, optimizer_kind):
+    """The record's fields for this scalar type and optimizer kind (none without optimizer)."""
+    fields = RECORDS.get(optimizer_kind, [])
+    if fields and scalar == "q3_12":
+        fields = fields + ROUNDING_STATE
+    return fields
+
+
+def to_stored(scalar, values):
+    """Values as stored: q3_12 as raw integers (round to nearest, range checked)."""
+    if scalar != "q3_12":
+        return list(values)
+    raw = [int(round(v * FIXED_ONE)) for v in values]
+    for k, r in enumerate(raw):
+        if not -32768 <= r <= 32767:
+            raise BlobError(f"value {k} ({values[k]!r}) is outside q3_12's range [-8, 8)")
+    return raw
+
+
+def from_stored(scalar, stored):
+    """Stored values as numbers (q3_12: raw / 4096, exact)."""
+    return [r / FIXED_ONE for r in stored] if scalar == "q3_12" else list(stored)
 
 
 class BlobError(Exception):
@@ -170,7 +200,8 @@ def decode(blob):
         raise BlobError(f"scalar kind {scalar_kind} of {scalar_bytes} bytes is unknown")
     if reserved != 0 or optimizer_kind not in OPTIMIZERS:
         raise BlobError(f"reserved byte {reserved}, optimizer kind {optimizer_kind}: invalid")
-    record_fields = RECORDS.get(optimizer_kind, [])
+    scalar, _, code = SCALAR_BY_KIND[scalar_kind]
+    record_fields = record_fields_of(scalar, optimizer_kind)
     record_format = "<" + "".join(code for _, code in record_fields)
     if record_bytes != struct.calcsize(record_format) or \
             state_count != parameter_count * STATE_PER_PARAMETER[optimizer_kind]:
@@ -178,11 +209,10 @@ def decode(blob):
                         f"{record_bytes}-byte record: inconsistent")
     if HEADER_BYTES + (parameter_count + state_count) * scalar_bytes + record_bytes + TRAILER_BYTES != length:
         raise BlobError("the sections do not add up to the blob's length")
-    scalar, _, code = SCALAR_BY_KIND[scalar_kind]
     offset = HEADER_BYTES
-    parameters = list(struct.unpack_from(f"<{parameter_count}{code}", blob, offset))
+    parameters = from_stored(scalar, struct.unpack_from(f"<{parameter_count}{code}", blob, offset))
     offset += parameter_count * scalar_bytes
-    state = list(struct.unpack_from(f"<{state_count}{code}", blob, offset))
+    state = from_stored(scalar, struct.unpack_from(f"<{state_count}{code}", blob, offset))
     offset += state_count * scalar_bytes
     record = dict(zip((name for name, _ in record_fields), struct.unpack_from(record_format, blob, offset)))
     return dict(length=length, topology=topology, generation=generation, scalar=scalar,
@@ -193,14 +223,14 @@ def decode(blob):
 def encode(scalar, topology, generation, parameters, optimizer_kind=0, state=(), record=None):
     """A version-2 blob from its fields; the inverse of decode()."""
     kind, size, code = SCALARS[scalar]
-    record_fields = RECORDS.get(optimizer_kind, [])
+    record_fields = record_fields_of(scalar, optimizer_kind)
     record_format = "<" + "".join(c for _, c in record_fields)
     record_bytes = struct.calcsize(record_format) if record_fields else 0
     length = HEADER_BYTES + (len(parameters) + len(state)) * size + record_bytes + TRAILER_BYTES
     out = bytearray(struct.pack("<4sIIIIBBBBII", MAGIC_PREFIX + b"%d" % VERSION, length, topology, generation,
                                 len(parameters), kind, size, optimizer_kind, 0, len(state), record_bytes))
-    out += struct.pack(f"<{len(parameters)}{code}", *parameters)
-    out += struct.pack(f"<{len(state)}{code}", *state)
+    out += struct.pack(f"<{len(parameters)}{code}", *to_stored(scalar, parameters))
+    out += struct.pack(f"<{len(state)}{code}", *to_stored(scalar, state))
     if record_fields:
         out += struct.pack(record_format, *(record[name] for name, _ in record_fields))
     out += struct.pack("<I", zlib.crc32(out) & 0xFFFFFFFF)
@@ -215,8 +245,11 @@ def check_finite(values, what):
 
 def check_record(record):
     """Refuses a record the library's loader refuses: a NaN or infinite setting, a negative
-    gradient_clip (blob_corrupt there) or a Nesterov flag other than 0 and 1."""
+    gradient_clip (blob_corrupt there), a Nesterov flag other than 0 and 1, or an all-zero
+    rounding state (q3_12)."""
     check_finite([v for name, v in record.items() if name != "nesterov"], "optimizer setting")
+    if "rounding_state0" in record and not any(record[name] for name, _ in ROUNDING_STATE):
+        raise BlobError("rounding state all zero: the generator would draw only zeros")
     if record.get("gradient_clip", 0.0) < 0.0:
         raise BlobError(f"gradient_clip {record['gradient_clip']!r}: negative")
     if record.get("nesterov", 0) > 1:

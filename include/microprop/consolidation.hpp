@@ -129,7 +129,7 @@ template <class Network, class Loss, class Inner, std::size_t BatchSize>
     for (std::size_t q = 0; q < p; ++q) sum[q] = T(0);
     const span<T> gauss_newton_scratch = scratch.subspan(p, gauss_newton_scratch_size<Network>);
     for (std::size_t n = 0; n < count; ++n) {
-        const status s = gauss_newton_diagonal<Loss>(net, xs + n * Network::input_size, ds + n * Network::output_size,
+        const status s = gauss_newton_diagonal_unchecked<Loss>(net, xs + n * Network::input_size, ds + n * Network::output_size,
                                                      span<T>(sum, p), gauss_newton_scratch);
         if (s != status::ok) return s;
     }

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "kernels/fixed/math.hpp"
@@ -235,5 +236,29 @@ struct scalar_ops<q3_12> {
 };
 
 }  // namespace microprop
+
+namespace std {
+/// The range of q3_12 for generic code (all_finite, all_within): max() is 8 - 1/4096,
+/// lowest() -8, min() and epsilon() one step (1/4096, as float's min() is its smallest
+/// normal); no infinity, no NaN.
+template <>
+struct numeric_limits<microprop::q3_12> {
+    static constexpr bool is_specialized = true;  ///< yes
+    static constexpr bool is_signed = true;       ///< yes
+    static constexpr bool is_integer = false;     ///< a fraction
+    static constexpr bool is_exact = true;        ///< every operation rounds to the 1/4096 grid
+    static constexpr bool has_infinity = false;   ///< none
+    static constexpr bool has_quiet_NaN = false;  ///< none
+    static constexpr int digits = 15;             ///< value bits
+    /// 8 - 1/4096.
+    static constexpr microprop::q3_12 max() { return microprop::q3_12::from_raw(32767); }
+    /// -8.
+    static constexpr microprop::q3_12 lowest() { return microprop::q3_12::from_raw(-32768); }
+    /// The smallest positive value, 1/4096.
+    static constexpr microprop::q3_12 min() { return microprop::q3_12::from_raw(1); }
+    /// One step, 1/4096.
+    static constexpr microprop::q3_12 epsilon() { return microprop::q3_12::from_raw(1); }
+};
+}  // namespace std
 
 #endif

@@ -68,7 +68,7 @@ public:
     static constexpr std::size_t parameter_count = Network::parameter_count;
     /// Values in one packed lower triangle of a P x P symmetric matrix.
     static constexpr std::size_t packed_count = parameter_count * (parameter_count + 1) / 2;
-    /// Backprop scratch for one row of dy/dtheta (hessian.hpp's for_each_output_gradient).
+    /// Backprop scratch for one row of dy/dtheta (hessian.hpp's for_each_output_gradient_unchecked).
     static constexpr std::size_t scratch_count = parameter_count + 2 * Network::max_width;
     /// Bytes of working storage: A and its Cholesky factor, g, the step, the saved
     /// parameters and the backprop scratch.
@@ -141,7 +141,7 @@ public:
             const T* x = inputs.data() + n * in_size;
             const T* d = targets.data() + n * out_size;
             std::size_t k = 0;
-            const status s = for_each_output_gradient(*net_, x, span<T>(scratch_.data(), scratch_count),
+            const status s = for_each_output_gradient_unchecked(*net_, x, span<T>(scratch_.data(), scratch_count),
                                                       [&](const T* b) {
                                                           const T r = net_->output()[k] - d[k];
                                                           if (k == 0) error += half_squared_residual(d);
@@ -223,7 +223,7 @@ private:
     {
         T error = T(0);
         for (std::size_t n = 0; n < count; ++n) {
-            net_->forward(xs + n * Network::input_size);
+            net_->forward_unchecked(xs + n * Network::input_size);
             error += half_squared_residual(ds + n * Network::output_size);
         }
         return error;

@@ -3,6 +3,7 @@
 #ifndef MICROPROP_RANDOM_HPP
 #define MICROPROP_RANDOM_HPP
 
+#include <array>
 #include <cstdint>
 #include <type_traits>
 
@@ -37,6 +38,16 @@ public:
         state_[2] ^= t;
         state_[3] = rotate_left(state_[3], 11);
         return result;
+    }
+
+    /// The four state words, e.g. to save a run and resume it with set_state().
+    constexpr std::array<std::uint32_t, 4> state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+    /// Continues from a state() saved earlier. An all-zero state (which no seed gives) would
+    /// only ever draw 0: it is ignored and the generator left as it was.
+    constexpr void set_state(const std::array<std::uint32_t, 4>& words)
+    {
+        if ((words[0] | words[1] | words[2] | words[3]) == 0) return;
+        for (int k = 0; k < 4; ++k) state_[k] = words[static_cast<std::size_t>(k)];
     }
 
     /// Uniform in [0, 1) with 24 random bits (exact in float and double).

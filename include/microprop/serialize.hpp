@@ -10,8 +10,9 @@
 //   8       4     u32 topology hash (topology_hash<Network>(), below)
 //   12      4     u32 generation, set by the caller on save and returned on load
 //   16      4     u32 parameter count P
-//   20      1     u8  scalar kind: 1 = IEEE binary32 (float), 2 = binary64 (double)
-//   21      1     u8  scalar size S in bytes (4 or 8)
+//   20      1     u8  scalar kind: 1 = IEEE binary32 (float), 2 = binary64 (double),
+//                     3 = q3_12 fixed point (fixed_scalar.hpp: i16 two's complement, value raw / 4096)
+//   21      1     u8  scalar size S in bytes (4, 8 or 2)
 //   22      1     u8  optimizer kind: 0 = none (weights only), 1 = sgd, 2 = momentum, 3 = adam
 //   23      1     u8  reserved, 0
 //   24      4     u32 optimizer state count Q (values after the parameters; 0 without optimizer)
@@ -26,6 +27,11 @@
 //                   adam     (R = 40): f32 learning_rate, f32 beta1, f32 beta2, f32 epsilon,
 //                                      f32 weight_decay, f32 gradient_clip,
 //                                      f64 beta1_power, f64 beta2_power
+//                 For scalar kind 3 (q3_12) the record is followed by 16 more bytes, counted
+//                 in R: u32[4], the state of the trainer's stochastic-rounding generator
+//                 (random_generator, xoshiro128**), so that a resumed fixed-point run draws
+//                 the same rounding bits as an uninterrupted one; all four zero is refused
+//                 as blob_corrupt (that generator state never leaves zero).
 //                 A record with a NaN or infinite value is refused as blob_non_finite;
 //                 one with a negative gradient_clip or a nesterov flag above 1, as
 //                 blob_corrupt (no valid optimizer holds such a setting).
@@ -51,6 +57,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "optimizers.hpp"
 #include "scalar.hpp"
@@ -68,6 +75,7 @@ namespace microprop {
 /// save networks of another scalar type, e.g. a fixed-point one.
 template <class T>
 struct blob_scalar_kind;
+struct q3_12;
 /// float is saved as IEEE binary32.
 template <>
 struct blob_scalar_kind<float> {
@@ -77,6 +85,11 @@ struct blob_scalar_kind<float> {
 template <>
 struct blob_scalar_kind<double> {
     static constexpr std::uint8_t value = 2;  ///< IEEE binary64
+};
+/// q3_12 (fixed_scalar.hpp) is saved as its raw 16-bit integers.
+template <>
+struct blob_scalar_kind<q3_12> {
+    static constexpr std::uint8_t value = 3;  ///< Q3.12 fixed point, i16 raw values
 };
 
 /// How one optimizer type is written into a training blob (the optimizer record of the
@@ -145,6 +158,20 @@ bool stored_values_finite(const std::uint8_t* bytes, std::size_t n)
     return true;
 }
 
+/// True when none of the n values is NaN or infinite. Fixed-point values always are
+/// finite: they are not looked at (the generic test's |x| would count -8 as a saturation).
+template <class T>
+bool values_finite(const T* values, std::size_t n)
+{
+    if constexpr (blob_scalar_kind<T>::value == 3) {
+        static_cast<void>(values);
+        static_cast<void>(n);
+        return true;
+    } else {
+        return all_finite(values, n);
+    }
+}
+
 /// The status of an optimizer record whose first `floats` values are binary32 settings
 /// and whose binary32 gradient_clip is at `clip`: blob_non_finite when a setting is NaN or
 /// infinite, blob_corrupt when the clip is negative (a valid optimizer never has one).
@@ -165,6 +192,17 @@ constexpr std::size_t blob_trailer_bytes = 4;
 constexpr std::uint8_t blob_optimizer_kinds = 4;
 constexpr std::uint32_t blob_record_bytes[blob_optimizer_kinds] = {0, 12, 20, 40};
 constexpr std::uint32_t blob_state_per_parameter[blob_optimizer_kinds] = {0, 0, 1, 2};
+/// The scalar kind whose training blobs also hold the stochastic-rounding generator's state.
+constexpr std::uint8_t blob_kind_q3_12 = 3;
+/// Bytes of that state (four u32 words), appended to the optimizer record.
+constexpr std::uint32_t blob_rounding_state_bytes = 16;
+/// The record bytes a blob of this scalar and optimizer kind must declare.
+constexpr std::uint32_t blob_expected_record_bytes(std::uint8_t scalar_kind, std::uint8_t optimizer_kind)
+{
+    return optimizer_kind == 0 ? 0
+                               : blob_record_bytes[optimizer_kind] +
+                                     (scalar_kind == blob_kind_q3_12 ? blob_rounding_state_bytes : 0);
+}
 
 }  // namespace detail
 
@@ -246,7 +284,7 @@ inline status check_blob_frame(span<const std::uint8_t> blob, blob_header& heade
                                    std::uint64_t{header.state_count} * header.scalar_bytes + header.record_bytes;
     if (blob_header_bytes + sections + blob_trailer_bytes != length) return status::blob_corrupt;
     if (header.optimizer_kind >= blob_optimizer_kinds ||
-        header.record_bytes != blob_record_bytes[header.optimizer_kind] ||
+        header.record_bytes != blob_expected_record_bytes(header.scalar_kind, header.optimizer_kind) ||
         std::uint64_t{header.state_count} !=
             std::uint64_t{header.parameter_count} * blob_state_per_parameter[header.optimizer_kind]) {
         return status::blob_corrupt;
@@ -408,11 +446,30 @@ template <class Network>
 constexpr std::size_t blob_bytes =
     detail::blob_header_bytes + Network::parameter_bytes + detail::blob_trailer_bytes;
 
+namespace detail {
+/// Bytes of the stochastic-rounding state a training blob of this trainer holds after its
+/// optimizer record: 16 for q3_12 trainers (whose rounding_state() it is), else 0.
+template <class Trainer>
+constexpr std::size_t trainer_rounding_bytes =
+    blob_scalar_kind<typename Trainer::network_type::scalar>::value == blob_kind_q3_12 ? blob_rounding_state_bytes
+                                                                                       : 0;
+/// R of the layout for this trainer: its optimizer record and, for q3_12, the rounding state.
+template <class Trainer>
+constexpr std::size_t trainer_record_bytes =
+    blob_optimizer_record<typename Trainer::optimizer_type>::bytes + trainer_rounding_bytes<Trainer>;
+}  // namespace detail
+
+namespace detail {
+/// False for a q3_12 trainer with Adam, whose 32-bit moments the blob's 16-bit state values cannot hold.
+template <class Trainer>
+constexpr bool trainer_state_fits_blob =
+    !(trainer_rounding_bytes<Trainer> != 0 && std::is_same<typename Trainer::optimizer_type, adam>::value);
+}  // namespace detail
+
 /// Bytes of a blob holding a trainer's network and optimizer state (save_training_state).
 template <class Trainer>
-constexpr std::size_t training_blob_bytes =
-    blob_bytes<typename Trainer::network_type> + Trainer::optimizer_state_bytes +
-    blob_optimizer_record<typename Trainer::optimizer_type>::bytes;
+constexpr std::size_t training_blob_bytes = blob_bytes<typename Trainer::network_type> +
+                                            Trainer::optimizer_state_bytes + detail::trainer_record_bytes<Trainer>;
 
 /// Writes a weights-only blob of exactly blob_bytes<Network> bytes to the start of
 /// `out`, with `generation` in its header.
@@ -425,7 +482,7 @@ template <class Network>
 {
     constexpr std::size_t length = blob_bytes<Network>;
     if (out.size() < length) return status::blob_too_small;
-    if (!all_finite(net.parameters().data(), Network::parameter_count)) return status::blob_non_finite;
+    if (!detail::values_finite(net.parameters().data(), Network::parameter_count)) return status::blob_non_finite;
     detail::write_blob_start(net, out.data(), length, generation, 0, 0, 0);
     detail::seal_blob(out.data(), length);
     return status::ok;
@@ -434,7 +491,8 @@ template <class Network>
 /// Writes the trainer's network, its optimizer state and its optimizer's settings
 /// (for Adam also beta1^t and beta2^t, its step count) as one blob of exactly
 /// training_blob_bytes<Trainer> bytes to the start of `out`. Restored with
-/// load_training_state, training continues bit for bit as if it had not stopped.
+/// load_training_state, training continues bit for bit as if it had not stopped
+/// (for a q3_12 trainer the blob also holds its stochastic-rounding generator's state).
 ///
 /// Returns blob_too_small when `out` is shorter than training_blob_bytes<Trainer>,
 /// blob_non_finite when a parameter, state value or setting is NaN or infinite,
@@ -447,6 +505,8 @@ template <class Trainer>
     using Network = typename Trainer::network_type;
     using T = typename Network::scalar;
     using record = blob_optimizer_record<typename Trainer::optimizer_type>;
+    static_assert(detail::trainer_state_fits_blob<Trainer>,
+                  "A q3_12 trainer with Adam cannot be saved: its 32- and 64-bit moments do not fit the blob's 16-bit state values.");
     constexpr std::size_t length = training_blob_bytes<Trainer>;
     if (out.size() < length) return status::blob_too_small;
     const Network& net = trainer.network();
@@ -454,16 +514,22 @@ template <class Trainer>
     std::uint8_t settings[record::bytes];
     record::write(trainer.optimizer(), settings);
     const status settings_status = record::check(settings);
-    if (!all_finite(net.parameters().data(), Network::parameter_count) ||
-        !all_finite(state.data(), Trainer::optimizer_state_count) || settings_status == status::blob_non_finite) {
+    if (!detail::values_finite(net.parameters().data(), Network::parameter_count) ||
+        !detail::values_finite(state.data(), Trainer::optimizer_state_count) || settings_status == status::blob_non_finite) {
         return status::blob_non_finite;
     }
     if (settings_status != status::ok) return status::invalid_hyperparameter;
     std::uint8_t* p = out.data();
-    detail::write_blob_start(net, p, length, generation, record::kind, Trainer::optimizer_state_count, record::bytes);
+    detail::write_blob_start(net, p, length, generation, record::kind, Trainer::optimizer_state_count,
+                             detail::trainer_record_bytes<Trainer>);
     p += detail::blob_header_bytes + Network::parameter_bytes;
     std::memcpy(p, state.data(), Trainer::optimizer_state_bytes);
-    std::memcpy(p + Trainer::optimizer_state_bytes, settings, record::bytes);
+    p += Trainer::optimizer_state_bytes;
+    std::memcpy(p, settings, record::bytes);
+    if constexpr (detail::trainer_rounding_bytes<Trainer> != 0) {
+        const auto rounding = trainer.rounding_state();
+        for (std::size_t k = 0; k < 4; ++k) detail::put_u32(p + record::bytes + 4 * k, rounding[k]);
+    }
     detail::seal_blob(out.data(), length);
     return status::ok;
 }
@@ -518,7 +584,8 @@ template <class Network>
 /// holds no optimizer section or another optimizer's, blob_non_finite also for a
 /// NaN or infinite optimizer setting, and blob_corrupt also for a setting no
 /// optimizer can hold (a negative gradient_clip, a Nesterov flag other than 0 or
-/// 1). On any failure neither the network nor the trainer changes.
+/// 1), or (q3_12 trainers) an all-zero rounding state. On any failure neither the
+/// network nor the trainer changes.
 template <class Trainer>
 [[nodiscard]] status load_training_state(Trainer& trainer, span<const std::uint8_t> blob,
                                          std::uint32_t* generation = nullptr)
@@ -526,12 +593,14 @@ template <class Trainer>
     using Network = typename Trainer::network_type;
     using T = typename Network::scalar;
     using record = blob_optimizer_record<typename Trainer::optimizer_type>;
+    static_assert(detail::trainer_state_fits_blob<Trainer>,
+                  "A q3_12 trainer with Adam cannot be saved: its 32- and 64-bit moments do not fit the blob's 16-bit state values.");
     detail::blob_header header{};
     status s = detail::check_blob_frame(blob, header);
     if (s == status::ok) s = detail::check_blob_network<Network>(header);
     if (s != status::ok) return s;
     if (header.optimizer_kind != record::kind || header.state_count != Trainer::optimizer_state_count ||
-        header.record_bytes != record::bytes) {
+        header.record_bytes != detail::trainer_record_bytes<Trainer>) {
         return status::blob_topology_mismatch;
     }
     const std::uint8_t* parameters = blob.data() + detail::blob_header_bytes;
@@ -543,9 +612,21 @@ template <class Trainer>
     }
     const status settings_status = record::check(settings);
     if (settings_status != status::ok) return settings_status;
+    if constexpr (detail::trainer_rounding_bytes<Trainer> != 0) {
+        const std::uint8_t* rounding = settings + record::bytes;
+        if ((detail::get_u32(rounding) | detail::get_u32(rounding + 4) | detail::get_u32(rounding + 8) |
+             detail::get_u32(rounding + 12)) == 0) {
+            return status::blob_corrupt;
+        }
+    }
     std::memcpy(trainer.network().parameters().data(), parameters, Network::parameter_bytes);
     std::memcpy(trainer.optimizer_state().data(), state, Trainer::optimizer_state_bytes);
     record::read(trainer.optimizer(), settings);
+    if constexpr (detail::trainer_rounding_bytes<Trainer> != 0) {
+        const std::uint8_t* rounding = settings + record::bytes;
+        trainer.set_rounding_state({detail::get_u32(rounding), detail::get_u32(rounding + 4),
+                                    detail::get_u32(rounding + 8), detail::get_u32(rounding + 12)});
+    }
     if (generation) *generation = header.generation;
     return status::ok;
 }

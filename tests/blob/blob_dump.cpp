@@ -1,7 +1,8 @@
-// Trains two small networks on the device and prints their blobs in hex, one line each:
+// Trains three small networks (float, double, q3_12) on the device and prints their blobs in hex, one line each:
 //   blob layers=<layer list of examples/tools/microprop_blob.py> hex=<the blob's bytes>
 // check_blob_roundtrip.cmake feeds every line to the host script, which must decode the
 // blob, verify its CRC and topology hash, and re-encode it to the same bytes.
+#include <microprop/fixed_point.hpp>
 #include <microprop/microprop.hpp>
 
 #include "console.hpp"
@@ -17,12 +18,17 @@ using tied_net = mp::network<float, mp::dense<4, 3>, mp::basic_leaky_relu<1, 8>,
 using tied_trainer = mp::trainer<tied_net, mp::squared_error, mp::adam>;
 using double_net = mp::network<double, mp::dense<3, 4>, mp::tanh, mp::dense<4, 2>, mp::sigmoid>;
 using double_trainer = mp::trainer<double_net, mp::squared_error, mp::momentum>;
+// Fixed point: i16 values, and the rounding generator's state after the momentum record.
+using fixed_net = mp::network<mp::q3_12, mp::dense<3, 4>, mp::tanh, mp::dense<4, 2>, mp::sigmoid>;
+using fixed_trainer = mp::trainer<fixed_net, mp::squared_error, mp::momentum>;
 
 tied_net tied;
 double_net wide;
+fixed_net fixed;
 constexpr std::size_t largest_blob = mp::training_blob_bytes<tied_trainer> > mp::training_blob_bytes<double_trainer>
                                          ? mp::training_blob_bytes<tied_trainer>
                                          : mp::training_blob_bytes<double_trainer>;
+static_assert(mp::training_blob_bytes<fixed_trainer> <= largest_blob, "The fixed-point blob must fit the buffer.");
 std::uint8_t buffer[largest_blob];
 
 void print_blob(const char* layers, const std::uint8_t* bytes, std::size_t n)
@@ -64,6 +70,14 @@ int main()
     check(blob_test::train_a_little(wide_training, 200, 2025u), "training");
     check(mp::save_training_state(wide_training, mp::span<std::uint8_t>(buffer), 9u), "save_training_state");
     print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::training_blob_bytes<double_trainer>);
-    console::print("blobs printed: 3\n");
+
+    fixed.initialize(13);
+    fixed_trainer fixed_training(fixed, mp::momentum{0.05f, 0.9f}, 77u);
+    check(blob_test::train_a_little(fixed_training, 200, 2026u), "training");
+    check(mp::save_parameters(fixed, mp::span<std::uint8_t>(buffer), 10u), "save_parameters");
+    print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::blob_bytes<fixed_net>);
+    check(mp::save_training_state(fixed_training, mp::span<std::uint8_t>(buffer), 11u), "save_training_state");
+    print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::training_blob_bytes<fixed_trainer>);
+    console::print("blobs printed: 5\n");
     microprop_port_exit(0);
 }

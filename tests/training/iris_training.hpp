@@ -67,6 +67,32 @@ bool train(Net& net, std::uint32_t seed, Optimizer optimizer, float decay, int e
     return true;
 }
 
+/// train() with minibatches of BatchSize samples (trainer<..., BatchSize>::train_batch): the
+/// last batch of an epoch holds the train_count % BatchSize samples left, if any
+/// (train_batch(xs, ds, count)). False when a step fails.
+template <std::size_t BatchSize, class Net, class Optimizer>
+bool train_batched(Net& net, std::uint32_t seed, Optimizer optimizer, float decay, int epochs)
+{
+    using T = typename Net::scalar;
+    net.initialize(seed);
+    mp::trainer<Net, mp::cross_entropy, Optimizer, BatchSize> trainer(net, optimizer);
+    mp::random_generator rng(seed);
+    std::uint8_t order[data::train_count];
+    for (std::size_t k = 0; k < data::train_count; ++k) order[k] = data::train_index[k];
+    static T xs[BatchSize][data::feature_count];
+    static T ds[BatchSize][data::class_count];
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+        trainer.optimizer().learning_rate = optimizer.learning_rate / (1.0f + decay * static_cast<float>(epoch - 1));
+        mp::shuffle(order, static_cast<std::uint32_t>(data::train_count), rng);
+        for (std::size_t first = 0; first < data::train_count; first += BatchSize) {
+            const std::size_t count = data::train_count - first < BatchSize ? data::train_count - first : BatchSize;
+            for (std::size_t s = 0; s < count; ++s) load(order[first + s], xs[s], ds[s]);
+            if (trainer.train_batch(&xs[0][0], &ds[0][0], count) != mp::status::ok) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace iris_training
 
 #endif

@@ -42,7 +42,7 @@ double worst_difference(const double* parameters, const double* x, const double*
     const mp::span<double> h(matrix_a, p * p);
     for (double& v : h) v = 0.0;
     double scratch[mp::gauss_newton_scratch_size<Network>];
-    if (mp::outer_product_hessian<Loss>(net, x, d, h, mp::span<double>(scratch)) != mp::status::ok) return 1.0;
+    if (mp::outer_product_hessian_unchecked<Loss>(net, x, d, h, mp::span<double>(scratch)) != mp::status::ok) return 1.0;
     double worst = 0.0;
     for (std::size_t k = 0; k < p * p; ++k) {
         const double e = std::fabs(h[k] - expected[k]);
@@ -50,7 +50,7 @@ double worst_difference(const double* parameters, const double* x, const double*
     }
     // The diagonal alone must match too.
     double diagonal[p] = {};
-    if (mp::gauss_newton_diagonal<Loss>(net, x, d, mp::span<double>(diagonal), mp::span<double>(scratch)) !=
+    if (mp::gauss_newton_diagonal_unchecked<Loss>(net, x, d, mp::span<double>(diagonal), mp::span<double>(scratch)) !=
         mp::status::ok) {
         return 1.0;
     }
@@ -91,7 +91,7 @@ TEST(gauss_newton, sigmoid_binary_cross_entropy_at_one_half_is_one_quarter)
     const double d[1] = {1.0};
     double h[4] = {};
     double scratch[mp::gauss_newton_scratch_size<net_t>];
-    ASSERT_EQ(mp::outer_product_hessian<mp::binary_cross_entropy>(net, x, d, mp::span<double>(h),
+    ASSERT_EQ(mp::outer_product_hessian_unchecked<mp::binary_cross_entropy>(net, x, d, mp::span<double>(h),
                                                                    mp::span<double>(scratch)),
               mp::status::ok);
     for (double v : h) EXPECT_NEAR(v, 0.25, 1e-15);
@@ -109,7 +109,7 @@ TEST(gauss_newton, float_network_matches_numpy)
     const float d[3] = {static_cast<float>(g::d[0]), static_cast<float>(g::d[1]), static_cast<float>(g::d[2])};
     static float h[p * p];
     float scratch[mp::gauss_newton_scratch_size<net_t>];
-    ASSERT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, x, d, mp::span<float>(h), mp::span<float>(scratch)),
+    ASSERT_EQ(mp::outer_product_hessian_unchecked<mp::cross_entropy>(net, x, d, mp::span<float>(h), mp::span<float>(scratch)),
               mp::status::ok);
     for (std::size_t k = 0; k < p * p; ++k) EXPECT_NEAR(static_cast<double>(h[k]), g::gauss_newton[k], 2e-6);
 }
@@ -131,7 +131,7 @@ TEST(gauss_newton, tied_autoencoder_binary_cross_entropy_matches_finite_differen
     const mp::span<double> library(matrix_a, p * p);
     for (double& v : library) v = 0.0;
     double scratch[mp::gauss_newton_scratch_size<net_t>];
-    ASSERT_EQ(mp::outer_product_hessian<mp::binary_cross_entropy>(net, x, d, library, mp::span<double>(scratch)),
+    ASSERT_EQ(mp::outer_product_hessian_unchecked<mp::binary_cross_entropy>(net, x, d, library, mp::span<double>(scratch)),
               mp::status::ok);
     double y[k_size];
     for (std::size_t k = 0; k < k_size; ++k) y[k] = net.forward(x)[k];
@@ -182,8 +182,8 @@ double woodbury_residual(std::uint32_t seed)
         for (double& v : x) v = rng.uniform<double>(-1.0, 1.0);
         double d[Network::output_size] = {};
         d[static_cast<std::size_t>(n) % Network::output_size] = 1.0;
-        if (mp::outer_product_hessian<Loss>(net, x, d, h, mp::span<double>(scratch)) != mp::status::ok) return 1.0;
-        if (mp::sequential_inverse_hessian<Loss>(net, x, d, h_inverse, mp::span<double>(scratch)) != mp::status::ok) {
+        if (mp::outer_product_hessian_unchecked<Loss>(net, x, d, h, mp::span<double>(scratch)) != mp::status::ok) return 1.0;
+        if (mp::sequential_inverse_hessian_unchecked<Loss>(net, x, d, h_inverse, mp::span<double>(scratch)) != mp::status::ok) {
             return 1.0;
         }
     }
@@ -232,14 +232,14 @@ TEST(gauss_newton, bad_inputs_change_nothing)
     for (double& v : h) v = 3.0;
     double scratch[mp::sequential_inverse_scratch_size<sigmoid_softmax>];
     const mp::span<double> gn_scratch(scratch, mp::gauss_newton_scratch_size<sigmoid_softmax>);
-    EXPECT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, bad_x, d, h, gn_scratch), mp::status::non_finite_input);
-    EXPECT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, x, bad_d, h, gn_scratch),
+    EXPECT_EQ(mp::outer_product_hessian_unchecked<mp::cross_entropy>(net, bad_x, d, h, gn_scratch), mp::status::non_finite_input);
+    EXPECT_EQ(mp::outer_product_hessian_unchecked<mp::cross_entropy>(net, x, bad_d, h, gn_scratch),
               mp::status::non_finite_target);
-    EXPECT_EQ(mp::outer_product_hessian<mp::cross_entropy>(net, x, negative_d, h, gn_scratch),
+    EXPECT_EQ(mp::outer_product_hessian_unchecked<mp::cross_entropy>(net, x, negative_d, h, gn_scratch),
               mp::status::target_out_of_range);
-    EXPECT_EQ(mp::gauss_newton_diagonal<mp::cross_entropy>(net, bad_x, d, h.subspan(0, p), gn_scratch),
+    EXPECT_EQ(mp::gauss_newton_diagonal_unchecked<mp::cross_entropy>(net, bad_x, d, h.subspan(0, p), gn_scratch),
               mp::status::non_finite_input);
-    EXPECT_EQ(mp::sequential_inverse_hessian<mp::cross_entropy>(net, x, bad_d, h, mp::span<double>(scratch)),
+    EXPECT_EQ(mp::sequential_inverse_hessian_unchecked<mp::cross_entropy>(net, x, bad_d, h, mp::span<double>(scratch)),
               mp::status::non_finite_target);
     bool untouched = true;
     for (double v : h) untouched = untouched && v == 3.0;

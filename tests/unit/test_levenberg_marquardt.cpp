@@ -83,7 +83,7 @@ TEST(levenberg_marquardt, step_matches_damped_gauss_newton_from_finite_differenc
     double theta[p];
     for (std::size_t q = 0; q < p; ++q) theta[q] = net.parameters()[q];
     for (int n = 0; n < count; ++n) {
-        const auto y = net.forward(xs + 2 * n);
+        const auto y = net.forward_unchecked(xs + 2 * n);
         residual[2 * n] = y[0] - ds[2 * n];
         residual[2 * n + 1] = y[1] - ds[2 * n + 1];
     }
@@ -91,10 +91,10 @@ TEST(levenberg_marquardt, step_matches_damped_gauss_newton_from_finite_differenc
     for (std::size_t q = 0; q < p; ++q) {
         for (int n = 0; n < count; ++n) {
             net.parameters()[q] = theta[q] + h;
-            const auto up = net.forward(xs + 2 * n);
+            const auto up = net.forward_unchecked(xs + 2 * n);
             const double up0 = up[0], up1 = up[1];
             net.parameters()[q] = theta[q] - h;
-            const auto down = net.forward(xs + 2 * n);
+            const auto down = net.forward_unchecked(xs + 2 * n);
             jacobian[2 * n][q] = (up0 - down[0]) / (2 * h);
             jacobian[2 * n + 1][q] = (up1 - down[1]) / (2 * h);
         }

@@ -60,7 +60,7 @@ double loss(linear& net)
 {
     double e = 0.0;
     for (int n = 0; n < samples; ++n) {
-        const double r = net.forward(inputs[n])[0] - targets[n];
+        const double r = net.forward_unchecked(inputs[n])[0] - targets[n];
         e += r * r / 2;
     }
     return e;
@@ -103,7 +103,7 @@ TEST(pruning, optimal_brain_surgeon_lands_on_the_constrained_least_squares_solut
         static double scratch[mp::sequential_inverse_scratch_size<linear>];
         mp::set_scaled_identity(mp::span<double>(woodbury), 4, 1e6);
         for (int n = 0; n < samples; ++n) {
-            ASSERT_EQ(mp::sequential_inverse_hessian<mp::squared_error>(net, inputs[n], &targets[n], mp::span<double>(woodbury),
+            ASSERT_EQ(mp::sequential_inverse_hessian_unchecked<mp::squared_error>(net, inputs[n], &targets[n], mp::span<double>(woodbury),
                                                                   mp::span<double>(scratch)),
                       mp::status::ok);
         }
@@ -154,7 +154,7 @@ TEST(pruning, optimal_brain_damage_is_exact_when_the_hessian_is_diagonal)
     static double diagonal[3];
     static double scratch[64];
     for (int n = 0; n < 4; ++n) {
-        ASSERT_EQ(mp::hessian_diagonal<mp::squared_error>(net, xs[n], &ds[n], mp::span<double>(diagonal),
+        ASSERT_EQ(mp::hessian_diagonal_unchecked<mp::squared_error>(net, xs[n], &ds[n], mp::span<double>(diagonal),
                                                           mp::span<double>(scratch)),
                   mp::status::ok);
     }

@@ -511,6 +511,55 @@ inline void dense_accumulate_gradient(const q3_12* MICROPROP_RESTRICT delta, con
     }
 }
 
+/// acc + v clamped to the 32-bit range; a clamp is counted as a saturation.
+MICROPROP_ALWAYS_INLINE std::int32_t add_saturating32(std::int32_t acc, std::int32_t v)
+{
+    std::int32_t sum;
+    if (!__builtin_add_overflow(acc, v, &sum)) return sum;
+    ++microprop::detail::fixed_saturations;
+    return v < 0 ? std::int32_t(-2147483647 - 1) : std::int32_t(2147483647);
+}
+
+/// Minibatch gradient sums: sw += delta x^T and sb += delta, every product exact in Q6.24
+/// (a 32-bit integer: delta_j x_i 2^24) and added with saturation (counted). The sums hold
+/// |sum| < 128 exactly, e.g. 16 samples whose |delta_j x_i| stay below 8. Rows whose delta
+/// is 0 (inactive ReLU units) add nothing and are skipped.
+inline void dense_accumulate_exact(const q3_12* MICROPROP_RESTRICT delta, const q3_12* MICROPROP_RESTRICT x,
+                                   std::int32_t* MICROPROP_RESTRICT sw, std::int32_t* MICROPROP_RESTRICT sb,
+                                   std::size_t in, std::size_t out)
+{
+    for (std::size_t j = 0; j < out; ++j) {
+        const std::int32_t dj = delta[j].raw;
+        if (dj == 0) continue;
+        sb[j] = add_saturating32(sb[j], dj * microprop::fixed::one);
+        std::int32_t* row = sw + j * in;
+        for (std::size_t i = 0; i < in; ++i) row[i] = add_saturating32(row[i], dj * x[i].raw);
+    }
+}
+
+/// 1 / count (count >= 1) as a factor: mantissa round(2^shift / count) in [2^14, 2^15].
+inline factor factor_reciprocal(std::uint32_t count)
+{
+    std::int32_t shift = 14;
+    while ((std::uint32_t{1} << (shift - 14)) < count) ++shift;  // 2^shift / count >= 2^14
+    const std::uint32_t m = ((std::uint32_t{1} << shift) + count / 2) / count;
+    return factor{static_cast<std::int32_t>(m), shift};
+}
+
+/// floor((v + r) / 2^shift) for shift in [1, 62] with r uniform in [0, 2^shift) built
+/// from two random words (the bits below 2^(shift - 64) are zero: a bias below 2^-32 of a
+/// step). The stochastic rounding of a 64-bit minibatch step.
+MICROPROP_ALWAYS_INLINE std::int64_t shift_stochastic64(std::int64_t v, std::int32_t shift, std::uint64_t random_bits)
+{
+#if defined(MICROPROP_FIXED_NEAREST_UPDATES) && MICROPROP_FIXED_NEAREST_UPDATES
+    static_cast<void>(random_bits);
+    const std::int64_t r = std::int64_t{1} << (shift - 1);
+#else
+    const std::int64_t r = static_cast<std::int64_t>(random_bits >> (64 - shift));
+#endif
+    return (v + r) >> shift;  // |v| < 2^47, r < 2^62: no overflow
+}
+
 }  // namespace microprop::kernels::fixed
 
 #endif
