@@ -87,7 +87,7 @@ bool train_batched(Net& net, std::uint32_t seed, Optimizer optimizer, float deca
         for (std::size_t first = 0; first < data::train_count; first += BatchSize) {
             const std::size_t count = data::train_count - first < BatchSize ? data::train_count - first : BatchSize;
             for (std::size_t s = 0; s < count; ++s) load(order[first + s], xs[s], ds[s]);
-            if (trainer.train_batch(&xs[0][0], &ds[0][0], count) != mp::status::ok) return false;
+            if (trainer.train_batch_unchecked(&xs[0][0], &ds[0][0], count) != mp::status::ok) return false;
         }
     }
     return true;

@@ -250,8 +250,8 @@ TEST(fixed_point, forward_and_gradient_match_float_on_the_same_weights)
         mp::fixed::quantize(x, xq, 5);
         mp::fixed::quantize(d, dq, 3);
         mp::fixed::dequantize(xq, x, 5);
-        ASSERT_EQ(float_trainer.compute_gradient(x, d, g_float), mp::status::ok);
-        ASSERT_EQ(fixed_trainer.compute_gradient(xq, dq, g_fixed), mp::status::ok);
+        ASSERT_EQ(float_trainer.compute_gradient_unchecked(x, d, g_float), mp::status::ok);
+        ASSERT_EQ(fixed_trainer.compute_gradient_unchecked(xq, dq, g_fixed), mp::status::ok);
         for (int k = 0; k < 3; ++k) {
             EXPECT_NEAR(as_double(quantised.output()[k]), round_trip.output()[k], 8 * lsb);
         }
@@ -362,7 +362,7 @@ void fused_sgd_gradient(const FixedNet& q, FixedNet& copy, const q3_12* x, const
 {
     copy = q;
     mp::trainer<FixedNet, Loss, mp::sgd> t(copy, mp::sgd{lr}, 99u);
-    ASSERT_EQ(t.train_sample(x, d), mp::status::ok);
+    ASSERT_EQ(t.train_sample_unchecked(x, d), mp::status::ok);
     step_as_gradient(q, copy, lr, gradient);
 }
 
@@ -390,7 +390,7 @@ TEST(fixed_point, fused_sgd_step_applies_the_float_gradient)
         mp::fixed::quantize(x, xq, 5);
         mp::fixed::quantize(d, dq, 3);
         mp::fixed::dequantize(xq, x, 5);
-        ASSERT_EQ(float_trainer.compute_gradient(x, d, g_float), mp::status::ok);
+        ASSERT_EQ(float_trainer.compute_gradient_unchecked(x, d, g_float), mp::status::ok);
         fused_sgd_gradient<mp::cross_entropy>(quantised, scratch_net, xq, dq, lr, g_fused);
         for (std::size_t k = 0; k < float_net::parameter_count; ++k) {
             const double e = std::fabs(double(g_fused[k]) - g_float[k]);
@@ -427,7 +427,7 @@ TEST(fixed_point, fused_sgd_step_with_sigmoid_and_leaky_relu_applies_the_float_g
     static_assert(float_leaky::parameter_count <= float_net::parameter_count, "The shared buffers must hold it.");
     float* gf = gradient_a;
     float* gq = gradient_b;
-    ASSERT_EQ(ft.compute_gradient(x, d, gf), mp::status::ok);
+    ASSERT_EQ(ft.compute_gradient_unchecked(x, d, gf), mp::status::ok);
     fused_sgd_gradient<mp::squared_error>(q, stepped, xq, dq, lr, gq);
     double largest = 0.0;
     for (std::size_t k = 0; k < float_leaky::parameter_count; ++k) {
@@ -458,7 +458,7 @@ void float_mean_gradient(const float (&xf)[4][5], const float (&df)[4][3], std::
     float* g = gradient_b;  // free until the step is read back into it
     for (std::size_t k = 0; k < float_net::parameter_count; ++k) mean[k] = 0.0f;
     for (std::size_t s = 0; s < count; ++s) {
-        ASSERT_EQ(t.compute_gradient(xf[s], df[s], g), mp::status::ok);
+        ASSERT_EQ(t.compute_gradient_unchecked(xf[s], df[s], g), mp::status::ok);
         for (std::size_t k = 0; k < float_net::parameter_count; ++k) mean[k] += g[k] / static_cast<float>(count);
     }
 }
@@ -471,7 +471,7 @@ void batch_step_gradient(const q3_12 (&xs)[4][5], const q3_12 (&ds)[4][3], std::
     fixed_net& copy = scratch_net;
     copy = quantised;
     mp::trainer<fixed_net, mp::cross_entropy, Optimizer, 4> t(copy, o, 5u);
-    ASSERT_EQ(t.train_batch(&xs[0][0], &ds[0][0], count), mp::status::ok);
+    ASSERT_EQ(t.train_batch_unchecked(&xs[0][0], &ds[0][0], count), mp::status::ok);
     step_as_gradient(quantised, copy, o.learning_rate, gradient);
 }
 
@@ -524,15 +524,15 @@ TEST(fixed_point, minibatch_count_outside_one_to_batch_size_changes_nothing)
     quantised.initialize(31);
     const fixed_net before = quantised;
     mp::trainer<fixed_net, mp::cross_entropy, mp::sgd, 4> t(quantised, mp::sgd{0.1f});
-    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0], 0), mp::status::invalid_hyperparameter);
-    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0], 5), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(t.train_batch_unchecked(&xs[0][0], &ds[0][0], 0), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(t.train_batch_unchecked(&xs[0][0], &ds[0][0], 5), mp::status::invalid_hyperparameter);
     t.optimizer().learning_rate = 8.5f;
-    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0]), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(t.train_batch_unchecked(&xs[0][0], &ds[0][0]), mp::status::invalid_hyperparameter);
     for (std::size_t k = 0; k < fixed_net::parameter_count; ++k) {
         EXPECT_EQ(quantised.parameters()[k].raw, before.parameters()[k].raw);
     }
     t.optimizer().learning_rate = 0.1f;
-    EXPECT_EQ(t.train_batch(&xs[0][0], &ds[0][0]), mp::status::ok);
+    EXPECT_EQ(t.train_batch_unchecked(&xs[0][0], &ds[0][0]), mp::status::ok);
     using batch_trainer = mp::trainer<fixed_net, mp::cross_entropy, mp::sgd, 4>;
     EXPECT_EQ(batch_trainer::sum_bytes, 4 * fixed_net::parameter_count);
 }
@@ -601,7 +601,7 @@ TEST(fixed_point, adam_first_step_moves_each_parameter_by_lr_against_its_gradien
     adam_sample(1, xq, dq, xf, df);
     q3_12* g = fixed_gradient;
     static_assert(fixed_adam_net::parameter_count <= fixed_net::parameter_count, "The shared buffer must hold it.");
-    ASSERT_EQ(twin.compute_gradient(xq, dq, g), mp::status::ok);
+    ASSERT_EQ(twin.compute_gradient_unchecked(xq, dq, g), mp::status::ok);
     ASSERT_EQ(t.train_sample(xq, dq), mp::status::ok);
     std::size_t moved = 0, still = 0;
     double worst = 0.0;
