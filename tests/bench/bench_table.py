@@ -81,7 +81,8 @@ def cortex_m(args):
     header = "| workload | step | " + " | ".join(CORES.get(p, p) for p in presets) + " |"
     lines.append(header)
     lines.append("|" + "---|" * (2 + len(presets)))
-    workloads = [("W1", "W1 2-8-1 sigmoid"), ("W2", "W2 64-32-10 ReLU/softmax"), ("W3", "W3 784-64-10 ReLU/softmax")]
+    workloads = [("W1", "W1 2-8-1 sigmoid"), ("W2", "W2 64-32-10 ReLU/softmax"), ("W3", "W3 784-64-10 ReLU/softmax"),
+                 ("W4", "W4 13-16-3 ReLU/softmax"), ("W5", "W5 30-16-2 ReLU/softmax")]
     for w, wname in workloads:
         modes = list(MODES)
         if w == "W2":

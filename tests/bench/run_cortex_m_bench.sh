@@ -25,7 +25,7 @@ done
 [ -n "$presets" ] || presets="qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-m55 qemu-m4f-reference"
 out="$build_root/results"
 mkdir -p "$out"
-targets="bench_w1 bench_w2 bench_w3 bench_w2_noskip"
+targets="bench_w1 bench_w2 bench_w3 bench_w4 bench_w5 bench_w2_noskip"
 
 for p in $presets; do
     preset=${p%-reference}
