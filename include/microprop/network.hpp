@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "engine.hpp"
+#include "engine_unrolled.hpp"
 #include "random.hpp"
 #include "span.hpp"
 #include "topology.hpp"
@@ -136,7 +137,11 @@ public:
     /// Runs the network on `input_size` values at x; returns the output.
     span<const T> forward(const T* x)
     {
-        engine::forward<T, has_tied_layers>(view(), x);
+        if constexpr (engine::unrolled::applies<network>) {
+            engine::unrolled::forward<network>(view(), x);
+        } else {
+            engine::forward<T, has_tied_layers>(view(), x);
+        }
         return output();
     }
     /// forward() on a `std::array` of exactly input_size values (checked at compile time).
