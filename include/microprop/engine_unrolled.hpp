@@ -133,15 +133,28 @@ MICROPROP_ALWAYS_INLINE bool backward_from(const model_ref<float>& m, const floa
     const float* z = layer_input<Net, L>(m, x);
     float rate = lr;
     if (clip != 0.0f && !clipped_rate(delta, out, z, in, clip, rate)) return false;
-    if (decay != 0.0f) {
-        const float keep = 1.0f - rate * decay;
-#pragma GCC unroll 1
-        for (std::size_t k = 0; k < in * out + out; ++k) w[k] *= keep;  // the biases follow the weights
-        static_assert(layer.bias_offset == layer.weight_offset + in * out, "Biases must follow their weights.");
-    }
     if constexpr (L > 0) {
 #pragma GCC unroll 64
         for (std::size_t i = 0; i < in; ++i) scratch[i] = 0.0f;
+    }
+    // With weight decay W^T delta is taken from the weights on entry, then the layer is scaled by
+    // 1 - rate decay (the biases follow the weights), and the loop below subtracts the step. Its
+    // sums from the scaled weights are then replaced by those from the weights on entry.
+    float entry_sums[L > 0 ? in : 1];
+    if (decay != 0.0f) {
+        static_assert(layer.bias_offset == layer.weight_offset + in * out, "Biases must follow their weights.");
+        if constexpr (L > 0) {
+#pragma GCC unroll 1
+            for (std::size_t i = 0; i < in; ++i) entry_sums[i] = 0.0f;
+#pragma GCC unroll 1
+            for (std::size_t j = 0; j < out; ++j) {
+#pragma GCC unroll 1
+                for (std::size_t i = 0; i < in; ++i) entry_sums[i] += w[j * in + i] * delta[j];
+            }
+        }
+        const float keep = 1.0f - rate * decay;
+#pragma GCC unroll 1
+        for (std::size_t k = 0; k < in * out + out; ++k) w[k] *= keep;
     }
     for (std::size_t j = 0; j < out; ++j) {
         const float dj = delta[j];
@@ -155,6 +168,10 @@ MICROPROP_ALWAYS_INLINE bool backward_from(const model_ref<float>& m, const floa
         b[j] -= step;
     }
     if constexpr (L > 0) {
+        if (decay != 0.0f) {
+#pragma GCC unroll 1
+            for (std::size_t i = 0; i < in; ++i) scratch[i] = entry_sums[i];
+        }
         constexpr layer_info below = Net::layers[L - 1];
         activation_backward(below.activation, below.activation_parameter, m.activations + below.output_offset,
                             scratch, in);

@@ -143,7 +143,23 @@ def cortex_m(args):
                      "and row updates (no dead-unit skipping except in the first layer's gradient; the optimizer step "
                      "over all parameters is plain C++); on the M55 they run the vector kernels of simd.hpp (first "
                      "layer in blocks of four rows times two samples, optimizer steps four parameters at a time). "
-                     "W1 (24 weights) is all per-call overhead, where the fast and reference paths cost about the same.")
+                     "W1 (24 weights) is all per-call overhead: tiny float networks (at most "
+                     "MICROPROP_UNROLLED_MAX_PARAMETERS = 64 parameters) run their forward pass and fused SGD step "
+                     "through include/microprop/engine_unrolled.hpp, at compile-time sizes with the loops unrolled.")
+        small = [("W1", 900, "1,406"), ("W4", 1900, "3,233"), ("W5", 2400, "4,685")]
+        parts = []
+        for w, target, before in small:
+            v = insn((w, "sgd"))
+            if v:
+                parts.append("%s %s (before %s; target <= %s: %s)" % (w, format(int(round(v)), ","), before,
+                                                                      format(target, ","),
+                                                                      "met" if v <= target else "missed"))
+        if parts:
+            lines.append("")
+            lines.append("Issue 14 targets on M4F, per-sample SGD: " + "; ".join(parts) + ". Rows of fewer than 16 "
+                         "values (W4's 13 inputs, the 14 columns past W5's first 16) go through VLDM/VSTM tables "
+                         "entered by BX (`forward_narrow`, `update_narrow` in cortex_m_vfp.hpp) instead of plain "
+                         "loops.")
     table = "\n".join(lines) + "\n"
     print(table)
     if readme:
