@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "engine.hpp"
+#include "engine_unrolled.hpp"
 #include "random.hpp"
 #include "size_check.hpp"
 #include "span.hpp"
@@ -158,7 +159,11 @@ public:
     /// points at input_size values (reads `input_size * sizeof(T)` bytes). Returns the output.
     span<const T> forward_unchecked(const T* x)
     {
-        engine::forward<T, has_tied_layers>(view(), x);
+        if constexpr (engine::unrolled::applies<network>) {
+            engine::unrolled::forward<network>(view(), x);
+        } else {
+            engine::forward<T, has_tied_layers>(view(), x);
+        }
         return output();
     }
 

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "engine.hpp"
+#include "engine_unrolled.hpp"
 #include "losses.hpp"
 #include "optimizers.hpp"
 #include "scalar.hpp"
@@ -219,7 +220,12 @@ public:
             T* delta = workspace_.data();
             const T rate = static_cast<T>(optimizer_.learning_rate);
             const T decay = static_cast<T>(optimizer_.weight_decay);
-            if (detail::is_zero(optimizer_.gradient_clip)) {
+            if constexpr (engine::unrolled::applies<Network>) {
+                if (!engine::unrolled::backward_sgd<Network>(
+                        m, x, delta, delta + Network::max_width, rate, decay, static_cast<T>(optimizer_.gradient_clip))) {
+                    return status::delta_overflow;
+                }
+            } else if (detail::is_zero(optimizer_.gradient_clip)) {
                 engine::backward_sgd<T, tied>(m, x, delta, delta + Network::max_width, rate, decay);
             } else if (!engine::backward_sgd_clipped<T, tied>(m, x, delta, delta + Network::max_width, rate, decay,
                                                               static_cast<T>(optimizer_.gradient_clip))) {
@@ -556,7 +562,11 @@ private:
     {
         const status checked = sample_status<1>(x, d);
         if (checked != status::ok) return checked;
-        engine::forward<T, tied>(m, x);
+        if constexpr (engine::unrolled::applies<Network>) {
+            engine::unrolled::forward<Network>(m, x);
+        } else {
+            engine::forward<T, tied>(m, x);
+        }
         const T* y = m.activations + last_layer().output_offset;
         bool saturated = false;
         loss = value_and_output_delta<Loss>(last_layer().activation,

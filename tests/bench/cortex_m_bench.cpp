@@ -1,5 +1,5 @@
 // Instructions per training sample and per inference, for one workload of
-// workloads.hpp (BENCH_WORKLOAD = 1, 2 or 3), on whatever port it is linked to.
+// workloads.hpp (BENCH_WORKLOAD = 1 to 5), on whatever port it is linked to.
 //
 // Under QEMU -icount the port counter advances a fixed number of ticks per
 // executed instruction; the program measures that ratio itself on a loop of
@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <array>
 #include <new>
+#include <tuple>
 
 #include <console.hpp>
 #include <port.h>
@@ -38,25 +40,18 @@ constexpr const char* dead_unit_skipping = "off";
 
 namespace {
 
-#if BENCH_WORKLOAD == 1
-using net_t = bench::w1_net;
-using loss_t = bench::w1_loss;
-constexpr const auto& data = bench::w1_data;
-constexpr const char* workload = "W1";
-constexpr std::size_t warmup = 64, reps = 512;
-#elif BENCH_WORKLOAD == 2
-using net_t = bench::w2_net;
-using loss_t = bench::w2_loss;
-constexpr const auto& data = bench::w2_data;
-constexpr const char* workload = "W2";
-constexpr std::size_t warmup = 64, reps = 256;
-#else
-using net_t = bench::w3_net;
-using loss_t = bench::w3_loss;
-constexpr const auto& data = bench::w3_data;
-constexpr const char* workload = "W3";
-constexpr std::size_t warmup = 32, reps = 32;
-#endif
+// The workload's network, loss and data, picked from workloads.hpp by number.
+using workload_nets = std::tuple<bench::w1_net, bench::w2_net, bench::w3_net, bench::w4_net, bench::w5_net>;
+using workload_losses =
+    std::tuple<bench::w1_loss, bench::w2_loss, bench::w3_loss, bench::w4_loss, bench::w5_loss>;
+using net_t = std::tuple_element_t<BENCH_WORKLOAD - 1, workload_nets>;
+using loss_t = std::tuple_element_t<BENCH_WORKLOAD - 1, workload_losses>;
+constexpr const auto& data = std::get<BENCH_WORKLOAD - 1>(
+    std::forward_as_tuple(bench::w1_data, bench::w2_data, bench::w3_data, bench::w4_data, bench::w5_data));
+constexpr const char* workload = std::array<const char*, 5>{"W1", "W2", "W3", "W4", "W5"}[BENCH_WORKLOAD - 1];
+// W3 steps are long, W2's middling: fewer repetitions keep every run a few seconds.
+constexpr std::size_t warmup = BENCH_WORKLOAD == 3 ? 32 : 64;
+constexpr std::size_t reps = BENCH_WORKLOAD == 3 ? 32 : (BENCH_WORKLOAD == 2 ? 256 : 512);
 constexpr std::size_t batch = bench::batch;
 static_assert(decltype(bench::w2_data)::samples >= batch, "");
 

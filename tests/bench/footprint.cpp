@@ -2,7 +2,8 @@
 //
 // FOOTPRINT_TOPOLOGIES = 0, 1, 2 or 4: how many different network types the image trains
 // (fused per-sample SGD, 64 samples each). 0 trains nothing but reads the same data set, so
-// flash(N) - flash(0) is the library's share, data set and port excluded. Topology 1 is W2.
+// flash(N) - flash(0) is the library's share, data set and port excluded. Topology 1 is W2, or
+// W1 (2-8-1 sigmoid, XOR data) with FOOTPRINT_W1=1 (then only 0 or 1 topologies).
 //
 // FOOTPRINT_FROZEN = 1, 2 or 3 (with FOOTPRINT_TOPOLOGIES = 0): W2 over constexpr parameters
 // in flash (include/microprop/frozen.hpp) instead: 1 inference only, float weights; 2 inference
@@ -28,7 +29,16 @@
 namespace {
 
 namespace mp = microprop;
+#if defined(FOOTPRINT_W1) && FOOTPRINT_W1
+constexpr const auto& data = bench::w1_data;
+using t1_net = bench::w1_net;
+using t1_loss = bench::w1_loss;
+static_assert(FOOTPRINT_TOPOLOGIES <= 1, "The W1 footprint programs train at most one topology.");
+#else
 constexpr const auto& data = bench::w2_data;
+using t1_net = bench::w2_net;
+using t1_loss = bench::w2_loss;
+#endif
 
 using t2_net = mp::network<float, mp::dense<16, 8>, mp::tanh, mp::dense<8, 4>, mp::sigmoid>;
 using t3_net = mp::network<float, mp::dense<10, 20>, mp::sigmoid, mp::dense<20, 5>>;
@@ -52,8 +62,8 @@ constexpr mp::sgd rule{bench::learning_rate, 0.0f};
 
 // Networks and trainers are static data (the RAM table counts them); the stack holds only frames.
 #if FOOTPRINT_TOPOLOGIES >= 1
-bench::w2_net net1(1);
-sgd_trainer<bench::w2_net, bench::w2_loss> tr1(net1, rule);
+t1_net net1(1);
+sgd_trainer<t1_net, t1_loss> tr1(net1, rule);
 #endif
 #if FOOTPRINT_TOPOLOGIES >= 2
 t2_net net2(2);

@@ -36,7 +36,7 @@ if [ "$fixed_only" = 1 ]; then
     suffix=".fixed"
 else
     [ -n "$presets" ] || presets="qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-m55 qemu-m4f-reference"
-    targets="bench_w1 bench_w2 bench_w3 bench_w2_noskip"
+    targets="bench_w1 bench_w2 bench_w3 bench_w4 bench_w5 bench_w2_noskip"
     suffix=""
 fi
 out="$build_root/results"

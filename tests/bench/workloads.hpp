@@ -3,8 +3,11 @@
 //   W1: 2-8-1, sigmoid hidden and output, squared error, XOR data (4 samples).
 //   W2: 64-32-10, ReLU hidden, softmax cross-entropy.
 //   W3: 784-64-10, ReLU hidden, softmax cross-entropy (50,890 parameters).
+//   W4: 13-16-3, ReLU hidden, softmax cross-entropy (a wine-like shape; issue 14).
+//   W5: 30-16-2, ReLU hidden, softmax cross-entropy (a breast-cancer-like shape; issue 14).
+//   W4 and W5 have input widths that are not a multiple of the VFP kernels' 16-wide blocks.
 //
-// Data for W2 and W3 is synthetic and deterministic (the same bytes on every
+// Data for W2 to W5 is synthetic and deterministic (the same bytes on every
 // platform): kSamples samples of 10 classes, each a fixed random "glyph" (half
 // of the pixels lit, intensities 0..16 like the 8x8 digits data) plus bounded
 // per-sample noise, scaled to [0, 1]. It is generated at compile time and kept
@@ -35,6 +38,10 @@ using w2_net = mp::network<float, mp::dense<64, 32>, mp::relu, mp::dense<32, 10>
 using w2_loss = mp::cross_entropy;
 using w3_net = mp::network<float, mp::dense<784, 64>, mp::relu, mp::dense<64, 10>, mp::softmax>;
 using w3_loss = mp::cross_entropy;
+using w4_net = mp::network<float, mp::dense<13, 16>, mp::relu, mp::dense<16, 3>, mp::softmax>;
+using w4_loss = mp::cross_entropy;
+using w5_net = mp::network<float, mp::dense<30, 16>, mp::relu, mp::dense<16, 2>, mp::softmax>;
+using w5_loss = mp::cross_entropy;
 
 /// Samples, inputs and one-hot targets, `[Samples][In]` and `[Samples][Out]`.
 template <std::size_t Samples, std::size_t In, std::size_t Out>
@@ -78,16 +85,16 @@ struct lcg {
     }
 };
 
-/// Glyph-plus-noise classification data: sample s belongs to class s % 10.
-template <std::size_t Samples, std::size_t In>
-constexpr data_set<Samples, In, 10> make_glyphs(std::uint32_t seed)
+/// Glyph-plus-noise classification data: sample s belongs to class s % Classes.
+template <std::size_t Samples, std::size_t In, std::size_t Classes = 10>
+constexpr data_set<Samples, In, Classes> make_glyphs(std::uint32_t seed)
 {
-    data_set<Samples, In, 10> set{};
-    std::array<std::uint8_t, 10 * In> glyph{};
+    data_set<Samples, In, Classes> set{};
+    std::array<std::uint8_t, Classes * In> glyph{};
     lcg rng{seed};
     for (auto& p : glyph) p = rng.next(2) == 0 ? 0 : static_cast<std::uint8_t>(4 + rng.next(13));
     for (std::size_t s = 0; s < Samples; ++s) {
-        const std::size_t c = s % 10;
+        const std::size_t c = s % Classes;
         for (std::size_t i = 0; i < In; ++i) {
             int v = glyph[c * In + i];
             v += static_cast<int>(rng.next(9)) - 4;
@@ -102,6 +109,8 @@ constexpr data_set<Samples, In, 10> make_glyphs(std::uint32_t seed)
 inline constexpr data_set<32, 2, 1> w1_data = make_xor();
 inline constexpr data_set<32, 64, 10> w2_data = make_glyphs<32, 64>(2024u);
 inline constexpr data_set<32, 784, 10> w3_data = make_glyphs<32, 784>(784u);
+inline constexpr data_set<32, 13, 3> w4_data = make_glyphs<32, 13, 3>(13u);
+inline constexpr data_set<32, 30, 2> w5_data = make_glyphs<32, 30, 2>(30u);
 constexpr const char* data_description = "synthetic glyphs (tests/bench/workloads.hpp)";
 
 /// Multiply-accumulates of one per-sample SGD step: forward (one per weight),

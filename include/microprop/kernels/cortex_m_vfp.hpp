@@ -504,6 +504,180 @@ inline void softmax(float* z, std::size_t n)
         : MICROPROP_VFP_CLOBBERS);
 }
 
+// ---- Rows of 1 to 15 values (narrow layers, and the columns past the last 16-wide block) -------
+//
+// A VLDM names its registers in the instruction, so a row of `width` < 16 values cannot be one
+// fixed VLDM. These kernels keep one entry per width in a table of `VLDM/VSTM; B.W` pairs
+// (8 bytes each) and branch into it with BX, and enter the VFMA sequence `width` instructions
+// before its end: per row that is one VLDM (and VSTM), `width` VFMAs and four branches, against
+// two loads, a VFMA and the loop per value of the plain C++ loop. x stays in s0-s14, the row in
+// s16-s30, the sum or the step in s31. (BX needs bit 0 set for Thumb: ORR makes sure of it.)
+
+/// x[0..width-1] into s0-s14: enters a descending VLDR sequence `width` loads before its end
+/// (label 2). Uses the operands x, width and load.
+#define MICROPROP_VFP_NARROW_LOAD_X \
+    "adr.w %[load], 2f\n\t" \
+    "sub.w %[load], %[load], %[width], lsl #2\n\t" \
+    "orr.w %[load], %[load], #1\n\t" \
+    "bx %[load]\n\t" \
+    "vldr s14, [%[x], #56]\n\t" \
+    "vldr s13, [%[x], #52]\n\t" \
+    "vldr s12, [%[x], #48]\n\t" \
+    "vldr s11, [%[x], #44]\n\t" \
+    "vldr s10, [%[x], #40]\n\t" \
+    "vldr s9, [%[x], #36]\n\t" \
+    "vldr s8, [%[x], #32]\n\t" \
+    "vldr s7, [%[x], #28]\n\t" \
+    "vldr s6, [%[x], #24]\n\t" \
+    "vldr s5, [%[x], #20]\n\t" \
+    "vldr s4, [%[x], #16]\n\t" \
+    "vldr s3, [%[x], #12]\n\t" \
+    "vldr s2, [%[x], #8]\n\t" \
+    "vldr s1, [%[x], #4]\n\t" \
+    "vldr s0, [%[x]]\n\t" \
+    "2:\n\t"
+/// The table of VLDM/VSTM `op` of 0..15 registers from s16 at %[w], each followed by a branch
+/// to `back`.
+#define MICROPROP_VFP_NARROW_TABLE(op, back) \
+    "nop.w\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s17}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s18}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s19}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s20}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s21}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s22}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s23}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s24}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s25}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s26}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s27}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s28}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s29}\n\t" \
+    "b.w " back "\n\t" \
+    op " %[w], {s16-s30}\n\t" \
+    "b.w " back "\n\t"
+
+/// u[r] = b[r] + row_r . x[0..width-1] for `rows` rows at w (row stride `stride_bytes`);
+/// 0 <= width <= 15, rows >= 1; b may be u (then it adds the row's products to u).
+inline void forward_narrow(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
+                           std::size_t rows, std::size_t width)
+{
+    std::uintptr_t load, fma;
+    __asm volatile(
+        MICROPROP_VFP_NARROW_LOAD_X
+        "adr.w %[load], 6f\n\t"
+        "add.w %[load], %[load], %[width], lsl #3\n\t"
+        "orr.w %[load], %[load], #1\n\t"
+        "adr.w %[fma], 4f\n\t"
+        "sub.w %[fma], %[fma], %[width], lsl #2\n\t"
+        "orr.w %[fma], %[fma], #1\n\t"
+        "1:\n\t"
+        "vldmia %[b]!, {s31}\n\t"
+        "bx %[load]\n\t"
+        "3:\n\t"
+        "add %[w], %[w], %[stride]\n\t"
+        "bx %[fma]\n\t"
+        "vfma.f32 s31, s30, s14\n\t"
+        "vfma.f32 s31, s29, s13\n\t"
+        "vfma.f32 s31, s28, s12\n\t"
+        "vfma.f32 s31, s27, s11\n\t"
+        "vfma.f32 s31, s26, s10\n\t"
+        "vfma.f32 s31, s25, s9\n\t"
+        "vfma.f32 s31, s24, s8\n\t"
+        "vfma.f32 s31, s23, s7\n\t"
+        "vfma.f32 s31, s22, s6\n\t"
+        "vfma.f32 s31, s21, s5\n\t"
+        "vfma.f32 s31, s20, s4\n\t"
+        "vfma.f32 s31, s19, s3\n\t"
+        "vfma.f32 s31, s18, s2\n\t"
+        "vfma.f32 s31, s17, s1\n\t"
+        "vfma.f32 s31, s16, s0\n\t"
+        "4:\n\t"
+        "vstmia %[u]!, {s31}\n\t"
+        "subs %[rows], %[rows], #1\n\t"
+        "bne 1b\n\t"
+        "b.w 9f\n\t"
+        "6:\n\t"
+        MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
+        "9:\n\t"
+        : [w] "+r"(w), [b] "+r"(b), [u] "+r"(u), [rows] "+r"(rows), [load] "=&r"(load), [fma] "=&r"(fma)
+        : [x] "r"(x), [stride] "r"(stride_bytes), [width] "r"(width)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+/// For `count` rows (pointers in rows[], steps in st[]; count >= 1): row[0..width-1] -= step * x,
+/// 0 <= width <= 15.
+inline void update_narrow(float* const* rows, const float* st, const float* x, std::size_t count, std::size_t width)
+{
+    float* w;
+    std::uintptr_t load, fms, store;
+    __asm volatile(
+        MICROPROP_VFP_NARROW_LOAD_X
+        "adr.w %[load], 6f\n\t"
+        "add.w %[load], %[load], %[width], lsl #3\n\t"
+        "orr.w %[load], %[load], #1\n\t"
+        "adr.w %[store], 7f\n\t"
+        "add.w %[store], %[store], %[width], lsl #3\n\t"
+        "orr.w %[store], %[store], #1\n\t"
+        "adr.w %[fms], 4f\n\t"
+        "sub.w %[fms], %[fms], %[width], lsl #2\n\t"
+        "orr.w %[fms], %[fms], #1\n\t"
+        "1:\n\t"
+        "ldr %[w], [%[rows]], #4\n\t"
+        "vldmia %[st]!, {s31}\n\t"
+        "bx %[load]\n\t"
+        "3:\n\t"
+        "bx %[fms]\n\t"
+        "vfms.f32 s30, s31, s14\n\t"
+        "vfms.f32 s29, s31, s13\n\t"
+        "vfms.f32 s28, s31, s12\n\t"
+        "vfms.f32 s27, s31, s11\n\t"
+        "vfms.f32 s26, s31, s10\n\t"
+        "vfms.f32 s25, s31, s9\n\t"
+        "vfms.f32 s24, s31, s8\n\t"
+        "vfms.f32 s23, s31, s7\n\t"
+        "vfms.f32 s22, s31, s6\n\t"
+        "vfms.f32 s21, s31, s5\n\t"
+        "vfms.f32 s20, s31, s4\n\t"
+        "vfms.f32 s19, s31, s3\n\t"
+        "vfms.f32 s18, s31, s2\n\t"
+        "vfms.f32 s17, s31, s1\n\t"
+        "vfms.f32 s16, s31, s0\n\t"
+        "4:\n\t"
+        "bx %[store]\n\t"
+        "5:\n\t"
+        "subs %[count], %[count], #1\n\t"
+        "bne 1b\n\t"
+        "b.w 9f\n\t"
+        "6:\n\t"
+        MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
+        "7:\n\t"
+        MICROPROP_VFP_NARROW_TABLE("vstmia", "5b")
+        "9:\n\t"
+        : [rows] "+r"(rows), [st] "+r"(st), [count] "+r"(count), [w] "=&r"(w), [load] "=&r"(load),
+          [fms] "=&r"(fms), [store] "=&r"(store)
+        : [x] "r"(x), [width] "r"(width)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+#undef MICROPROP_VFP_NARROW_TABLE
+#undef MICROPROP_VFP_NARROW_LOAD_X
+
 #undef MICROPROP_VFP_CLOBBERS
 #undef MICROPROP_VFP_ROW16
 #undef MICROPROP_VFP_FMA8

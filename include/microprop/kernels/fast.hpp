@@ -91,7 +91,7 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
 {
 #if MICROPROP_KERNELS_VFP
     if (in >= 16) {
-        // Sixteen inputs per block; the columns past the last full block are added in C.
+        // Sixteen inputs per block; the columns past the last full block go through forward_narrow.
         const std::size_t chunks = in / 16;
         const std::size_t tail_from = chunks * 16;
         const bool fuse = relu && tail_from == in && chunks % 2 == 0;
@@ -119,16 +119,13 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
             vfp::forward_row1(row, x, b + j, u + j, tail_from / 8);
             if (fuse) u[j] = u[j] <= 0.0f ? 0.0f : u[j];
         }
-        if (tail_from != in) {
-            for (std::size_t j = 0; j < out; ++j) {
-                const float* rr = w + j * in;
-                float acc = u[j];
-                for (std::size_t i = tail_from; i < in; ++i) acc += rr[i] * x[i];
-                u[j] = acc;
-            }
+        if (tail_from != in && out > 0) {
+            vfp::forward_narrow(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from);
         }
         return fuse;
     }
+    if (out > 0) vfp::forward_narrow(w, in * sizeof(float), x, b, u, out, in);
+    return false;
 #elif MICROPROP_KERNELS_VECTOR
     simd_dispatch::forward(w, b, x, u, in, out, relu);
     return relu;
@@ -146,6 +143,20 @@ inline void update_row_portable(float* MICROPROP_RESTRICT row, const float* MICR
     for (std::size_t i = 0; i < in; ++i) row[i] -= step * x[i];
 }
 
+#if MICROPROP_KERNELS_VFP
+/// Columns [from, from + width) of `count` gathered rows: row -= step * x (width <= 15).
+/// Out of line: inlined, its asm's registers crowd the 16-wide path of update_float.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline void update_columns_narrow(float** rows, const float* steps, const float* x, std::size_t count,
+                                  std::size_t from, std::size_t width)
+{
+    for (std::size_t k = 0; k < count; ++k) rows[k] += from;
+    vfp::update_narrow(rows, steps, x + from, count, width);
+}
+#endif
+
 /// The first layer's update (no g_in): W -= lr delta x^T, b -= lr delta.
 /// With `relu_z` set, delta holds W^T delta of the layer above and row j's delta is delta_j
 /// where relu_z[j] > 0 and 0 elsewhere (the ReLU derivative applied on the fly).
@@ -157,56 +168,49 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
                          std::size_t in, std::size_t out, float lr, const float* relu_z = nullptr)
 {
 #if MICROPROP_KERNELS_VFP
-    if (in >= 16) {
-        // The live rows (dead ones skipped) are gathered, up to 8 at a time (the stack stays
-        // small), then streamed four together, sixteen columns per block, in one call; the
-        // columns past the last block are done below.
-        constexpr std::size_t gather = 8;
-        const std::size_t chunks = in / 16;
-        const std::size_t tail_from = chunks * 16;
-        float* rows[gather];
-        float steps[gather];
-        std::size_t pending = 0;
-        constexpr bool skip_dead = MICROPROP_SKIP_DEAD_UNITS != 0;
-        for (std::size_t j = 0; j < out; ++j) {
-            float dj = delta[j];
-            if (relu_z != nullptr) {
-                // z > 0 tested on the bits (no FPSCR transfer); an inactive unit changes nothing.
-                std::int32_t z_bits;
-                std::memcpy(&z_bits, relu_z + j, sizeof z_bits);
-                if (z_bits <= 0) {
-                    if (skip_dead) continue;
-                    dj = 0.0f;
-                }
-            }
-            // A live unit whose delta happens to be exactly 0 is updated anyway (by 0): testing
-            // for it would cost more than it saves, except in a minibatch gradient.
-            if (SkipZeroDelta && dj == 0.0f) continue;
-            const float step = lr * dj;
-            b[j] -= step;
-            rows[pending] = w + j * in;
-            steps[pending] = step;
-            if (++pending == gather) {
-                vfp::update_groups16(rows, steps, x, gather / 4, chunks);
-                pending = 0;
-            }
-        }
-        const std::size_t grouped = pending - pending % 4;
+    // The live rows (dead ones skipped) are gathered, up to 8 at a time (the stack stays small),
+    // then streamed four together, sixteen columns per block, in one call; the columns past the
+    // last block (all of them in rows shorter than 16) go through update_narrow.
+    constexpr std::size_t gather = 8;
+    const std::size_t chunks = in / 16;
+    const std::size_t tail_from = chunks * 16;
+    float* rows[gather];
+    float steps[gather];
+    std::size_t pending = 0;
+    constexpr bool skip_dead = MICROPROP_SKIP_DEAD_UNITS != 0;
+    const auto flush = [&](std::size_t count) {
+        const std::size_t grouped = chunks > 0 ? count - count % 4 : 0;
         if (grouped > 0) vfp::update_groups16(rows, steps, x, grouped / 4, chunks);
-        for (std::size_t k = grouped; k < pending; ++k) vfp::update_row1(rows[k], x, steps + k, tail_from / 8);
-        if (tail_from != in) {
-            for (std::size_t j = 0; j < out; ++j) {
-                float dj = delta[j];
-                if (relu_z != nullptr && !(relu_z[j] > 0.0f)) dj = 0.0f;
-                const float step = lr * dj;
-                float* row = w + j * in;
-                for (std::size_t i = tail_from; i < in; ++i) row[i] -= step * x[i];
+        if (chunks > 0) {
+            for (std::size_t k = grouped; k < count; ++k) vfp::update_row1(rows[k], x, steps + k, tail_from / 8);
+        }
+        if (tail_from != in) update_columns_narrow(rows, steps, x, count, tail_from, in - tail_from);
+    };
+    for (std::size_t j = 0; j < out; ++j) {
+        float dj = delta[j];
+        if (relu_z != nullptr) {
+            // z > 0 tested on the bits (no FPSCR transfer); an inactive unit changes nothing.
+            std::int32_t z_bits;
+            std::memcpy(&z_bits, relu_z + j, sizeof z_bits);
+            if (z_bits <= 0) {
+                if (skip_dead) continue;
+                dj = 0.0f;
             }
         }
-        return;
+        // A live unit whose delta happens to be exactly 0 is updated anyway (by 0): testing
+        // for it would cost more than it saves, except in a minibatch gradient.
+        if (SkipZeroDelta && dj == 0.0f) continue;
+        const float step = lr * dj;
+        b[j] -= step;
+        rows[pending] = w + j * in;
+        steps[pending] = step;
+        if (++pending == gather) {
+            flush(gather);
+            pending = 0;
+        }
     }
-#endif
-#if MICROPROP_KERNELS_VECTOR
+    if (pending > 0) flush(pending);
+#elif MICROPROP_KERNELS_VECTOR
     simd_dispatch::update(w, b, x, delta, in, out, lr, relu_z);
 #else
     for (std::size_t j = 0; j < out; ++j) {
