@@ -5,6 +5,11 @@
 // per-row quantization against its closed form and its error bound; sizeof against the
 // documented bytes; the constexpr blob check against every corruption it must refuse; bad
 // samples leave the head and its optimizer state untouched.
+//
+// The comparisons are bit for bit, so both sides must run the same kernels: a head this small
+// would otherwise take the unrolled engine (engine_unrolled.hpp, <= 64 parameters), which sums
+// in another order than the vector kernels the whole network runs on the host.
+#define MICROPROP_UNROLLED_MAX_PARAMETERS 0
 #include <microprop/frozen.hpp>
 #include <microprop/microprop.hpp>
 
