@@ -10,26 +10,36 @@
 #   insn/sample  instructions per training step (train_sample / train_batch, per sample) under
 #              QEMU -icount shift=6, where an instruction takes 64 ns of virtual time
 #
-#   bash tests/footprint/footprint.sh [--fixed-only] [preset...]   (default: every qemu-* core preset)
+#   bash tests/footprint/footprint.sh [--fixed-only | --only a,b,...] [preset...]
+#   (default: every qemu-* core preset)
 #
 # Every example is measured in float and, for xor, iris and digits, in q3_12 fixed point
-# (<name>_fixed). --fixed-only builds and measures only the fixed-point examples and replaces
-# just their rows of the table, keeping the float rows as they are.
+# (<name>_fixed); transfer, transfer_wide and infer_only on the M0 and M4F they were made for.
+# --fixed-only builds and measures only the fixed-point examples, --only the examples named,
+# and each replaces just those rows of the table, keeping the others as they are. Fine-tuning
+# examples report instructions per step as fine_tune_insn (their one training loop of note).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 fixed_only=0
+only=""
 if [ "${1:-}" = "--fixed-only" ]; then
     fixed_only=1
     shift
+elif [ "${1:-}" = "--only" ]; then
+    only="$2"
+    shift 2
 fi
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(qemu-m0 qemu-m3 qemu-m4f qemu-m7 qemu-m33 qemu-stm32vldiscovery)
 fixed_examples=(xor_fixed iris_fixed digits_fixed)
-if [ "$fixed_only" = 1 ]; then
+transfer_examples=(transfer transfer_wide infer_only)  # measured on qemu-m0 and qemu-m4f
+if [ -n "$only" ]; then
+    IFS=, read -r -a examples <<< "$only"
+elif [ "$fixed_only" = 1 ]; then
     examples=("${fixed_examples[@]}")
 else
-    examples=(xor sine iris digits anomaly "${fixed_examples[@]}")
+    examples=(xor sine iris digits anomaly "${fixed_examples[@]}" "${transfer_examples[@]}")
 fi
 jobs="${MICROPROP_JOBS:-2}"
 size_tool=arm-none-eabi-size
@@ -48,7 +58,7 @@ for preset in "${presets[@]}"; do
         -DMICROPROP_BUILD_TESTS=OFF -DMICROPROP_BUILD_BENCHMARKS=OFF > "$dir.configure.log" 2>&1 \
         || { cat "$dir.configure.log" >&2; exit 1; }
     targets=()
-    if [ "$fixed_only" = 1 ]; then
+    if [ "$fixed_only" = 1 ] || [ -n "$only" ]; then
         for name in "${examples[@]}"; do
             grep -q "example $name skipped" "$dir.configure.log" || targets+=(--target "example_$name")
         done
@@ -60,6 +70,9 @@ for preset in "${presets[@]}"; do
         *) exception_frame=36 ;;
     esac
     for name in "${examples[@]}"; do
+        if [[ " ${transfer_examples[*]} " == *" $name "* ]] && [[ "$preset" != qemu-m0 && "$preset" != qemu-m4f ]]; then
+            continue
+        fi
         elf="$dir/examples/example_$name.elf"
         if [ ! -f "$elf" ]; then
             if grep -q "example $name skipped.*MICROPROP_PORT_SKIP_EXAMPLES" "$dir.configure.log"; then
@@ -80,6 +93,10 @@ for preset in "${presets[@]}"; do
         high_water=$(printf '%s\n' "$output" | sed -n 's/.*stack_high_water=\([0-9]*\).*/\1/p' | tail -1)
         us=$(printf '%s\n' "$output" | sed -n 's/.*result:.* us_per_sample=\([0-9.]*\).*/\1/p' | tail -1)
         insn=$(python3 -c "print(round(float('${us:-0}') * 1000 / 64))")
+        if [ -z "$us" ]; then  # fine-tuning examples count instructions themselves
+            insn=$(printf '%s\n' "$output" | sed -n 's/.*result:.* fine_tune_insn=\([0-9]*\).*/\1/p' | tail -1)
+            [ -n "$insn" ] || insn="–"
+        fi
         passed=$(printf '%s\n' "$output" | grep -q '100% tests passed' && echo yes || echo "NO")
         rows+=("| $name | $preset | $flash | $ram | ${stack:-?} | ${high_water:-?} | $insn | $passed |")
     done
@@ -94,20 +111,23 @@ table=$(
 )
 printf '%s\n' "$table"
 
-python3 - "$table" "$fixed_only" <<'PY'
+python3 - "$table" "$fixed_only" "$only" <<'PY'
 import re, sys
-table, fixed_only = sys.argv[1], sys.argv[2] == "1"
+table, fixed_only, only = sys.argv[1], sys.argv[2] == "1", [n for n in sys.argv[3].split(",") if n]
 path = "tests/bench/README.md"
 text = open(path, encoding="utf-8").read()
 begin, end = "<!-- footprint:begin -->", "<!-- footprint:end -->"
 if begin not in text:
     text += "\n" + begin + "\n" + end + "\n"
-if fixed_only:
-    # Keep the float rows; put each preset's new fixed-point rows right after its float rows.
+if fixed_only or only:
+    # Keep the other rows; put each preset's new rows right after its other rows.
+    replaced = (lambda name: name in only) if only else (lambda name: name.endswith("_fixed"))
+    row_name = lambda l: l.split("|")[1].strip()
+    is_replaced = lambda l: l.startswith("| ") and not l.startswith("| example ") and replaced(row_name(l))
     old = re.search(re.escape(begin) + "\n(.*?)" + re.escape(end), text, flags=re.S).group(1).split("\n")
-    new_rows = [l for l in table.split("\n") if re.match(r"\| \w+_fixed \|", l)]
+    new_rows = [l for l in table.split("\n") if is_replaced(l)]
     row_preset = lambda l: l.split("|")[2].strip()
-    kept = [l for l in old if not re.match(r"\| \w+_fixed \|", l)]
+    kept = [l for l in old if not is_replaced(l)]
     merged = []
     for k, line in enumerate(kept):
         merged.append(line)
