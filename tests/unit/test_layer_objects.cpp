@@ -1,6 +1,10 @@
 // Layers as objects (layers/objects.hpp, DLfS ch. 5): each on its own against closed
 // forms, and chained by hand into two-layer networks whose loss, output and gradient must
 // be the network's and trainer's own, bit for bit.
+// The chain is compared with the network bit for bit, so the network must run the dense
+// kernels the layer objects call: tiny networks (<= 64 parameters) would otherwise take the
+// unrolled engine (engine_unrolled.hpp), which sums in another order on the Cortex-M.
+#define MICROPROP_UNROLLED_MAX_PARAMETERS 0
 #include <microprop/layers/objects.hpp>
 #include <microprop/microprop.hpp>
 
