@@ -24,8 +24,10 @@ microprop_cortexm_port(
 #   "fatal: stack overflow").
 # - test_levenberg_marquardt keeps five trainers' matrices and its own reference Jacobian in
 #   static arrays, about 9 KB (the example levenberg_marquardt, one trainer of each kind, runs here).
+# - test_gauss_newton's consolidation cases keep a trainer and its snapshot on the stack, more
+#   than the 2.3 KB left here (the stack guard stops it with "fatal: stack overflow").
 list(APPEND MICROPROP_PORT_SKIP_TESTS test_batch_kernels test_robustness test_gradient_check_float test_gradient_check_double
-     test_serialize test_levenberg_marquardt)
+     test_serialize test_levenberg_marquardt test_gauss_newton)
 # Examples that do not fit: anomaly fits the RAM (7.7 of 8 KB) but not the flash (the digits
 # data alone is 115 KB of the 128 KB; the image overflows by 7.5 KB); digits_fixed, likewise,
 # fits the RAM (6.2 of 8 KB) but overflows the flash by 7.3 KB (the float digits example
