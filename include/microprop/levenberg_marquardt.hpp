@@ -34,6 +34,7 @@
 #include <type_traits>
 
 #include "hessian.hpp"
+#include "losses.hpp"
 #include "network.hpp"
 #include "scalar.hpp"
 #include "span.hpp"
@@ -200,12 +201,10 @@ private:
     /// Row r of the packed lower triangle starts at r (r + 1) / 2.
     static constexpr std::size_t row_start(std::size_t r) { return r * (r + 1) / 2; }
 
+    /// 1/2 |y - d|^2 of the network's current output.
     T half_squared_residual(const T* d) const
     {
-        const span<const T> y = net_->output();
-        T sum = T(0);
-        for (std::size_t k = 0; k < Network::output_size; ++k) sum += (y[k] - d[k]) * (y[k] - d[k]);
-        return sum / T(2);
+        return squared_error::value(net_->output().data(), d, Network::output_size);
     }
 
     void accumulate(const T* b, T residual)
