@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "checked_training_calls.hpp"
 #include "engine.hpp"
 #include "fixed_scalar.hpp"
 #include "kernels/fixed/activations.hpp"
@@ -184,7 +185,9 @@ struct fixed_adam_moments<0> {
 /// plus the 16-byte random generator and a few members.
 template <class Loss, class Optimizer, std::size_t BatchSize, class... Layers>
 class trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize>
-    : private detail::fixed_batch_sums<BatchSize == 1 ? 0 : network<q3_12, Layers...>::parameter_count>,
+    : public checked_training_calls<trainer<network<q3_12, Layers...>, Loss, Optimizer, BatchSize>,
+                                    network<q3_12, Layers...>, BatchSize>,
+      private detail::fixed_batch_sums<BatchSize == 1 ? 0 : network<q3_12, Layers...>::parameter_count>,
       private detail::fixed_adam_moments<std::is_same<Optimizer, adam>::value
                                              ? network<q3_12, Layers...>::parameter_count
                                              : 0> {
@@ -263,27 +266,11 @@ public:
     /// Loss of the last successful step, before the update (saturates at 8).
     T last_loss() const { return last_loss_; }
 
-    /// One step on one sample: x and d are `std::array`s or C arrays of input_size and
-    /// output_size values (checked at compile time, array_length_must_match); with
-    /// BatchSize > 1 a minibatch step of one sample.
-    /// Returns invalid_hyperparameter (nothing changed) unless 0 < learning_rate < 8,
+    /// One step on one sample, without the length check (train_sample() checks it): x and d
+    /// must point at input_size and output_size values; with BatchSize > 1 a minibatch step of
+    /// one sample. Returns invalid_hyperparameter (nothing changed) unless 0 < learning_rate < 8,
     /// 0 <= weight_decay < 1, for momentum 0 <= momentum < 1, and for adam its valid()
     /// (beta1, beta2 in [0, 1), epsilon > 0, beta1^t and beta2^t in [0, 1]).
-    template <class Input, class Target, detail::if_fixed<T, Input, Target> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(const Input& x, const Target& d)
-    {
-        static_assert(detail::sample_fits<network_type, Input, Target>(), "");
-        return train_sample_unchecked(detail::first_of(x), detail::first_of(d));
-    }
-    /// train_sample() on spans: status::size_mismatch, and nothing changed, unless the
-    /// lengths are input_size and output_size.
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(span<const T> x, span<const T> d)
-    {
-        if (x.size() != network_type::input_size || d.size() != network_type::output_size) return status::size_mismatch;
-        return train_sample_unchecked(x.data(), d.data());
-    }
-    /// train_sample() without the length check: x and d must point at input_size and
-    /// output_size values.
     [[nodiscard]] status train_sample_unchecked(const T* x, const T* d)
     {
         if constexpr (BatchSize > 1) {
@@ -326,29 +313,10 @@ private:
     }
 
 public:
-    /// One step on BatchSize samples: xs `T[BatchSize][input_size]` (or a flat array of
-    /// that length, or a std::array), ds `T[BatchSize][output_size]` (lengths checked at
-    /// compile time). Statuses as train_batch with a count.
-    template <class Inputs, class Targets, detail::if_fixed<T, Inputs, Targets> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(const Inputs& xs, const Targets& ds)
-    {
-        static_assert(array_length_must_match<array_kind::batch_input, detail::length_of<Inputs, T>,
-                                              BatchSize * network_type::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::batch_target, detail::length_of<Targets, T>,
-                                              BatchSize * network_type::output_size>::value, "");
-        return train_batch_unchecked(detail::first_of(xs), detail::first_of(ds));
-    }
-    /// train_batch() on spans: status::size_mismatch, and nothing changed, unless
-    /// `xs.size() == BatchSize * input_size` and `ds.size() == BatchSize * output_size`.
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(span<const T> xs, span<const T> ds)
-    {
-        if (xs.size() != BatchSize * network_type::input_size || ds.size() != BatchSize * network_type::output_size) {
-            return status::size_mismatch;
-        }
-        return train_batch_unchecked(xs.data(), ds.data());
-    }
-    /// train_batch() without the length check: xs must point at `BatchSize * input_size`
-    /// values and ds at `BatchSize * output_size`.
+    /// One step on BatchSize samples (`[BatchSize][input_size]`, `[BatchSize][output_size]`),
+    /// without the length check (train_batch() checks it): xs must point at
+    /// `BatchSize * input_size` values and ds at `BatchSize * output_size`. Statuses as
+    /// train_batch_unchecked with a count.
     [[nodiscard]] status train_batch_unchecked(const T* xs, const T* ds)
     {
         if constexpr (BatchSize == 1) {
@@ -356,29 +324,6 @@ public:
         } else {
             return train_batch_unchecked(xs, ds, BatchSize);
         }
-    }
-
-    /// train_batch(xs, ds, count) on arrays of the full BatchSize (lengths checked at compile
-    /// time), training on their first `count` samples.
-    template <class Inputs, class Targets, detail::if_fixed<T, Inputs, Targets> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(const Inputs& xs, const Targets& ds, std::size_t count)
-    {
-        static_assert(array_length_must_match<array_kind::batch_input, detail::length_of<Inputs, T>,
-                                              BatchSize * network_type::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::batch_target, detail::length_of<Targets, T>,
-                                              BatchSize * network_type::output_size>::value, "");
-        return train_batch_unchecked(detail::first_of(xs), detail::first_of(ds), count);
-    }
-    /// train_batch(xs, ds, count) on spans holding exactly `count` samples: size_mismatch,
-    /// and nothing changed, unless `xs.size() == count * input_size` and
-    /// `ds.size() == count * output_size` (count's own range as below).
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(span<const T> xs, span<const T> ds, std::size_t count)
-    {
-        if (count == 0 || count > BatchSize) return status::invalid_hyperparameter;
-        if (xs.size() != count * network_type::input_size || ds.size() != count * network_type::output_size) {
-            return status::size_mismatch;
-        }
-        return train_batch_unchecked(xs.data(), ds.data(), count);
     }
 
     /// One step on the first `count` samples of xs (`[count][input_size]`) and ds
@@ -432,19 +377,8 @@ public:
     }
 
     /// dE/dtheta for one sample into `gradient_out`, each term rounded stochastically to
-    /// q3_12; x, d as for train_sample, gradient_out a `std::array` or C array of
-    /// parameter_count values (all checked at compile time). Changes no parameter.
-    template <class Input, class Target, class Gradient, detail::if_fixed<T, Input, Target, Gradient> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(const Input& x, const Target& d,
-                                                                  Gradient& gradient_out)
-    {
-        static_assert(detail::sample_fits<network_type, Input, Target>(), "");
-        static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>,
-                                              parameter_count>::value, "");
-        return compute_gradient_unchecked(detail::first_of(x), detail::first_of(d), detail::first_of(gradient_out));
-    }
-    /// compute_gradient() without the length check: x, d and gradient_out must point at
-    /// input_size, output_size and parameter_count values.
+    /// q3_12, without the length check (compute_gradient() checks it): x, d and gradient_out
+    /// must point at input_size, output_size and parameter_count values. Changes no parameter.
     [[nodiscard]] status compute_gradient_unchecked(const T* x, const T* d, T* gradient_out)
     {
         const model_ref<T> m = net_->view();

@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "checked_training_calls.hpp"
 #include "engine.hpp"
 #include "engine_unrolled.hpp"
 #include "losses.hpp"
@@ -59,7 +60,9 @@ struct has_gradient_penalty<Optimizer, std::void_t<decltype(Optimizer::adds_grad
 /// step and returns delta_overflow, before updating that layer, if a delta is not
 /// finite (the layers above have then taken their clipped step).
 template <class Network, class Loss, class Optimizer = sgd, std::size_t BatchSize = 1>
-class trainer {
+class trainer : public checked_training_calls<trainer<Network, Loss, Optimizer, BatchSize>, Network, BatchSize> {
+    using checked_calls = checked_training_calls<trainer, Network, BatchSize>;
+
 public:
     /// The network type trained.
     using network_type = Network;
@@ -189,25 +192,9 @@ public:
         return finite ? status::ok : status::non_finite_parameter;
     }
 
-    /// One step on one sample: x is a `std::array` or C array of Network::input_size values,
-    /// d of output_size (wrong lengths are compile-time errors naming both numbers:
-    /// array_length_must_match). Reads `(input_size + output_size) *
-    /// sizeof(T)` bytes. Statuses: see the class comment; on any but ok nothing changed.
-    template <class Input, class Target, detail::if_fixed<T, Input, Target> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(const Input& x, const Target& d)
-    {
-        static_assert(detail::sample_fits<Network, Input, Target>(), "");
-        return train_sample_unchecked(detail::first_of(x), detail::first_of(d));
-    }
-    /// train_sample() on spans, checked at run time: status::size_mismatch, and nothing
-    /// changed, unless `x.size() == input_size` and `d.size() == output_size`.
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_sample(span<const T> x, span<const T> d)
-    {
-        if (x.size() != Network::input_size || d.size() != Network::output_size) return status::size_mismatch;
-        return train_sample_unchecked(x.data(), d.data());
-    }
-    /// train_sample() without the length check: the caller vouches that x points at
-    /// input_size values and d at output_size values.
+    /// One step on one sample, without the length check (train_sample() checks it): the
+    /// caller vouches that x points at input_size values and d at output_size values.
+    /// Statuses: see the class comment; on any but ok nothing changed.
     [[nodiscard]] status train_sample_unchecked(const T* x, const T* d)
     {
         status s = step_preconditions();
@@ -240,31 +227,10 @@ public:
         }
     }
 
-    /// One step on BatchSize samples stored one after another: xs is a `std::array` or C
-    /// array of `BatchSize * input_size` values (`[BatchSize][input_size]`), ds of
-    /// `BatchSize * output_size` (wrong lengths are compile-time errors naming both numbers:
-    /// array_length_must_match).
-    /// Statuses: see the class comment; on any but ok nothing changed.
-    template <class Inputs, class Targets, detail::if_fixed<T, Inputs, Targets> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(const Inputs& xs, const Targets& ds)
-    {
-        static_assert(array_length_must_match<array_kind::batch_input, detail::length_of<Inputs, T>,
-                                                   BatchSize * Network::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::batch_target, detail::length_of<Targets, T>,
-                                                    BatchSize * Network::output_size>::value, "");
-        return train_batch_unchecked(detail::first_of(xs), detail::first_of(ds));
-    }
-    /// train_batch() on spans, checked at run time: status::size_mismatch, and nothing
-    /// changed, unless `xs.size() == BatchSize * input_size` and `ds.size() == BatchSize * output_size`.
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(span<const T> xs, span<const T> ds)
-    {
-        if (xs.size() != BatchSize * Network::input_size || ds.size() != BatchSize * Network::output_size) {
-            return status::size_mismatch;
-        }
-        return train_batch_unchecked(xs.data(), ds.data());
-    }
-    /// train_batch() without the length check: the caller vouches that xs points at
+    /// One step on BatchSize samples stored one after another (`[BatchSize][input_size]`),
+    /// without the length check (train_batch() checks it): the caller vouches that xs points at
     /// `BatchSize * input_size` values and ds at `BatchSize * output_size`.
+    /// Statuses: see the class comment; on any but ok nothing changed.
     [[nodiscard]] status train_batch_unchecked(const T* xs, const T* ds)
     {
         if constexpr (BatchSize == 1) {
@@ -278,34 +244,12 @@ public:
         }
     }
 
-    /// dE/dtheta for one sample into `gradient_out` (parameter order). x and d as for
-    /// train_sample; gradient_out a `std::array` or C array of parameter_count values
-    /// (array_length_must_match). Changes no parameter; writes `parameter_bytes` bytes.
-    /// The network's activations hold x's forward pass after.
-    /// Statuses: non_finite_input/target, input/target_out_of_range, non_finite_loss,
-    /// non_finite_gradient, delta_overflow (an entry above gradient_limit).
-    template <class Input, class Target, class Gradient, detail::if_fixed<T, Input, Target, Gradient> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(const Input& x, const Target& d,
-                                                                  Gradient& gradient_out)
-    {
-        static_assert(detail::sample_fits<Network, Input, Target>(), "");
-        static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>,
-                                              parameter_count>::value, "");
-        return compute_gradient_unchecked(detail::first_of(x), detail::first_of(d), detail::first_of(gradient_out));
-    }
-    /// compute_gradient() on spans, checked at run time: status::size_mismatch, and nothing
-    /// written, unless the lengths are input_size, output_size and parameter_count.
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_gradient(span<const T> x, span<const T> d,
-                                                                  span<T> gradient_out)
-    {
-        if (x.size() != Network::input_size || d.size() != Network::output_size ||
-            gradient_out.size() != parameter_count) {
-            return status::size_mismatch;
-        }
-        return compute_gradient_unchecked(x.data(), d.data(), gradient_out.data());
-    }
-    /// compute_gradient() without the length check: the caller vouches for input_size,
-    /// output_size and parameter_count values at x, d and gradient_out.
+    /// dE/dtheta for one sample into `gradient_out` (parameter order), without the length
+    /// check (compute_gradient() checks it): the caller vouches for input_size, output_size and
+    /// parameter_count values at x, d and gradient_out. Changes no parameter; the network's
+    /// activations hold x's forward pass after. Statuses: non_finite_input/target,
+    /// input/target_out_of_range, non_finite_loss, non_finite_gradient, delta_overflow (an
+    /// entry above gradient_limit).
     [[nodiscard]] status compute_gradient_unchecked(const T* x, const T* d, T* gradient_out)
     {
         const model_ref<T> m = net_->view();
@@ -328,10 +272,7 @@ public:
     [[nodiscard]] MICROPROP_ALWAYS_INLINE status compute_batch_gradient(const Inputs& xs, const Targets& ds,
                                                                         Gradient& gradient_out)
     {
-        static_assert(array_length_must_match<array_kind::batch_input, detail::length_of<Inputs, T>,
-                                                   BatchSize * Network::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::batch_target, detail::length_of<Targets, T>,
-                                                    BatchSize * Network::output_size>::value, "");
+        static_assert(checked_calls::template batch_fits<Inputs, Targets>(), "");
         static_assert(array_length_must_match<array_kind::gradient, detail::length_of<Gradient, T>,
                                               parameter_count>::value, "");
         return compute_batch_gradient_unchecked(detail::first_of(xs), detail::first_of(ds),
@@ -394,37 +335,13 @@ public:
         }
     }
 
-    /// One step on the first `count` samples of a minibatch buffer: xs and ds as for
-    /// train_batch (BatchSize samples' room, checked at compile time), of which the first
-    /// `count` are used, with the gradient averaged over `count`: trains the last, partial
-    /// minibatch of an epoch. count == BatchSize is train_batch(xs, ds); a smaller count
-    /// accumulates the per-sample gradients (the same mean, other rounding).
-    /// Precondition: 1 <= count <= BatchSize, else status::invalid_hyperparameter and
-    /// nothing changes. Every sample is checked before the update: a non-finite input,
-    /// target, loss or gradient returns its status and changes no parameter and no
-    /// optimizer state. No memory beyond the trainer's own.
-    template <class Inputs, class Targets, detail::if_fixed<T, Inputs, Targets> = 0>
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(const Inputs& xs, const Targets& ds, std::size_t count)
-    {
-        static_assert(array_length_must_match<array_kind::batch_input, detail::length_of<Inputs, T>,
-                                                   BatchSize * Network::input_size>::value, "");
-        static_assert(array_length_must_match<array_kind::batch_target, detail::length_of<Targets, T>,
-                                                    BatchSize * Network::output_size>::value, "");
-        return train_batch_unchecked(detail::first_of(xs), detail::first_of(ds), count);
-    }
-    /// train_batch(xs, ds, count) on spans holding exactly the `count` samples, checked at
-    /// run time: status::size_mismatch, and nothing changed, unless `xs.size() == count *
-    /// input_size` and `ds.size() == count * output_size` (count's own range as above).
-    [[nodiscard]] MICROPROP_ALWAYS_INLINE status train_batch(span<const T> xs, span<const T> ds, std::size_t count)
-    {
-        if (count == 0 || count > BatchSize) return status::invalid_hyperparameter;
-        if (xs.size() != count * Network::input_size || ds.size() != count * Network::output_size) {
-            return status::size_mismatch;
-        }
-        return train_batch_unchecked(xs.data(), ds.data(), count);
-    }
-    /// train_batch(xs, ds, count) without the length check: the caller vouches for
-    /// `count * input_size` values at xs and `count * output_size` at ds.
+    /// One step on the first `count` samples, the gradient averaged over `count`, without the
+    /// length check: the caller vouches for `count * input_size` values at xs and
+    /// `count * output_size` at ds. count == BatchSize is train_batch_unchecked(xs, ds); a
+    /// smaller count accumulates the per-sample gradients (the same mean, other rounding).
+    /// Precondition: 1 <= count <= BatchSize, else status::invalid_hyperparameter and nothing
+    /// changes. Every sample is checked before the update: a non-finite input, target, loss or
+    /// gradient returns its status and changes no parameter and no optimizer state.
     [[nodiscard]] status train_batch_unchecked(const T* xs, const T* ds, std::size_t count)
     {
         if (count == 0 || count > BatchSize) return status::invalid_hyperparameter;
