@@ -10,6 +10,8 @@
 #define MICROPROP_KERNELS_SPARSE_DENSE_HPP
 
 #include <cstddef>
+#include <cstdint>
+#include <type_traits>
 
 #include "../config.hpp"
 
@@ -20,11 +22,12 @@ namespace microprop::kernels::sparse {
 /// `values` and `indices`. Index is an unsigned integer type (std::uint8_t when the layer has
 /// at most 256 inputs); Count an unsigned type that holds the layer's input count.
 /// Preconditions: every index < the layer's inputs; values and indices hold the sum of
-/// kept[0 .. out - 1] entries. Each row sums from its bias, in stored order.
+/// kept[0 .. out - 1] entries. Each row sums from its bias, in stored order. The reference
+/// loop: the specification of dense_forward.
 template <class T, class Index, class Count>
-void dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
-                   const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
-                   const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
+void dense_forward_reference(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
+                             const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
+                             const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
 {
     for (std::size_t j = 0; j < out; ++j) {
         const std::size_t count = kept[j];
@@ -34,6 +37,98 @@ void dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RE
         indices += count;
         z[j] = acc;
     }
+}
+
+#if MICROPROP_KERNELS_VFP
+/// acc + the products of `quads` groups of 4 kept weights, in stored order; advances
+/// `values` and `indices` past them. Per group: one VLDM of 4 values, 4 index loads, 4
+/// integer loads of x at register offsets (LDR has them, VLDR has not), 2 VMOVs of two core
+/// registers into two S registers, 4 VFMAs and the loop: 17 instructions, against 7 per
+/// weight for the compiled reference loop (index, value, address, VLDR, VFMA, loop).
+template <class Index>
+inline float sparse_row_quads(const float*& values, const Index*& indices, const float* x, float acc,
+                              std::size_t quads)
+{
+    std::uint32_t x0, x1, x2, x3;
+    if constexpr (sizeof(Index) == 1) {
+        __asm volatile(
+            "1:\n\t"
+            "vldmia %[v]!, {s0-s3}\n\t"
+            "ldrb %[x1], [%[i], #1]\n\t"
+            "ldrb %[x2], [%[i], #2]\n\t"
+            "ldrb %[x3], [%[i], #3]\n\t"
+            "ldrb %[x0], [%[i]], #4\n\t"
+            "ldr %[x0], [%[x], %[x0], lsl #2]\n\t"
+            "ldr %[x1], [%[x], %[x1], lsl #2]\n\t"
+            "ldr %[x2], [%[x], %[x2], lsl #2]\n\t"
+            "ldr %[x3], [%[x], %[x3], lsl #2]\n\t"
+            "vmov s4, s5, %[x0], %[x1]\n\t"
+            "vmov s6, s7, %[x2], %[x3]\n\t"
+            "vfma.f32 %[acc], s0, s4\n\t"
+            "vfma.f32 %[acc], s1, s5\n\t"
+            "vfma.f32 %[acc], s2, s6\n\t"
+            "vfma.f32 %[acc], s3, s7\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [v] "+r"(values), [i] "+r"(indices), [n] "+r"(quads), [acc] "+t"(acc), [x0] "=&r"(x0),
+              [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
+            : [x] "r"(x)
+            : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "cc", "memory");
+    } else {
+        __asm volatile(
+            "1:\n\t"
+            "vldmia %[v]!, {s0-s3}\n\t"
+            "ldrh %[x1], [%[i], #2]\n\t"
+            "ldrh %[x2], [%[i], #4]\n\t"
+            "ldrh %[x3], [%[i], #6]\n\t"
+            "ldrh %[x0], [%[i]], #8\n\t"
+            "ldr %[x0], [%[x], %[x0], lsl #2]\n\t"
+            "ldr %[x1], [%[x], %[x1], lsl #2]\n\t"
+            "ldr %[x2], [%[x], %[x2], lsl #2]\n\t"
+            "ldr %[x3], [%[x], %[x3], lsl #2]\n\t"
+            "vmov s4, s5, %[x0], %[x1]\n\t"
+            "vmov s6, s7, %[x2], %[x3]\n\t"
+            "vfma.f32 %[acc], s0, s4\n\t"
+            "vfma.f32 %[acc], s1, s5\n\t"
+            "vfma.f32 %[acc], s2, s6\n\t"
+            "vfma.f32 %[acc], s3, s7\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [v] "+r"(values), [i] "+r"(indices), [n] "+r"(quads), [acc] "+t"(acc), [x0] "=&r"(x0),
+              [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
+            : [x] "r"(x)
+            : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "cc", "memory");
+    }
+    return acc;
+}
+#endif
+
+/// dense_forward_reference's result (the same products summed in the same order, with the
+/// same fused multiply-adds where the compiler contracts the reference loop to VFMA). On
+/// Cortex-M cores with MICROPROP_KERNELS_VFP, groups of 4 weights run in sparse_row_quads;
+/// elsewhere this is the reference loop.
+template <class T, class Index, class Count>
+void dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
+                   const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
+                   const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
+{
+#if MICROPROP_KERNELS_VFP
+    if constexpr (std::is_same<T, float>::value && sizeof(Index) <= 2) {
+        const float* value = values;
+        const Index* index = indices;
+        for (std::size_t j = 0; j < out; ++j) {
+            const std::size_t count = kept[j];
+            float acc = b[j];
+            if (count >= 4) acc = sparse_row_quads(value, index, x, acc, count / 4);
+            for (std::size_t k = 0; k < count % 4; ++k) acc += value[k] * x[index[k]];
+            value += count % 4;
+            index += count % 4;
+            z[j] = acc;
+        }
+        return;
+    }
+#endif
+    dense_forward_reference(values, indices, kept, b, x, z, out);
 }
 
 }  // namespace microprop::kernels::sparse
