@@ -187,6 +187,34 @@ TEST(sparse, tied_layers_read_the_shared_matrix_transposed)
     for (std::size_t k = 0; k < 5; ++k) EXPECT_NEAR(y[k], reference[k], 1e-6);
 }
 
+TEST(sparse, more_than_256_inputs_take_16_bit_indices)
+{
+    // 260 inputs: indices up to 259 need std::uint16_t; 80% pruned at random, the mask
+    // applied in place (one network: the 8 KB STM32F100 runs this image too).
+    using wide_net = mp::network<float, mp::dense<260, 2>, mp::sigmoid>;
+    using wide_sparse = mp::sparse<wide_net, 160>;
+    static_assert(std::is_same<wide_sparse::parameters_type::index_type, std::uint16_t>::value, "");
+    static wide_net wide;
+    static wide_sparse::parameters_type wide_compressed;
+    mp::pruning_mask<wide_net> wide_mask;
+    numtest::fill_parameters(wide, 12);
+    numtest::lcg rng(12);
+    for (std::size_t q = 0; q < 520; ++q) {
+        if (rng.symmetric() < 0.6) wide_mask.prune(q);
+    }
+    ASSERT_LE(wide_sparse::kept_weights(wide_mask), 160u);
+    ASSERT_GT(wide_sparse::kept_weights(wide_mask), 60u);
+    ASSERT_EQ(wide_sparse::compress(wide, wide_mask, wide_compressed), mp::status::ok);
+    EXPECT_GT(wide_compressed.indices[wide_compressed.kept[0] - 1], 255u);  // the last kept input of row 0
+    wide_mask.apply(wide);
+    wide_sparse model(wide_compressed);
+    std::array<float, 260> x{};
+    for (float& v : x) v = static_cast<float>(rng.symmetric());
+    const auto y = model.forward(x);
+    const auto reference = wide.forward(x);
+    for (std::size_t k = 0; k < 2; ++k) EXPECT_NEAR(y[k], reference[k], 1e-6);
+}
+
 TEST(sparse, compress_refuses_and_leaves_its_output_untouched)
 {
     // Layer 0 gone: 54 + 24 = 78 weights kept. A capacity one short is refused, the exact one is not.

@@ -40,7 +40,33 @@ void dense_forward_reference(const T* MICROPROP_RESTRICT values, const Index* MI
 }
 
 #if MICROPROP_KERNELS_VFP
-/// acc + the products of `quads` groups of 4 kept weights, in stored order; advances
+// One asm statement for byte and halfword indices: `load` is ldrb or ldrh, o1 to o3 the
+// offsets of indices 1 to 3 and step the bytes of 4 indices.
+#define MICROPROP_SPARSE_QUADS(load, o1, o2, o3, step)                                             \
+    __asm volatile("1:\n\t"                                                                          \
+                   "vldmia %[v]!, {s0-s3}\n\t"                                                      \
+                   load " %[x1], [%[i], #" o1 "]\n\t"                                               \
+                   load " %[x2], [%[i], #" o2 "]\n\t"                                               \
+                   load " %[x3], [%[i], #" o3 "]\n\t"                                               \
+                   load " %[x0], [%[i]], #" step "\n\t"                                             \
+                   "ldr %[x0], [%[x], %[x0], lsl #2]\n\t"                                           \
+                   "ldr %[x1], [%[x], %[x1], lsl #2]\n\t"                                           \
+                   "ldr %[x2], [%[x], %[x2], lsl #2]\n\t"                                           \
+                   "ldr %[x3], [%[x], %[x3], lsl #2]\n\t"                                           \
+                   "vmov s4, s5, %[x0], %[x1]\n\t"                                                  \
+                   "vmov s6, s7, %[x2], %[x3]\n\t"                                                  \
+                   "vfma.f32 %[acc], s0, s4\n\t"                                                    \
+                   "vfma.f32 %[acc], s1, s5\n\t"                                                    \
+                   "vfma.f32 %[acc], s2, s6\n\t"                                                    \
+                   "vfma.f32 %[acc], s3, s7\n\t"                                                    \
+                   "subs %[n], %[n], #1\n\t"                                                        \
+                   "bne 1b\n\t"                                                                     \
+                   : [v] "+r"(values), [i] "+r"(indices), [n] "+r"(quads), [acc] "+t"(acc),          \
+                     [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)                  \
+                   : [x] "r"(x)                                                                    \
+                   : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "cc", "memory")
+
+/// acc + the products of `quads` (> 0) groups of 4 kept weights, in stored order; advances
 /// `values` and `indices` past them. Per group: one VLDM of 4 values, 4 index loads, 4
 /// integer loads of x at register offsets (LDR has them, VLDR has not), 2 VMOVs of two core
 /// registers into two S registers, 4 VFMAs and the loop: 17 instructions, against 7 per
@@ -51,56 +77,13 @@ inline float sparse_row_quads(const float*& values, const Index*& indices, const
 {
     std::uint32_t x0, x1, x2, x3;
     if constexpr (sizeof(Index) == 1) {
-        __asm volatile(
-            "1:\n\t"
-            "vldmia %[v]!, {s0-s3}\n\t"
-            "ldrb %[x1], [%[i], #1]\n\t"
-            "ldrb %[x2], [%[i], #2]\n\t"
-            "ldrb %[x3], [%[i], #3]\n\t"
-            "ldrb %[x0], [%[i]], #4\n\t"
-            "ldr %[x0], [%[x], %[x0], lsl #2]\n\t"
-            "ldr %[x1], [%[x], %[x1], lsl #2]\n\t"
-            "ldr %[x2], [%[x], %[x2], lsl #2]\n\t"
-            "ldr %[x3], [%[x], %[x3], lsl #2]\n\t"
-            "vmov s4, s5, %[x0], %[x1]\n\t"
-            "vmov s6, s7, %[x2], %[x3]\n\t"
-            "vfma.f32 %[acc], s0, s4\n\t"
-            "vfma.f32 %[acc], s1, s5\n\t"
-            "vfma.f32 %[acc], s2, s6\n\t"
-            "vfma.f32 %[acc], s3, s7\n\t"
-            "subs %[n], %[n], #1\n\t"
-            "bne 1b\n\t"
-            : [v] "+r"(values), [i] "+r"(indices), [n] "+r"(quads), [acc] "+t"(acc), [x0] "=&r"(x0),
-              [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
-            : [x] "r"(x)
-            : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "cc", "memory");
+        MICROPROP_SPARSE_QUADS("ldrb", "1", "2", "3", "4");
     } else {
-        __asm volatile(
-            "1:\n\t"
-            "vldmia %[v]!, {s0-s3}\n\t"
-            "ldrh %[x1], [%[i], #2]\n\t"
-            "ldrh %[x2], [%[i], #4]\n\t"
-            "ldrh %[x3], [%[i], #6]\n\t"
-            "ldrh %[x0], [%[i]], #8\n\t"
-            "ldr %[x0], [%[x], %[x0], lsl #2]\n\t"
-            "ldr %[x1], [%[x], %[x1], lsl #2]\n\t"
-            "ldr %[x2], [%[x], %[x2], lsl #2]\n\t"
-            "ldr %[x3], [%[x], %[x3], lsl #2]\n\t"
-            "vmov s4, s5, %[x0], %[x1]\n\t"
-            "vmov s6, s7, %[x2], %[x3]\n\t"
-            "vfma.f32 %[acc], s0, s4\n\t"
-            "vfma.f32 %[acc], s1, s5\n\t"
-            "vfma.f32 %[acc], s2, s6\n\t"
-            "vfma.f32 %[acc], s3, s7\n\t"
-            "subs %[n], %[n], #1\n\t"
-            "bne 1b\n\t"
-            : [v] "+r"(values), [i] "+r"(indices), [n] "+r"(quads), [acc] "+t"(acc), [x0] "=&r"(x0),
-              [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
-            : [x] "r"(x)
-            : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "cc", "memory");
+        MICROPROP_SPARSE_QUADS("ldrh", "2", "4", "6", "8");
     }
     return acc;
 }
+#undef MICROPROP_SPARSE_QUADS
 #endif
 
 /// dense_forward_reference's result (the same products summed in the same order, with the
