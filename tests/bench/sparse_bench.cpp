@@ -1,7 +1,8 @@
 // Instructions per inference and flash bytes of the W2 network (64-32-10, ReLU, softmax)
-// pruned 0, 25, 50, 75 and 90%, as a sparse<> (include/microprop/sparse.hpp) against the
-// dense frozen<float> and frozen<int8_t> stacks (frozen.hpp) over the same pruned weights,
-// under QEMU -icount like cortex_m_bench.cpp (tests/bench/README.md, "Pruned networks").
+// pruned 0, 25, 50, 75, 90 and 100% (the last: what everything but the weights costs), as a
+// sparse<> (include/microprop/sparse.hpp) against the dense frozen<float> and frozen<int8_t>
+// stacks (frozen.hpp) over the same pruned weights, under QEMU -icount like
+// cortex_m_bench.cpp (tests/bench/README.md, "Pruned networks").
 //
 // Everything is computed at compile time and lives in flash: the weights (He-uniform draws
 // of the library's generator, seed 1, biases 0.01), global magnitude pruning (the weights
@@ -50,31 +51,37 @@ constexpr parameters drawn_weights()
 }
 constexpr parameters drawn = drawn_weights();
 
-constexpr bool is_weight(std::size_t q)
-{
-    for (const auto& layer : net_t::layers) {
-        if (q >= layer.weight_offset && q < layer.weight_offset + layer.inputs * layer.outputs) return true;
-    }
-    return false;
-}
 constexpr std::uint32_t magnitude_bits(float w) { return __builtin_bit_cast(std::uint32_t, w) & 0x7fffffffu; }
+
+/// Weights of `p` whose |w| has bits below `bits`, set to zero when `prune` (few constexpr
+/// steps per weight: Clang's limit is a million).
+constexpr std::size_t below(parameters& p, std::uint32_t bits, bool prune)
+{
+    std::size_t count = 0;
+    for (std::size_t l = 0; l < net_t::layer_count; ++l) {
+        const std::size_t first = net_t::layers[l].weight_offset;
+        const std::size_t last = first + net_t::layers[l].inputs * net_t::layers[l].outputs;
+        for (std::size_t q = first; q < last; ++q) {
+            if (magnitude_bits(p[q]) >= bits) continue;
+            ++count;
+            if (prune) p[q] = 0.0f;
+        }
+    }
+    return count;
+}
 
 /// `drawn` with its `percent`% smallest weights by magnitude set to zero (global threshold,
 /// found by bisection on the bits of |w|, which order like the magnitudes; no ties here).
 constexpr parameters pruned(std::size_t percent)
 {
+    parameters p = drawn;
     const std::size_t target = weight_count * percent / 100;
-    std::uint32_t low = 0, high = 0x7f800000u;  // count(|w| < low) <= target < count(|w| < high)
+    std::uint32_t low = 0, high = 0x7f800000u;  // below(low) <= target < below(high)
     while (high - low > 1) {
         const std::uint32_t mid = low + (high - low) / 2;
-        std::size_t below = 0;
-        for (std::size_t q = 0; q < net_t::parameter_count; ++q) below += is_weight(q) && magnitude_bits(drawn[q]) < mid;
-        (below <= target ? low : high) = mid;
+        (below(p, mid, false) <= target ? low : high) = mid;
     }
-    parameters p = drawn;
-    for (std::size_t q = 0; q < net_t::parameter_count; ++q) {
-        if (is_weight(q) && magnitude_bits(p[q]) < low) p[q] = 0.0f;
-    }
+    below(p, low, true);
     return p;
 }
 
@@ -143,5 +150,6 @@ int main()
     run_level<50>();
     run_level<75>();
     run_level<90>();
+    run_level<100>();
     return 0;
 }

@@ -3,9 +3,10 @@
 // pointer array: each row's count is enough because the rows are read in order).
 //
 // Cost per kept weight is a load of the index, an indexed load of x, a load of the value and
-// a multiply-add; a dense row streams W and x in order (VLDM on the Cortex-M4F: about 1.5
-// instructions a weight). Skipping pays only when most weights are gone: tests/bench/README.md,
-// "Pruned networks", has the measured break-even.
+// a multiply-add: 4.3 instructions on the Cortex-M4F with sparse_row_quads, where a dense row
+// streams W and x in order with VLDM at about one. Skipping pays there only when most weights
+// are gone (from about 78% for the 64-32-10 digits network); on soft-float cores, where a
+// multiply-add is about 176 instructions, always. tests/bench/README.md, "Pruned networks".
 #ifndef MICROPROP_KERNELS_SPARSE_DENSE_HPP
 #define MICROPROP_KERNELS_SPARSE_DENSE_HPP
 
@@ -22,21 +23,23 @@ namespace microprop::kernels::sparse {
 /// `values` and `indices`. Index is an unsigned integer type (std::uint8_t when the layer has
 /// at most 256 inputs); Count an unsigned type that holds the layer's input count.
 /// Preconditions: every index < the layer's inputs; values and indices hold the sum of
-/// kept[0 .. out - 1] entries. Each row sums from its bias, in stored order. The reference
+/// kept[0 .. out - 1] entries. Each row sums from its bias, in stored order. Returns the
+/// weights it read (the sum of the counts: where the next layer's start). The reference
 /// loop: the specification of dense_forward.
 template <class T, class Index, class Count>
-void dense_forward_reference(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
+std::size_t dense_forward_reference(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
                              const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
                              const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
 {
+    std::size_t read = 0;
     for (std::size_t j = 0; j < out; ++j) {
         const std::size_t count = kept[j];
         T acc = b[j];
-        for (std::size_t k = 0; k < count; ++k) acc += values[k] * x[indices[k]];
-        values += count;
-        indices += count;
+        for (std::size_t k = 0; k < count; ++k) acc += values[read + k] * x[indices[read + k]];
+        read += count;
         z[j] = acc;
     }
+    return read;
 }
 
 #if MICROPROP_KERNELS_VFP
@@ -89,9 +92,9 @@ inline float sparse_row_quads(const float*& values, const Index*& indices, const
 /// dense_forward_reference's result (the same products summed in the same order, with the
 /// same fused multiply-adds where the compiler contracts the reference loop to VFMA). On
 /// Cortex-M cores with MICROPROP_KERNELS_VFP, groups of 4 weights run in sparse_row_quads;
-/// elsewhere this is the reference loop.
+/// elsewhere this is the reference loop. Returns the weights it read.
 template <class T, class Index, class Count>
-void dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
+std::size_t dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
                    const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
                    const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
 {
@@ -103,15 +106,20 @@ void dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RE
             const std::size_t count = kept[j];
             float acc = b[j];
             if (count >= 4) acc = sparse_row_quads(value, index, x, acc, count / 4);
-            for (std::size_t k = 0; k < count % 4; ++k) acc += value[k] * x[index[k]];
-            value += count % 4;
-            index += count % 4;
+            // The last 1 to 3 without a loop (a loop costs 7 instructions a weight here).
+            if (count & 2) {
+                acc += value[0] * x[index[0]];
+                acc += value[1] * x[index[1]];
+                value += 2;
+                index += 2;
+            }
+            if (count & 1) acc += *value++ * x[*index++];
             z[j] = acc;
         }
-        return;
+        return static_cast<std::size_t>(value - values);
     }
 #endif
-    dense_forward_reference(values, indices, kept, b, x, z, out);
+    return dense_forward_reference(values, indices, kept, b, x, z, out);
 }
 
 }  // namespace microprop::kernels::sparse
