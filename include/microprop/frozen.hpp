@@ -70,6 +70,14 @@ constexpr std::size_t frozen_max_hidden_width()
     }
     return widest;
 }
+/// Weights of Network's layers (biases excluded).
+template <class Network>
+constexpr std::size_t frozen_weight_count()
+{
+    std::size_t n = 0;
+    for (const auto& layer : Network::layers) n += layer.inputs * layer.outputs;
+    return n;
+}
 /// Floats a frozen stack with Network's layers needs below its output: two ping-pong
 /// buffers of the widest hidden layer, one with a single hidden layer, none without.
 template <class Network>
@@ -90,6 +98,42 @@ struct frozen_scratch<0> {
     float* scratch_data() { return nullptr; }
 };
 
+/// What the inference-only stacks (frozen, and sparse in sparse.hpp) share: the hidden
+/// ping-pong buffers, a pointer to const parameters and the output buffer, and forward()
+/// over `Derived::run(const float* x)`, which fills output_.
+template <class Derived, class Parameters, std::size_t ScratchCount, std::size_t InputSize, std::size_t OutputSize>
+class inference_stack : protected frozen_scratch<ScratchCount> {
+public:
+    /// RAM of the object: the activation buffers and the parameter pointer (with the
+    /// padding the pointer's alignment adds). sizeof(Derived) == ram_bytes.
+    static constexpr std::size_t ram_bytes = frozen_round_up(
+        frozen_round_up(ScratchCount * sizeof(float), alignof(const void*)) + sizeof(const void*) +
+            OutputSize * sizeof(float),
+        alignof(const void*));
+
+    /// A stack over `parameters`, which must outlive it.
+    explicit inference_stack(const Parameters& parameters) : parameters_(&parameters) {}
+
+    /// Runs the layers on x; returns the output (OutputSize values, valid until the next call).
+    span<const float> forward(const std::array<float, InputSize>& x)
+    {
+        static_cast<Derived*>(this)->run(x.data());
+        return output();
+    }
+    /// The output of the last forward pass.
+    span<const float> output() const { return span<const float>(output_.data(), OutputSize); }
+    /// The output of the last forward pass as an array (what a head network's forward takes).
+    const std::array<float, OutputSize>& output_array() const { return output_; }
+    /// The parameters, read-only: an inference-only stack never writes them.
+    const Parameters& parameters() const { return *parameters_; }
+
+protected:
+    /// The parameters (only ever read).
+    const Parameters* parameters_;
+    /// The last layer's output.
+    std::array<float, OutputSize> output_{};
+};
+
 template <class Weight, std::size_t ParameterCount, std::size_t WeightCount, std::size_t RowCount>
 struct frozen_storage;
 template <std::size_t ParameterCount, std::size_t WeightCount, std::size_t RowCount>
@@ -100,6 +144,14 @@ template <std::size_t ParameterCount, std::size_t WeightCount, std::size_t RowCo
 struct frozen_storage<std::int8_t, ParameterCount, WeightCount, RowCount> {
     using type = int8_parameters<WeightCount, RowCount>;
 };
+
+/// The inference_stack a frozen<Weight, ...> with Network's layers derives from.
+template <class Derived, class Weight, class Network>
+using frozen_stack_base =
+    inference_stack<Derived,
+                    typename frozen_storage<Weight, Network::parameter_count, frozen_weight_count<Network>(),
+                                            Network::parameter_count - frozen_weight_count<Network>()>::type,
+                    frozen_scratch_count<Network>(), Network::input_size, Network::output_size>;
 
 /// Fails to compile, naming both widths, when a backbone's output does not fit a head's input.
 template <std::size_t backbone_outputs, std::size_t head_inputs>
@@ -133,7 +185,9 @@ struct tools_take_the_head {
 /// the parameters cost flash_bytes of flash. It has no gradient, delta or optimizer state,
 /// and cannot change its parameters: they are only reached through a pointer to const.
 template <class Weight, class... Layers>
-class frozen : private detail::frozen_scratch<detail::frozen_scratch_count<network<float, Layers...>>()> {
+class frozen : public detail::frozen_stack_base<frozen<Weight, Layers...>, Weight, network<float, Layers...>> {
+    using stack_base = detail::frozen_stack_base<frozen, Weight, network<float, Layers...>>;
+    friend stack_base;
     static_assert(std::is_same<Weight, float>::value || std::is_same<Weight, std::int8_t>::value,
                   "A frozen stack stores its weights as float or as std::int8_t with per-row scales.");
     using reference_network = network<float, Layers...>;
@@ -157,11 +211,7 @@ public:
     /// Weights and biases, as in network<float, Layers...>.
     static constexpr std::size_t parameter_count = reference_network::parameter_count;
     /// Weights alone.
-    static constexpr std::size_t weight_count = [] {
-        std::size_t n = 0;
-        for (const auto& layer : reference_network::layers) n += layer.inputs * layer.outputs;
-        return n;
-    }();
+    static constexpr std::size_t weight_count = detail::frozen_weight_count<reference_network>();
     /// Output rows of every layer (= biases = int8 scales).
     static constexpr std::size_t row_count = parameter_count - weight_count;
     /// The parameters' type: `std::array<float, parameter_count>` in network order, or
@@ -181,13 +231,10 @@ public:
     static constexpr std::size_t activation_bytes = (scratch_count + output_size) * sizeof(float);
     /// The whole RAM of the object: the buffers and the parameter pointer (with the
     /// padding the pointer's alignment adds). sizeof(frozen) == ram_bytes.
-    static constexpr std::size_t ram_bytes = detail::frozen_round_up(
-        detail::frozen_round_up(scratch_count * sizeof(float), alignof(const void*)) + sizeof(const void*) +
-            output_size * sizeof(float),
-        alignof(const void*));
+    static constexpr std::size_t ram_bytes = stack_base::ram_bytes;
 
     /// A stack over `parameters`, which must outlive it (normally a constexpr object).
-    explicit frozen(const parameters_type& parameters) : parameters_(&parameters) {}
+    explicit frozen(const parameters_type& parameters) : stack_base(parameters) {}
 
     /// ok when every parameter (and int8 scale) is finite, non_finite_parameter otherwise.
     /// constexpr: `static_assert(backbone::check(p) == status::ok, "")` checks at compile time.
@@ -239,20 +286,8 @@ public:
         return q;
     }
 
-    /// Runs the layers on x; returns the output (output_size values, valid until the next call).
-    span<const float> forward(const std::array<float, input_size>& x)
-    {
-        run(x.data());
-        return output();
-    }
-    /// The output of the last forward pass.
-    span<const float> output() const { return span<const float>(output_.data(), output_size); }
-    /// The output of the last forward pass as an array (what a head network's forward takes).
-    const std::array<float, output_size>& output_array() const { return output_; }
-    /// The parameters, read-only: a frozen stack never writes them.
-    const parameters_type& parameters() const { return *parameters_; }
-
 private:
+    /// The forward pass of x into output_ (stack_base::forward calls it).
     void run(const float* x)
     {
         float* scratch = this->scratch_data();
@@ -261,19 +296,19 @@ private:
         std::size_t row = 0;
         for (std::size_t l = 0; l < layer_count; ++l) {
             const layer_info& layer = layers[l];
-            float* out = l + 1 == layer_count ? output_.data() : scratch + (l % 2) * max_hidden_width;
+            float* out = l + 1 == layer_count ? this->output_.data() : scratch + (l % 2) * max_hidden_width;
             if constexpr (std::is_same<Weight, float>::value) {
-                const float* p = parameters_->data();
+                const float* p = this->parameters_->data();
                 kernels::active::dense_forward_activate(p + layer.weight_offset, p + layer.bias_offset, in, out,
                                                         layer.inputs, layer.outputs, layer.activation,
                                                         layer.activation_parameter);
             } else {
-                const std::int8_t* w = parameters_->weights.data() + weight;
+                const std::int8_t* w = this->parameters_->weights.data() + weight;
                 for (std::size_t j = 0; j < layer.outputs; ++j) {
                     // Sum in the int8 units, scale once per row: one multiply per weight.
                     float acc = 0.0f;
                     for (std::size_t i = 0; i < layer.inputs; ++i) acc += static_cast<float>(w[j * layer.inputs + i]) * in[i];
-                    out[j] = parameters_->biases[row + j] + parameters_->scales[row + j] * acc;
+                    out[j] = this->parameters_->biases[row + j] + this->parameters_->scales[row + j] * acc;
                 }
                 kernels::active::activate(layer.activation, layer.activation_parameter, out, layer.outputs);
                 weight += layer.inputs * layer.outputs;
@@ -282,9 +317,6 @@ private:
             in = out;
         }
     }
-
-    const parameters_type* parameters_;
-    std::array<float, output_size> output_{};
 };
 
 /// A frozen backbone (a frozen<...>) feeding a trainable head (a network<float, ...>):
