@@ -501,6 +501,13 @@ TEST(serialize, non_finite_trainer_state_is_not_saved)
 
 // ---- Elastic weight consolidation's state (consolidation.hpp): optimizer kinds 4-6 ----
 
+// The consolidation cases share their buffers: the 16 KB micro:bit runs this image too.
+using consolidated_adam_trainer = mp::trainer<small_net, mp::squared_error, mp::consolidated<mp::adam>>;
+float consolidation_scratch[mp::consolidation_scratch_size<small_net>];
+/// Room for the largest consolidation blob here (consolidated<adam>), and one byte more.
+std::uint8_t consolidation_blob[mp::training_blob_bytes<consolidated_adam_trainer>];
+std::uint8_t other_blob[sizeof consolidation_blob + 1];
+
 /// Task A (steps of the sample stream), then consolidate() over 16 fresh samples: F and
 /// theta* are then non-trivial, and later steps feel the penalty.
 template <class Trainer>
@@ -510,8 +517,7 @@ void train_task_a_and_consolidate(Trainer& trainer, samples& data)
     float xs[16 * 3];
     float ds[16 * 2];
     for (int n = 0; n < 16; ++n) data.draw(xs + 3 * n, ds + 2 * n);
-    static float scratch[mp::consolidation_scratch_size<small_net>];
-    ASSERT_EQ(mp::consolidate(trainer, xs, ds, 16, mp::span<float>(scratch)), mp::status::ok);
+    ASSERT_EQ(mp::consolidate(trainer, xs, ds, 16, mp::span<float>(consolidation_scratch)), mp::status::ok);
 }
 
 /// As check_resume_is_bit_identical, with consolidation: task A, consolidate, 20 steps of
@@ -537,18 +543,18 @@ void check_consolidated_resume_is_bit_identical(mp::consolidated<Inner> settings
     samples data;
     train_task_a_and_consolidate(before_trainer, data);
     train_steps(before_trainer, data, first_steps);
-    static std::uint8_t blob[mp::training_blob_bytes<trainer_t>];
-    static_assert(sizeof blob == 32 + small_net::parameter_bytes + trainer_t::optimizer_state_bytes +
+    const mp::span<std::uint8_t> blob(consolidation_blob, mp::training_blob_bytes<trainer_t>);
+    static_assert(mp::training_blob_bytes<trainer_t> == 32 + small_net::parameter_bytes + trainer_t::optimizer_state_bytes +
                                      mp::blob_optimizer_record<Inner>::bytes + 4 + 4,
                   "the blob holds the inner state plus F and theta*, and the inner record plus strength");
-    ASSERT_EQ(mp::save_training_state(before_trainer, mp::span<std::uint8_t>(blob), 9u), mp::status::ok);
+    ASSERT_EQ(mp::save_training_state(before_trainer, blob, 9u), mp::status::ok);
     const samples data_at_save = data;
 
     small_net restored(99);
     mp::consolidated<Inner> other_settings{};
     other_settings.strength = 0.0f;
     trainer_t restored_trainer(restored, other_settings);
-    ASSERT_EQ(mp::load_training_state(restored_trainer, mp::span<const std::uint8_t>(blob)), mp::status::ok);
+    ASSERT_EQ(mp::load_training_state(restored_trainer, mp::span<const std::uint8_t>(blob.data(), blob.size())), mp::status::ok);
     EXPECT_EQ(restored_trainer.optimizer().strength, settings.strength);
     EXPECT_EQ(restored_trainer.optimizer().learning_rate, settings.learning_rate);
     train_steps(restored_trainer, data, more_steps);
@@ -558,7 +564,8 @@ void check_consolidated_resume_is_bit_identical(mp::consolidated<Inner> settings
     // The consolidation mattered: the same resume with strength 0 ends elsewhere.
     small_net unconsolidated(99);
     trainer_t unconsolidated_trainer(unconsolidated, other_settings);
-    ASSERT_EQ(mp::load_training_state(unconsolidated_trainer, mp::span<const std::uint8_t>(blob)), mp::status::ok);
+    ASSERT_EQ(mp::load_training_state(unconsolidated_trainer, mp::span<const std::uint8_t>(blob.data(), blob.size())),
+              mp::status::ok);
     unconsolidated_trainer.optimizer().strength = 0.0f;
     samples same_data = data_at_save;
     train_steps(unconsolidated_trainer, same_data, more_steps);
@@ -590,16 +597,17 @@ TEST(serialize, training_resumes_bit_identically_with_consolidation)
 template <class Source, class Target>
 mp::status load_blob_of(Target& target)
 {
-    static small_net net(7);
-    static Source source(net);
-    static std::uint8_t blob[mp::training_blob_bytes<Source>];
-    if (mp::save_training_state(source, mp::span<std::uint8_t>(blob)) != mp::status::ok) return mp::status::flash_error;
-    return mp::load_training_state(target, mp::span<const std::uint8_t>(blob));
+    static_assert(mp::training_blob_bytes<Source> <= sizeof other_blob, "other_blob holds the blob");
+    small_net net(7);
+    Source source(net);
+    const mp::span<std::uint8_t> blob(other_blob, mp::training_blob_bytes<Source>);
+    if (mp::save_training_state(source, blob) != mp::status::ok) return mp::status::flash_error;
+    return mp::load_training_state(target, mp::span<const std::uint8_t>(blob.data(), blob.size()));
 }
 
 TEST(serialize, bad_consolidation_blobs_leave_network_and_trainer_untouched)
 {
-    using trainer_t = mp::trainer<small_net, mp::squared_error, mp::consolidated<mp::adam>>;
+    using trainer_t = consolidated_adam_trainer;
     constexpr std::size_t p = small_net::parameter_count;
     mp::consolidated<mp::adam> settings;
     settings.learning_rate = 0.02f;
@@ -609,8 +617,9 @@ TEST(serialize, bad_consolidation_blobs_leave_network_and_trainer_untouched)
     samples data;
     train_task_a_and_consolidate(source_trainer, data);
     train_steps(source_trainer, data, 3);
-    static std::uint8_t blob[mp::training_blob_bytes<trainer_t>];
-    ASSERT_EQ(mp::save_training_state(source_trainer, mp::span<std::uint8_t>(blob), 3u), mp::status::ok);
+    std::uint8_t* const blob = consolidation_blob;
+    constexpr std::size_t blob_size = sizeof consolidation_blob;
+    ASSERT_EQ(mp::save_training_state(source_trainer, mp::span<std::uint8_t>(consolidation_blob), 3u), mp::status::ok);
     EXPECT_EQ(blob[22], 6u);  // optimizer kind: consolidated<adam>
 
     small_net target(3);
@@ -627,11 +636,11 @@ TEST(serialize, bad_consolidation_blobs_leave_network_and_trainer_untouched)
                target_trainer.optimizer().learning_rate == 0.005f && target_trainer.optimizer().strength == 1.0f &&
                target_trainer.optimizer().beta1_power == before_trainer.optimizer().beta1_power;
     };
-    const mp::span<const std::uint8_t> whole(blob);
+    const mp::span<const std::uint8_t> whole(blob, blob_size);
 
     // Every flipped bit (one in five), anywhere: header, weights, moments, F, theta*, record.
     int tried = 0, rejected = 0;
-    for (std::size_t bit = 0; bit < 8 * sizeof blob; bit += 5) {
+    for (std::size_t bit = 0; bit < 8 * blob_size; bit += 5) {
         blob[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
         rejected += mp::load_training_state(target_trainer, whole) != mp::status::ok ? 1 : 0;
         ++tried;
@@ -641,35 +650,35 @@ TEST(serialize, bad_consolidation_blobs_leave_network_and_trainer_untouched)
     EXPECT_TRUE(untouched());
 
     // Length and version.
-    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(blob, sizeof blob - 1)),
+    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(blob, blob_size - 1)),
               mp::status::blob_too_small);
-    static std::uint8_t longer[sizeof blob + 1];
-    std::memcpy(longer, blob, sizeof blob);
-    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(longer)), mp::status::blob_length_mismatch);
+    std::memcpy(other_blob, blob, blob_size);
+    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(other_blob, blob_size + 1)),
+              mp::status::blob_length_mismatch);
     blob[3] = '1';
-    reseal(blob, sizeof blob);
+    reseal(blob, blob_size);
     EXPECT_EQ(mp::load_training_state(target_trainer, whole), mp::status::blob_version_unsupported);
     blob[3] = '2';
     blob[22] = 7;  // no such optimizer kind
-    reseal(blob, sizeof blob);
+    reseal(blob, blob_size);
     EXPECT_EQ(mp::load_training_state(target_trainer, whole), mp::status::blob_corrupt);
     blob[22] = 6;
-    reseal(blob, sizeof blob);
+    reseal(blob, blob_size);
     EXPECT_TRUE(untouched());
 
     // Non-finite F and theta*, and a strength that is NaN, negative or too large (valid CRCs).
     const std::size_t state = 32 + small_net::parameter_bytes;
     const std::size_t importance = state + 2 * p * sizeof(float);
     const std::size_t anchor = state + 3 * p * sizeof(float);
-    const std::size_t strength = sizeof blob - 4 - 4;
+    const std::size_t strength = blob_size - 4 - 4;
     const auto load_with = [&](std::size_t offset, float value) {
         std::uint8_t saved[4];
         std::memcpy(saved, blob + offset, 4);
         std::memcpy(blob + offset, &value, 4);
-        reseal(blob, sizeof blob);
+        reseal(blob, blob_size);
         const mp::status s = mp::load_training_state(target_trainer, whole);
         std::memcpy(blob + offset, saved, 4);
-        reseal(blob, sizeof blob);
+        reseal(blob, blob_size);
         return s;
     };
     EXPECT_EQ(load_with(importance + 5 * sizeof(float), __builtin_nanf("")), mp::status::blob_non_finite);
@@ -692,12 +701,12 @@ TEST(serialize, bad_consolidation_blobs_leave_network_and_trainer_untouched)
     EXPECT_TRUE(untouched());
 
     // Saving refuses a strength no load would accept, writing nothing.
-    static std::uint8_t refused[sizeof blob];
-    std::memset(refused, 0xa5, sizeof refused);
+    const mp::span<std::uint8_t> refused(other_blob, blob_size);
+    std::memset(other_blob, 0xa5, blob_size);
     source_trainer.optimizer().strength = -2.0f;
-    EXPECT_EQ(mp::save_training_state(source_trainer, mp::span<std::uint8_t>(refused)), mp::status::invalid_hyperparameter);
+    EXPECT_EQ(mp::save_training_state(source_trainer, refused), mp::status::invalid_hyperparameter);
     source_trainer.optimizer().strength = __builtin_inff();
-    EXPECT_EQ(mp::save_training_state(source_trainer, mp::span<std::uint8_t>(refused)), mp::status::blob_non_finite);
+    EXPECT_EQ(mp::save_training_state(source_trainer, refused), mp::status::blob_non_finite);
     for (std::uint8_t byte : refused) ASSERT_EQ(byte, 0xa5u);
     source_trainer.optimizer().strength = 7.0f;
 
