@@ -45,8 +45,13 @@ SCALARS = {"float": (1, 4, "f"), "double": (2, 8, "d"), "q3_12": (3, 2, "h")}
 FIXED_ONE = 4096
 SCALAR_BY_KIND = {kind: (name, size, code) for name, (kind, size, code) in SCALARS.items()}
 ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "softmax": 5}
-OPTIMIZERS = {0: "none", 1: "sgd", 2: "momentum", 3: "adam"}
-STATE_PER_PARAMETER = {0: 0, 1: 0, 2: 1, 3: 2}  # optimizer state values per parameter
+OPTIMIZERS = {0: "none", 1: "sgd", 2: "momentum", 3: "adam",
+              4: "consolidated_sgd", 5: "consolidated_momentum", 6: "consolidated_adam"}
+# Optimizer state values per parameter; a consolidated kind (inner kind + 3) adds the
+# importance F and the anchor weights theta* after the inner optimizer's state.
+STATE_PER_PARAMETER = {0: 0, 1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 6: 4}
+CONSOLIDATED_KIND_OFFSET = 3
+MAX_CONSOLIDATION_STRENGTH = 1e6
 # The optimizer record of each kind: (field name, struct code).
 RECORDS = {
     1: [("learning_rate", "f"), ("weight_decay", "f"), ("gradient_clip", "f")],
@@ -55,6 +60,9 @@ RECORDS = {
     3: [("learning_rate", "f"), ("beta1", "f"), ("beta2", "f"), ("epsilon", "f"), ("weight_decay", "f"),
         ("gradient_clip", "f"), ("beta1_power", "d"), ("beta2_power", "d")],
 }
+# A consolidated kind's record is its inner kind's, then the f32 consolidation strength.
+for _inner in (1, 2, 3):
+    RECORDS[_inner + CONSOLIDATED_KIND_OFFSET] = RECORDS[_inner] + [("consolidation_strength", "f")]
 # A q3_12 trainer's record ends with its stochastic-rounding generator's state (xoshiro128**).
 ROUNDING_STATE = [(f"rounding_state{k}", "I") for k in range(4)]
 
@@ -245,8 +253,8 @@ def check_finite(values, what):
 
 def check_record(record):
     """Refuses a record the library's loader refuses: a NaN or infinite setting, a negative
-    gradient_clip (blob_corrupt there), a Nesterov flag other than 0 and 1, or an all-zero
-    rounding state (q3_12)."""
+    gradient_clip (blob_corrupt there), a Nesterov flag other than 0 and 1, a consolidation
+    strength outside [0, 1e6], or an all-zero rounding state (q3_12)."""
     check_finite([v for name, v in record.items() if name != "nesterov"], "optimizer setting")
     if "rounding_state0" in record and not any(record[name] for name, _ in ROUNDING_STATE):
         raise BlobError("rounding state all zero: the generator would draw only zeros")
@@ -254,6 +262,9 @@ def check_record(record):
         raise BlobError(f"gradient_clip {record['gradient_clip']!r}: negative")
     if record.get("nesterov", 0) > 1:
         raise BlobError(f"nesterov flag {record['nesterov']}: neither 0 nor 1")
+    strength = record.get("consolidation_strength", 0.0)
+    if not 0.0 <= strength <= MAX_CONSOLIDATION_STRENGTH:
+        raise BlobError(f"consolidation_strength {strength!r}: outside [0, {MAX_CONSOLIDATION_STRENGTH:g}]")
 
 
 def check_against_layers(fields, layers):

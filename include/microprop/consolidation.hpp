@@ -9,8 +9,9 @@
 // It is an option of the trainer through its optimizer: trainer<Network, Loss,
 // consolidated<adam>> keeps F and theta* (2 P values) after the inner optimizer's state,
 // and every buffered step adds lambda F_i (theta_i - theta*_i) to the gradient.
-// (save_parameters works for such a trainer's network; save_training_state has no blob
-// record for consolidated<> optimizers yet.)
+// save_training_state / load_training_state (serialize.hpp) keep all of it: the inner
+// optimizer's state, F and theta* as the blob's state section, the inner record plus lambda
+// as its record (optimizer kinds 4-6), so training resumes bit for bit, consolidation included.
 #ifndef MICROPROP_CONSOLIDATION_HPP
 #define MICROPROP_CONSOLIDATION_HPP
 
@@ -20,6 +21,7 @@
 #include "hessian.hpp"
 #include "optimizers.hpp"
 #include "scalar.hpp"
+#include "serialize.hpp"
 #include "span.hpp"
 #include "status.hpp"
 #include "trainer.hpp"
@@ -73,6 +75,45 @@ struct consolidated : Inner {
         const T* theta_star = anchor(state, n);
         for (std::size_t k = 0; k < n; ++k) g[k] += lambda * f[k] * (w[k] - theta_star[k]);
     }
+};
+
+/// A consolidated<Inner> optimizer's blob record: the inner optimizer's record, then f32
+/// strength. Its kind is the inner kind + 3 (4 sgd, 5 momentum, 6 adam); F and theta* travel
+/// in the blob's state section after the inner optimizer's state (trainer::optimizer_state()).
+template <class Inner>
+struct blob_optimizer_record<consolidated<Inner>> {
+    /// The inner optimizer's record, written first.
+    using inner_record = blob_optimizer_record<Inner>;
+    /// The blob's optimizer kind.
+    static constexpr std::uint8_t kind = static_cast<std::uint8_t>(inner_record::kind + detail::blob_consolidated_kind_offset);
+    /// R in the layout: the inner record and 4 bytes of strength.
+    static constexpr std::size_t bytes = inner_record::bytes + 4;
+    /// Writes the record (bytes bytes) at p.
+    static void write(const consolidated<Inner>& o, std::uint8_t* p)
+    {
+        inner_record::write(o, p);
+        detail::put_f32(p + inner_record::bytes, o.strength);
+    }
+    /// The inner record's check, then blob_non_finite (a NaN or infinite strength) or
+    /// blob_corrupt (a strength outside [0, max_consolidation_strength], which no valid
+    /// optimizer holds) for the record at p.
+    static status check(const std::uint8_t* p)
+    {
+        const status s = inner_record::check(p);
+        if (s != status::ok) return s;
+        if (!detail::stored_values_finite<float>(p + inner_record::bytes, 1)) return status::blob_non_finite;
+        const float strength = detail::get_f32(p + inner_record::bytes);
+        return strength >= 0.0f && strength <= max_consolidation_strength ? status::ok : status::blob_corrupt;
+    }
+    /// Sets the optimizer from a record that passed check().
+    static void read(consolidated<Inner>& o, const std::uint8_t* p)
+    {
+        inner_record::read(o, p);
+        o.strength = detail::get_f32(p + inner_record::bytes);
+    }
+    static_assert(bytes == detail::blob_record_bytes[kind] &&
+                      consolidated<Inner>::state_per_parameter == detail::blob_state_per_parameter[kind],
+                  "The consolidated record must match the optimizer-kind table.");
 };
 
 /// Scratch values consolidate() needs for `Network`: an accumulator of P values and

@@ -13,13 +13,17 @@
 //   20      1     u8  scalar kind: 1 = IEEE binary32 (float), 2 = binary64 (double),
 //                     3 = q3_12 fixed point (fixed_scalar.hpp: i16 two's complement, value raw / 4096)
 //   21      1     u8  scalar size S in bytes (4, 8 or 2)
-//   22      1     u8  optimizer kind: 0 = none (weights only), 1 = sgd, 2 = momentum, 3 = adam
+//   22      1     u8  optimizer kind: 0 = none (weights only), 1 = sgd, 2 = momentum, 3 = adam,
+//                     4, 5, 6 = consolidated<sgd>, consolidated<momentum>, consolidated<adam>
+//                     (elastic weight consolidation, consolidation.hpp: kind 3 + the inner kind)
 //   23      1     u8  reserved, 0
 //   24      4     u32 optimizer state count Q (values after the parameters; 0 without optimizer)
 //   28      4     u32 optimizer record bytes R (0 without optimizer)
 //   32      P*S   the parameters in network order (network::parameters())
 //   ..      Q*S   the optimizer state (trainer::optimizer_state(): momentum's velocity;
-//                 Adam's first moments, then its second moments)
+//                 Adam's first moments, then its second moments; for a consolidated<>
+//                 kind the inner optimizer's state, then the importance F (P values),
+//                 then the anchor weights theta* (P values))
 //   ..      R     the optimizer record: its hyper-parameters and step state, as
 //                   sgd      (R = 12): f32 learning_rate, f32 weight_decay, f32 gradient_clip
 //                   momentum (R = 20): f32 learning_rate, f32 momentum, f32 weight_decay,
@@ -27,13 +31,16 @@
 //                   adam     (R = 40): f32 learning_rate, f32 beta1, f32 beta2, f32 epsilon,
 //                                      f32 weight_decay, f32 gradient_clip,
 //                                      f64 beta1_power, f64 beta2_power
+//                   consolidated<inner> (R = the inner record's R + 4): the inner record,
+//                                      then f32 strength (lambda, in [0, 1e6])
 //                 For scalar kind 3 (q3_12) the record is followed by 16 more bytes, counted
 //                 in R: u32[4], the state of the trainer's stochastic-rounding generator
 //                 (random_generator, xoshiro128**), so that a resumed fixed-point run draws
 //                 the same rounding bits as an uninterrupted one; all four zero is refused
 //                 as blob_corrupt (that generator state never leaves zero).
 //                 A record with a NaN or infinite value is refused as blob_non_finite;
-//                 one with a negative gradient_clip or a nesterov flag above 1, as
+//                 one with a negative gradient_clip, a nesterov flag above 1 or a
+//                 consolidation strength outside [0, 1e6], as
 //                 blob_corrupt (no valid optimizer holds such a setting).
 //   last    4     u32 CRC-32 (IEEE 802.3, as zlib's crc32) of every byte before it
 //
@@ -187,11 +194,14 @@ constexpr std::uint8_t blob_version = 2;
 constexpr std::uint32_t blob_magic = blob_magic_prefix | (std::uint32_t{'0' + blob_version} << 24);
 constexpr std::size_t blob_header_bytes = 32;
 constexpr std::size_t blob_trailer_bytes = 4;
-/// Per optimizer kind (0 none, 1 sgd, 2 momentum, 3 adam): the record's bytes and the state
-/// values per parameter. A frame must match its kind exactly, so a blob has one spelling.
-constexpr std::uint8_t blob_optimizer_kinds = 4;
-constexpr std::uint32_t blob_record_bytes[blob_optimizer_kinds] = {0, 12, 20, 40};
-constexpr std::uint32_t blob_state_per_parameter[blob_optimizer_kinds] = {0, 0, 1, 2};
+/// Per optimizer kind (0 none, 1 sgd, 2 momentum, 3 adam, then 4-6 the same three with
+/// elastic weight consolidation): the record's bytes and the state values per parameter.
+/// A frame must match its kind exactly, so a blob has one spelling.
+constexpr std::uint8_t blob_optimizer_kinds = 7;
+/// A consolidated<> optimizer's kind: its inner optimizer's plus this.
+constexpr std::uint8_t blob_consolidated_kind_offset = 3;
+constexpr std::uint32_t blob_record_bytes[blob_optimizer_kinds] = {0, 12, 20, 40, 12 + 4, 20 + 4, 40 + 4};
+constexpr std::uint32_t blob_state_per_parameter[blob_optimizer_kinds] = {0, 0, 1, 2, 0 + 2, 1 + 2, 2 + 2};
 /// The scalar kind whose training blobs also hold the stochastic-rounding generator's state.
 constexpr std::uint8_t blob_kind_q3_12 = 3;
 /// Bytes of that state (four u32 words), appended to the optimizer record.
@@ -496,8 +506,10 @@ template <class Network>
 ///
 /// Returns blob_too_small when `out` is shorter than training_blob_bytes<Trainer>,
 /// blob_non_finite when a parameter, state value or setting is NaN or infinite,
-/// and invalid_hyperparameter when the optimizer's gradient_clip is negative (a
-/// blob load would refuse); in each case nothing is written.
+/// and invalid_hyperparameter when the optimizer's gradient_clip (or a consolidated<>
+/// optimizer's strength) is out of range (a blob load would refuse); in each case nothing
+/// is written. A consolidated<> trainer's blob (consolidation.hpp) also holds F, theta*
+/// and the strength.
 template <class Trainer>
 [[nodiscard]] status save_training_state(const Trainer& trainer, span<std::uint8_t> out,
                                          std::uint32_t generation = 0)
@@ -584,7 +596,8 @@ template <class Network>
 /// holds no optimizer section or another optimizer's, blob_non_finite also for a
 /// NaN or infinite optimizer setting, and blob_corrupt also for a setting no
 /// optimizer can hold (a negative gradient_clip, a Nesterov flag other than 0 or
-/// 1), or (q3_12 trainers) an all-zero rounding state. On any failure neither the
+/// 1, a consolidation strength outside [0, max_consolidation_strength]), or (q3_12
+/// trainers) an all-zero rounding state. On any failure neither the
 /// network nor the trainer changes.
 template <class Trainer>
 [[nodiscard]] status load_training_state(Trainer& trainer, span<const std::uint8_t> blob,

@@ -30,6 +30,7 @@ enum class [[nodiscard]] status : std::uint8_t {
     input_out_of_range,      ///< an input's magnitude exceeds the trainer's input_limit(); nothing was updated
     target_out_of_range,     ///< a target's magnitude exceeds the trainer's target_limit(); nothing was updated
     size_mismatch,           ///< a span's length differs from what the call needs; nothing was read or updated
+    singular_matrix,         ///< a matrix to factorize or invert is not positive definite (add damping); nothing was updated
 };
 
 /// A short, flash-cheap description of a status, e.g. for a console line.
@@ -57,6 +58,7 @@ constexpr const char* to_string(status s)
         case status::input_out_of_range: return "input out of range";
         case status::target_out_of_range: return "target out of range";
         case status::size_mismatch: return "size mismatch";
+        case status::singular_matrix: return "singular matrix";
     }
     return "unknown status";
 }

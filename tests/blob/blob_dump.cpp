@@ -1,4 +1,4 @@
-// Trains three small networks (float, double, q3_12) on the device and prints their blobs in hex, one line each:
+// Trains four small networks (float, double, q3_12, float with elastic weight consolidation) on the device and prints their blobs in hex, one line each:
 //   blob layers=<layer list of examples/tools/microprop_blob.py> hex=<the blob's bytes>
 // check_blob_roundtrip.cmake feeds every line to the host script, which must decode the
 // blob, verify its CRC and topology hash, and re-encode it to the same bytes.
@@ -22,13 +22,19 @@ using double_trainer = mp::trainer<double_net, mp::squared_error, mp::momentum>;
 using fixed_net = mp::network<mp::q3_12, mp::dense<3, 4>, mp::tanh, mp::dense<4, 2>, mp::sigmoid>;
 using fixed_trainer = mp::trainer<fixed_net, mp::squared_error, mp::momentum>;
 
+// Elastic weight consolidation: optimizer kind 6, F and theta* after Adam's moments, the
+// strength after Adam's record.
+using consolidated_net = mp::network<float, mp::dense<3, 4>, mp::tanh, mp::dense<4, 2>, mp::sigmoid>;
+using consolidated_trainer = mp::trainer<consolidated_net, mp::squared_error, mp::consolidated<mp::adam>>;
+
 tied_net tied;
 double_net wide;
 fixed_net fixed;
-constexpr std::size_t largest_blob = mp::training_blob_bytes<tied_trainer> > mp::training_blob_bytes<double_trainer>
-                                         ? mp::training_blob_bytes<tied_trainer>
-                                         : mp::training_blob_bytes<double_trainer>;
-static_assert(mp::training_blob_bytes<fixed_trainer> <= largest_blob, "The fixed-point blob must fit the buffer.");
+consolidated_net anchored;
+constexpr std::size_t larger(std::size_t a, std::size_t b) { return a > b ? a : b; }
+constexpr std::size_t largest_blob =
+    larger(larger(mp::training_blob_bytes<tied_trainer>, mp::training_blob_bytes<double_trainer>),
+           larger(mp::training_blob_bytes<fixed_trainer>, mp::training_blob_bytes<consolidated_trainer>));
 std::uint8_t buffer[largest_blob];
 
 void print_blob(const char* layers, const std::uint8_t* bytes, std::size_t n)
@@ -78,6 +84,21 @@ int main()
     print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::blob_bytes<fixed_net>);
     check(mp::save_training_state(fixed_training, mp::span<std::uint8_t>(buffer), 11u), "save_training_state");
     print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::training_blob_bytes<fixed_trainer>);
-    console::print("blobs printed: 5\n");
+
+    anchored.initialize(14);
+    mp::consolidated<mp::adam> anchored_settings;
+    anchored_settings.learning_rate = 0.01f;
+    anchored_settings.strength = 3.5f;
+    consolidated_trainer anchored_training(anchored, anchored_settings);
+    check(blob_test::train_a_little(anchored_training, 100, 2027u), "training");
+    // F and theta* as consolidate() would leave them (non-negative importances, the weights).
+    for (std::size_t q = 0; q < consolidated_net::parameter_count; ++q) {
+        mp::consolidation_importance(anchored_training)[q] = 0.01f * static_cast<float>(q % 7);
+        mp::consolidation_anchor(anchored_training)[q] = anchored.parameters()[q];
+    }
+    check(blob_test::train_a_little(anchored_training, 50, 2028u), "training");
+    check(mp::save_training_state(anchored_training, mp::span<std::uint8_t>(buffer), 12u), "save_training_state");
+    print_blob("3x4:tanh,4x2:sigmoid", buffer, mp::training_blob_bytes<consolidated_trainer>);
+    console::print("blobs printed: 6\n");
     microprop_port_exit(0);
 }

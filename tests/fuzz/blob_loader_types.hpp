@@ -19,6 +19,17 @@ using float_sgd = mp::trainer<float_net, mp::squared_error, mp::sgd>;
 using float_momentum = mp::trainer<float_net, mp::squared_error, mp::momentum>;
 using double_adam = mp::trainer<double_net, mp::squared_error, mp::adam>;
 using tied_adam = mp::trainer<tied_net, mp::squared_error, mp::adam>;
+/// Elastic weight consolidation: Adam's moments, then F and theta*; the strength after Adam's record.
+using float_consolidated_adam = mp::trainer<float_net, mp::squared_error, mp::consolidated<mp::adam>>;
+
+/// The consolidated trainer's settings: Adam at 0.01, strength 2.5.
+inline mp::consolidated<mp::adam> consolidated_settings()
+{
+    mp::consolidated<mp::adam> settings;
+    settings.learning_rate = 0.01f;
+    settings.strength = 2.5f;
+    return settings;
+}
 
 /// A few training steps, so that weights and optimizer state are not the initial draw.
 template <class Trainer>

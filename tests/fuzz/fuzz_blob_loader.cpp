@@ -1,5 +1,6 @@
 // libFuzzer target: arbitrary bytes into load_parameters, load_training_state and
-// blob_generation for float, double and tied networks (sgd, momentum and Adam trainers).
+// blob_generation for float, double and tied networks (sgd, momentum and Adam trainers, and
+// Adam with elastic weight consolidation).
 // Each input is tried as it is, and again with its length field and CRC made valid so that
 // the checks behind the CRC (topology, layout, finiteness) are reached too.
 //
@@ -152,6 +153,8 @@ struct targets {
     training_target<float_momentum> momentum_training{"float momentum trainer", mp::momentum{0.1f, 0.8f, true}};
     training_target<double_adam> adam_training{"double Adam trainer", mp::adam{0.01f}};
     training_target<tied_adam> tied_training{"tied Adam trainer", mp::adam{0.02f}};
+    training_target<float_consolidated_adam> consolidated_training{"float consolidated Adam trainer",
+                                                                   consolidated_settings()};
 
     void run(mp::span<const std::uint8_t> blob)
     {
@@ -164,6 +167,7 @@ struct targets {
         momentum_training.run(blob);
         adam_training.run(blob);
         tied_training.run(blob);
+        consolidated_training.run(blob);
     }
 };
 

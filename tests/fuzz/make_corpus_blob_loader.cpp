@@ -98,6 +98,7 @@ int main(int argc, char** argv)
     training_family<float_momentum>("training_float_momentum", mp::momentum{0.1f, 0.8f, true, 0.0f, 1.5f});
     training_family<double_adam>("training_double_adam", mp::adam{0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, 2.0f});
     training_family<tied_adam>("training_tied_adam", mp::adam{0.02f});
+    training_family<float_consolidated_adam>("training_float_consolidated_adam", consolidated_settings());
     write_seed("version1_float", std::vector<std::uint8_t>(std::begin(blob_golden::version_1_blob),
                                                            std::end(blob_golden::version_1_blob)));
     std::printf("%d seeds written to %s\n", written, directory.c_str());

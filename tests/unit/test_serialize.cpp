@@ -259,7 +259,7 @@ TEST(serialize, inconsistent_headers_are_corrupt_even_with_a_valid_crc)
     };
     // Reserved byte; unknown optimizer kind; Adam's kind on a momentum-sized blob; "no
     // optimizer" with an optimizer section; a state count and a record size off by one.
-    const change changes[] = {{23, 1}, {22, 4}, {22, 3}, {22, 0}, {24, 27}, {28, 17}};
+    const change changes[] = {{23, 1}, {22, 7}, {22, 3}, {22, 0}, {24, 27}, {28, 17}};
     for (const change& c : changes) {
         const std::uint8_t saved = blob[c.offset];
         blob[c.offset] = c.value;
@@ -497,6 +497,225 @@ TEST(serialize, non_finite_trainer_state_is_not_saved)
     trainer.optimizer().learning_rate = __builtin_nanf("");
     EXPECT_EQ(mp::save_training_state(trainer, mp::span<std::uint8_t>(blob)), mp::status::blob_non_finite);
     for (std::uint8_t byte : blob) ASSERT_EQ(byte, 0xa5u);
+}
+
+// ---- Elastic weight consolidation's state (consolidation.hpp): optimizer kinds 4-6 ----
+
+// The consolidation cases share their buffers: the 16 KB micro:bit runs this image too.
+using consolidated_adam_trainer = mp::trainer<small_net, mp::squared_error, mp::consolidated<mp::adam>>;
+float consolidation_scratch[mp::consolidation_scratch_size<small_net>];
+/// Room for the largest consolidation blob here (consolidated<adam>), and one byte more.
+std::uint8_t consolidation_blob[mp::training_blob_bytes<consolidated_adam_trainer>];
+std::uint8_t other_blob[sizeof consolidation_blob + 1];
+
+/// Task A (steps of the sample stream), then consolidate() over 16 fresh samples: F and
+/// theta* are then non-trivial, and later steps feel the penalty.
+template <class Trainer>
+void train_task_a_and_consolidate(Trainer& trainer, samples& data)
+{
+    train_steps(trainer, data, 30);
+    float xs[16 * 3];
+    float ds[16 * 2];
+    for (int n = 0; n < 16; ++n) data.draw(xs + 3 * n, ds + 2 * n);
+    ASSERT_EQ(mp::consolidate(trainer, xs, ds, 16, mp::span<float>(consolidation_scratch)), mp::status::ok);
+}
+
+/// As check_resume_is_bit_identical, with consolidation: task A, consolidate, 20 steps of
+/// task B, save; the restored trainer was built with strength 0 and the inner optimizer's
+/// defaults, so only the blob can bring F, theta*, the strength and the inner state back.
+template <class Inner, std::size_t Batch = 1>
+void check_consolidated_resume_is_bit_identical(mp::consolidated<Inner> settings)
+{
+    using trainer_t = mp::trainer<small_net, mp::squared_error, mp::consolidated<Inner>, Batch>;
+    static_assert(mp::blob_optimizer_record<mp::consolidated<Inner>>::kind == mp::blob_optimizer_record<Inner>::kind + 3,
+                  "consolidated kinds follow the inner ones");
+    constexpr int first_steps = 20;
+    constexpr int more_steps = 25;
+
+    small_net uninterrupted(5);
+    trainer_t uninterrupted_trainer(uninterrupted, settings);
+    samples uninterrupted_data;
+    train_task_a_and_consolidate(uninterrupted_trainer, uninterrupted_data);
+    train_steps(uninterrupted_trainer, uninterrupted_data, first_steps + more_steps);
+
+    small_net before(5);
+    trainer_t before_trainer(before, settings);
+    samples data;
+    train_task_a_and_consolidate(before_trainer, data);
+    train_steps(before_trainer, data, first_steps);
+    const mp::span<std::uint8_t> blob(consolidation_blob, mp::training_blob_bytes<trainer_t>);
+    static_assert(mp::training_blob_bytes<trainer_t> == 32 + small_net::parameter_bytes + trainer_t::optimizer_state_bytes +
+                                     mp::blob_optimizer_record<Inner>::bytes + 4 + 4,
+                  "the blob holds the inner state plus F and theta*, and the inner record plus strength");
+    ASSERT_EQ(mp::save_training_state(before_trainer, blob, 9u), mp::status::ok);
+    const samples data_at_save = data;
+
+    small_net restored(99);
+    mp::consolidated<Inner> other_settings{};
+    other_settings.strength = 0.0f;
+    trainer_t restored_trainer(restored, other_settings);
+    ASSERT_EQ(mp::load_training_state(restored_trainer, mp::span<const std::uint8_t>(blob.data(), blob.size())), mp::status::ok);
+    EXPECT_EQ(restored_trainer.optimizer().strength, settings.strength);
+    EXPECT_EQ(restored_trainer.optimizer().learning_rate, settings.learning_rate);
+    train_steps(restored_trainer, data, more_steps);
+    EXPECT_TRUE(same_bits(restored, uninterrupted));
+    EXPECT_TRUE(same_state(restored_trainer, uninterrupted_trainer));
+
+    // The consolidation mattered: the same resume with strength 0 ends elsewhere.
+    small_net unconsolidated(99);
+    trainer_t unconsolidated_trainer(unconsolidated, other_settings);
+    ASSERT_EQ(mp::load_training_state(unconsolidated_trainer, mp::span<const std::uint8_t>(blob.data(), blob.size())),
+              mp::status::ok);
+    unconsolidated_trainer.optimizer().strength = 0.0f;
+    samples same_data = data_at_save;
+    train_steps(unconsolidated_trainer, same_data, more_steps);
+    EXPECT_FALSE(same_bits(unconsolidated, uninterrupted));
+}
+
+TEST(serialize, training_resumes_bit_identically_with_consolidation)
+{
+    mp::consolidated<mp::sgd> sgd_settings;
+    sgd_settings.learning_rate = 0.3f;
+    sgd_settings.strength = 40.0f;
+    check_consolidated_resume_is_bit_identical(sgd_settings);
+    mp::consolidated<mp::momentum> momentum_settings;
+    momentum_settings.learning_rate = 0.1f;
+    momentum_settings.momentum = 0.8f;
+    momentum_settings.nesterov = true;
+    momentum_settings.strength = 40.0f;
+    check_consolidated_resume_is_bit_identical(momentum_settings);
+    mp::consolidated<mp::adam> adam_settings;
+    adam_settings.learning_rate = 0.01f;
+    adam_settings.beta1 = 0.85f;
+    adam_settings.strength = 40.0f;
+    check_consolidated_resume_is_bit_identical(adam_settings);
+    check_consolidated_resume_is_bit_identical<mp::adam, 4>(adam_settings);
+}
+
+/// Saves a fresh trainer of type Source (default settings) and loads that blob into
+/// `target`: the load's status (flash_error if the save itself failed).
+template <class Source, class Target>
+mp::status load_blob_of(Target& target)
+{
+    static_assert(mp::training_blob_bytes<Source> <= sizeof other_blob, "other_blob holds the blob");
+    small_net net(7);
+    Source source(net);
+    const mp::span<std::uint8_t> blob(other_blob, mp::training_blob_bytes<Source>);
+    if (mp::save_training_state(source, blob) != mp::status::ok) return mp::status::flash_error;
+    return mp::load_training_state(target, mp::span<const std::uint8_t>(blob.data(), blob.size()));
+}
+
+TEST(serialize, bad_consolidation_blobs_leave_network_and_trainer_untouched)
+{
+    using trainer_t = consolidated_adam_trainer;
+    constexpr std::size_t p = small_net::parameter_count;
+    mp::consolidated<mp::adam> settings;
+    settings.learning_rate = 0.02f;
+    settings.strength = 7.0f;
+    small_net source(7);
+    trainer_t source_trainer(source, settings);
+    samples data;
+    train_task_a_and_consolidate(source_trainer, data);
+    train_steps(source_trainer, data, 3);
+    std::uint8_t* const blob = consolidation_blob;
+    constexpr std::size_t blob_size = sizeof consolidation_blob;
+    ASSERT_EQ(mp::save_training_state(source_trainer, mp::span<std::uint8_t>(consolidation_blob), 3u), mp::status::ok);
+    EXPECT_EQ(blob[22], 6u);  // optimizer kind: consolidated<adam>
+
+    small_net target(3);
+    mp::consolidated<mp::adam> target_settings;
+    target_settings.learning_rate = 0.005f;
+    target_settings.strength = 1.0f;
+    trainer_t target_trainer(target, target_settings);
+    samples other_data;
+    train_task_a_and_consolidate(target_trainer, other_data);
+    const small_net before = target;
+    const trainer_t before_trainer = target_trainer;
+    const auto untouched = [&] {
+        return same_bits(target, before) && same_state(target_trainer, before_trainer) &&
+               target_trainer.optimizer().learning_rate == 0.005f && target_trainer.optimizer().strength == 1.0f &&
+               target_trainer.optimizer().beta1_power == before_trainer.optimizer().beta1_power;
+    };
+    const mp::span<const std::uint8_t> whole(blob, blob_size);
+
+    // Every flipped bit (one in five), anywhere: header, weights, moments, F, theta*, record.
+    int tried = 0, rejected = 0;
+    for (std::size_t bit = 0; bit < 8 * blob_size; bit += 5) {
+        blob[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+        rejected += mp::load_training_state(target_trainer, whole) != mp::status::ok ? 1 : 0;
+        ++tried;
+        blob[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+    }
+    EXPECT_EQ(rejected, tried);
+    EXPECT_TRUE(untouched());
+
+    // Length and version.
+    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(blob, blob_size - 1)),
+              mp::status::blob_too_small);
+    std::memcpy(other_blob, blob, blob_size);
+    EXPECT_EQ(mp::load_training_state(target_trainer, mp::span<const std::uint8_t>(other_blob, blob_size + 1)),
+              mp::status::blob_length_mismatch);
+    blob[3] = '1';
+    reseal(blob, blob_size);
+    EXPECT_EQ(mp::load_training_state(target_trainer, whole), mp::status::blob_version_unsupported);
+    blob[3] = '2';
+    blob[22] = 7;  // no such optimizer kind
+    reseal(blob, blob_size);
+    EXPECT_EQ(mp::load_training_state(target_trainer, whole), mp::status::blob_corrupt);
+    blob[22] = 6;
+    reseal(blob, blob_size);
+    EXPECT_TRUE(untouched());
+
+    // Non-finite F and theta*, and a strength that is NaN, negative or too large (valid CRCs).
+    const std::size_t state = 32 + small_net::parameter_bytes;
+    const std::size_t importance = state + 2 * p * sizeof(float);
+    const std::size_t anchor = state + 3 * p * sizeof(float);
+    const std::size_t strength = blob_size - 4 - 4;
+    const auto load_with = [&](std::size_t offset, float value) {
+        std::uint8_t saved[4];
+        std::memcpy(saved, blob + offset, 4);
+        std::memcpy(blob + offset, &value, 4);
+        reseal(blob, blob_size);
+        const mp::status s = mp::load_training_state(target_trainer, whole);
+        std::memcpy(blob + offset, saved, 4);
+        reseal(blob, blob_size);
+        return s;
+    };
+    EXPECT_EQ(load_with(importance + 5 * sizeof(float), __builtin_nanf("")), mp::status::blob_non_finite);
+    EXPECT_EQ(load_with(anchor + (p - 1) * sizeof(float), -__builtin_inff()), mp::status::blob_non_finite);
+    EXPECT_EQ(mp::detail::get_f32(blob + strength), 7.0f);
+    EXPECT_EQ(load_with(strength, __builtin_nanf("")), mp::status::blob_non_finite);
+    EXPECT_EQ(load_with(strength, -1.0f), mp::status::blob_corrupt);
+    EXPECT_EQ(load_with(strength, 2e6f), mp::status::blob_corrupt);
+    EXPECT_TRUE(untouched());
+
+    // Another optimizer's blob, with or without consolidation, does not fit this trainer, and
+    // this blob does not fit a plain Adam trainer.
+    using adam_trainer = mp::trainer<small_net, mp::squared_error, mp::adam>;
+    using consolidated_sgd_trainer = mp::trainer<small_net, mp::squared_error, mp::consolidated<mp::sgd>>;
+    EXPECT_EQ(load_blob_of<adam_trainer>(target_trainer), mp::status::blob_topology_mismatch);
+    EXPECT_EQ(load_blob_of<consolidated_sgd_trainer>(target_trainer), mp::status::blob_topology_mismatch);
+    small_net other(7);
+    adam_trainer plain(other);
+    EXPECT_EQ(mp::load_training_state(plain, whole), mp::status::blob_topology_mismatch);
+    EXPECT_TRUE(untouched());
+
+    // Saving refuses a strength no load would accept, writing nothing.
+    const mp::span<std::uint8_t> refused(other_blob, blob_size);
+    std::memset(other_blob, 0xa5, blob_size);
+    source_trainer.optimizer().strength = -2.0f;
+    EXPECT_EQ(mp::save_training_state(source_trainer, refused), mp::status::invalid_hyperparameter);
+    source_trainer.optimizer().strength = __builtin_inff();
+    EXPECT_EQ(mp::save_training_state(source_trainer, refused), mp::status::blob_non_finite);
+    for (std::uint8_t byte : refused) ASSERT_EQ(byte, 0xa5u);
+    source_trainer.optimizer().strength = 7.0f;
+
+    // The intact blob restores everything.
+    ASSERT_EQ(mp::load_training_state(target_trainer, whole), mp::status::ok);
+    EXPECT_TRUE(same_bits(target, source));
+    EXPECT_TRUE(same_state(target_trainer, source_trainer));
+    EXPECT_EQ(target_trainer.optimizer().strength, 7.0f);
+    for (std::size_t q = 0; q < p; ++q) EXPECT_EQ(mp::consolidation_importance(target_trainer)[q], mp::consolidation_importance(source_trainer)[q]);
 }
 
 TEST(serialize, crc32_matches_the_standard_check_value)
