@@ -17,7 +17,7 @@
 
 #include "config.hpp"
 #include "engine.hpp"
-#include "kernels/kernels.hpp"
+#include "kernels/select_float.hpp"
 #include "scalar.hpp"
 #include "topology.hpp"
 

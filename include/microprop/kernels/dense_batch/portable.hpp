@@ -1,0 +1,56 @@
+// The minibatch hooks of the fast-portable back-end: none of its own, so every minibatch
+// product runs the reference kernel (each hook returns false).
+#ifndef MICROPROP_KERNELS_DENSE_BATCH_PORTABLE_HPP
+#define MICROPROP_KERNELS_DENSE_BATCH_PORTABLE_HPP
+
+#include <cstddef>
+#include "../../config.hpp"
+
+namespace microprop::kernels::fast_portable {
+
+/// No kernel of its own: false.
+MICROPROP_ALWAYS_INLINE bool forward_batch_float(const float*, const float*,
+                                                const float*, std::size_t, std::size_t,
+                                                float*, std::size_t, std::size_t, std::size_t)
+{
+    return false;
+}
+
+/// No kernel of its own: false.
+MICROPROP_ALWAYS_INLINE bool backward_input_batch_float(const float*, const float*,
+                                                       float*, std::size_t, std::size_t,
+                                                       std::size_t)
+{
+    return false;
+}
+
+/// No kernel of its own: false.
+MICROPROP_ALWAYS_INLINE bool gradient_batch_float(const float* MICROPROP_RESTRICT delta, const float* MICROPROP_RESTRICT x,
+                                 std::size_t x_row, std::size_t x_col, float* MICROPROP_RESTRICT gw, std::size_t w_row,
+                                 std::size_t w_col, float* MICROPROP_RESTRICT gb, std::size_t in, std::size_t out,
+                                 std::size_t n, float scale, bool add)
+{
+    (void)delta, (void)x, (void)x_row, (void)x_col, (void)gw, (void)w_row, (void)w_col, (void)gb;
+    (void)in, (void)out, (void)n, (void)scale, (void)add;
+    return false;
+}
+
+/// No kernel of its own: false.
+MICROPROP_ALWAYS_INLINE bool forward_batch_transposed_float(const float*, const float*,
+                                                const float*, std::size_t, std::size_t,
+                                                float*, std::size_t, std::size_t, std::size_t)
+{
+    return false;
+}
+
+/// No kernel of its own: false.
+MICROPROP_ALWAYS_INLINE bool backward_input_batch_transposed_float(const float*, const float*,
+                                                       float*, std::size_t, std::size_t,
+                                                       std::size_t)
+{
+    return false;
+}
+
+}  // namespace microprop::kernels::fast_portable
+
+#endif
