@@ -128,7 +128,7 @@ using arm_bits::relu_backward;
 using simd_dispatch::relu;
 using simd_dispatch::relu_backward;
 #endif
-using fast_portable::softmax_after_forward;
+using fast_portable::has_contiguous_softmax;
 
 /// u = W x + b, then ReLU when `relu` is set (always fused here).
 inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
@@ -184,30 +184,29 @@ MICROPROP_ALWAYS_INLINE bool forward_softmax_float(const float* MICROPROP_RESTRI
 {
     return simd_dispatch::forward_softmax(w, b, x, z, in, out);
 }
-/// U = W X + b 1^T: samples as rows (the first layer) or X as `[in][n]`; false for other strides.
-MICROPROP_ALWAYS_INLINE bool forward_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+/// U = W X + b 1^T: samples as rows (the first layer) or X as `[in][n]`; the reference for other strides.
+MICROPROP_ALWAYS_INLINE void forward_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
                                                 const float* MICROPROP_RESTRICT x, std::size_t x_row, std::size_t x_col,
                                                 float* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
 {
     if (x_row == 1) {
         simd_dispatch::forward_batch_samples(w, b, x, x_col, u, in, out, n);
-        return true;
+        return;
     }
     if (x_col == 1) {
         // U_j = b_j 1^T + sum_i W(j, i) X_i.
         simd_dispatch::combine_rows(w, in, 1, b, x, x_row, u, out, in, n);
-        return true;
+        return;
     }
-    return false;
+    reference::dense_forward_batch(w, b, x, x_row, x_col, u, in, out, n);
 }
-/// G_in = W^T Delta: true, done.
-MICROPROP_ALWAYS_INLINE bool backward_input_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
+/// G_in = W^T Delta.
+MICROPROP_ALWAYS_INLINE void backward_input_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
                                                        float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out,
                                                        std::size_t n)
 {
     // G_i = sum_j W(j, i) Delta_j.
     simd_dispatch::combine_rows(w, 1, in, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
-    return true;
 }
 /// dW (dW(j, i) at gw[j * w_row + i * w_col]) = scale Delta X^T, db = scale Delta 1, or added to
 /// gw and gb with `add`, on the target's row kernels; false (nothing done) where they do not
@@ -227,24 +226,23 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch_float(const float* MICROPROP_RESTRIC
     }
     return false;
 }
-/// A tied layer's U = W X + b 1^T for X as `[in][n]`; false otherwise.
-MICROPROP_ALWAYS_INLINE bool forward_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+/// A tied layer's U = W X + b 1^T for X as `[in][n]`; the reference otherwise.
+MICROPROP_ALWAYS_INLINE void forward_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
                                                 const float* MICROPROP_RESTRICT x, std::size_t x_row, std::size_t x_col,
                                                 float* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
 {
     if (x_col == 1) {
         simd_dispatch::combine_rows(w, 1, out, b, x, x_row, u, out, in, n);
-        return true;
+        return;
     }
-    return false;
+    reference::dense_forward_batch_transposed(w, b, x, x_row, x_col, u, in, out, n);
 }
-/// A tied layer's G_in = W^T Delta: true, done.
-MICROPROP_ALWAYS_INLINE bool backward_input_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
+/// A tied layer's G_in = W^T Delta.
+MICROPROP_ALWAYS_INLINE void backward_input_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
                                                        float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out,
                                                        std::size_t n)
 {
     simd_dispatch::combine_rows(w, out, 1, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
-    return true;
 }
 }  // namespace microprop::kernels::fast_simd
 namespace microprop::kernels::fast {

@@ -36,7 +36,11 @@ void activate(activation_kind kind, T parameter, T* z, std::size_t n)
                 for (std::size_t i = 0; i < n; ++i) z[i] = z[i] > 0.0f ? z[i] : parameter * z[i];
                 return;
             case activation_kind::softmax:
-                backend::softmax_float(z, n);
+                if constexpr (backend::has_contiguous_softmax) {
+                    backend::softmax_float(z, n);
+                } else {
+                    softmax_strided(z, n, 1);
+                }
                 return;
         }
     } else {

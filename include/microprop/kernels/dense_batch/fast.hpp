@@ -29,9 +29,10 @@ void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTR
                          T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
 {
     if constexpr (std::is_same<T, float>::value) {
-        if (backend::forward_batch_float(w, b, x, x_row, x_col, u, in, out, n)) return;
+        backend::forward_batch_float(w, b, x, x_row, x_col, u, in, out, n);
+    } else {
+        reference::dense_forward_batch(w, b, x, x_row, x_col, u, in, out, n);
     }
-    reference::dense_forward_batch(w, b, x, x_row, x_col, u, in, out, n);
 }
 
 template <class T>
@@ -39,9 +40,10 @@ void dense_backward_input_batch(const T* MICROPROP_RESTRICT w, const T* MICROPRO
                                 T* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, std::size_t n)
 {
     if constexpr (std::is_same<T, float>::value) {
-        if (backend::backward_input_batch_float(w, delta, g_in, in, out, n)) return;
+        backend::backward_input_batch_float(w, delta, g_in, in, out, n);
+    } else {
+        reference::dense_backward_input_batch(w, delta, g_in, in, out, n);
     }
-    reference::dense_backward_input_batch(w, delta, g_in, in, out, n);
 }
 
 template <class T>
@@ -78,9 +80,10 @@ void dense_forward_batch_transposed(const T* MICROPROP_RESTRICT w, const T* MICR
                                     T* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
 {
     if constexpr (std::is_same<T, float>::value) {
-        if (backend::forward_batch_transposed_float(w, b, x, x_row, x_col, u, in, out, n)) return;
+        backend::forward_batch_transposed_float(w, b, x, x_row, x_col, u, in, out, n);
+    } else {
+        reference::dense_forward_batch_transposed(w, b, x, x_row, x_col, u, in, out, n);
     }
-    reference::dense_forward_batch_transposed(w, b, x, x_row, x_col, u, in, out, n);
 }
 
 /// A tied layer's G = W^T Delta (reference::dense_backward_input_batch_transposed).
@@ -89,9 +92,10 @@ void dense_backward_input_batch_transposed(const T* MICROPROP_RESTRICT w, const 
                                            T* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out, std::size_t n)
 {
     if constexpr (std::is_same<T, float>::value) {
-        if (backend::backward_input_batch_transposed_float(w, delta, g_in, in, out, n)) return;
+        backend::backward_input_batch_transposed_float(w, delta, g_in, in, out, n);
+    } else {
+        reference::dense_backward_input_batch_transposed(w, delta, g_in, in, out, n);
     }
-    reference::dense_backward_input_batch_transposed(w, delta, g_in, in, out, n);
 }
 
 }  // namespace microprop::kernels::fast

@@ -1,6 +1,6 @@
 // The minibatch products of a float layer on Cortex-M cores with a 32-register single-precision
 // FPU: every product a dot product of two contiguous rows or a row update `row += a * other_row`
-// (rows/vfp.hpp); odd strides and sizes fall back to the reference (each hook returns false).
+// (rows/vfp.hpp); odd strides and sizes fall back to the reference.
 #ifndef MICROPROP_KERNELS_DENSE_BATCH_VFP_HPP
 #define MICROPROP_KERNELS_DENSE_BATCH_VFP_HPP
 
@@ -10,6 +10,7 @@
 #include "../dense_forward/vfp.hpp"
 #include "../dense_sgd/vfp.hpp"
 #include "../rows/vfp.hpp"
+#include "reference.hpp"
 
 // Only where MICROPROP_KERNELS_VFP (config.hpp) holds: Clang checks the register names of
 // asm clobber lists ("s0".."s31") even in functions never called, so the kernels must not be
@@ -75,8 +76,8 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch8(const float* MICROPROP_RESTRICT del
     return true;
 }
 
-/// U = W X + b 1^T (dense_forward_batch) where the shapes suit the row kernels; false otherwise.
-MICROPROP_ALWAYS_INLINE bool forward_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+/// U = W X + b 1^T (dense_forward_batch): the row kernels where the shapes suit them, else the reference.
+MICROPROP_ALWAYS_INLINE void forward_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
                                                 const float* MICROPROP_RESTRICT x, std::size_t x_row, std::size_t x_col,
                                                 float* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
 {
@@ -92,34 +93,34 @@ MICROPROP_ALWAYS_INLINE bool forward_batch_float(const float* MICROPROP_RESTRICT
                 for (std::size_t r = 0; r < rows; ++r) u[(j0 + r) * n + s] = column[r];
             }
         }
-        return true;
+        return;
     }
     if (x_row == 1 && in % 8 == 0) {
         // Samples are contiguous rows: U(j, s) = b_j + W_j . x_s.
         for (std::size_t j = 0; j < out; ++j) {
             for (std::size_t s = 0; s < n; ++s) u[j * n + s] = dot8(w + j * in, x + s * x_col, in, b[j]);
         }
-        return true;
+        return;
     }
     if (x_col == 1 && n % 8 == 0) {
         // X is [in][n]: U_j = b_j 1^T + sum_i W(j, i) X_i.
         combine_rows8(w, in, 1, b, x, x_row, u, out, in, n);
-        return true;
+        return;
     }
-    return false;
+    reference::dense_forward_batch(w, b, x, x_row, x_col, u, in, out, n);
 }
 
-/// G_in = W^T Delta (dense_backward_input_batch) for n a multiple of 8; false otherwise.
-MICROPROP_ALWAYS_INLINE bool backward_input_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
+/// G_in = W^T Delta (dense_backward_input_batch): the row kernels for n a multiple of 8, else the reference.
+MICROPROP_ALWAYS_INLINE void backward_input_batch_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
                                                        float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out,
                                                        std::size_t n)
 {
     if (n % 8 == 0) {
         // G_i = sum_j W(j, i) Delta_j.
         combine_rows8(w, 1, in, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
-        return true;
+        return;
     }
-    return false;
+    reference::dense_backward_input_batch(w, delta, g_in, in, out, n);
 }
 
 /// dW (dW(j, i) at gw[j * w_row + i * w_col]) = scale Delta X^T, db = scale Delta 1, or added to
@@ -133,28 +134,29 @@ MICROPROP_ALWAYS_INLINE bool gradient_batch_float(const float* MICROPROP_RESTRIC
     return gradient_batch8(delta, x, x_row, x_col, gw, w_row, w_col, gb, in, out, n, scale, add);
 }
 
-/// A tied layer's U = W X + b 1^T, W(j, i) at w[i * out + j]; false for shapes the row kernels do not cover.
-MICROPROP_ALWAYS_INLINE bool forward_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
+/// A tied layer's U = W X + b 1^T, W(j, i) at w[i * out + j]: the row kernels where the shapes suit them,
+/// else the reference.
+MICROPROP_ALWAYS_INLINE void forward_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
                                                 const float* MICROPROP_RESTRICT x, std::size_t x_row, std::size_t x_col,
                                                 float* MICROPROP_RESTRICT u, std::size_t in, std::size_t out, std::size_t n)
 {
     if (x_col == 1 && n % 8 == 0) {
         combine_rows8(w, 1, out, b, x, x_row, u, out, in, n);
-        return true;
+        return;
     }
-    return false;
+    reference::dense_forward_batch_transposed(w, b, x, x_row, x_col, u, in, out, n);
 }
 
-/// A tied layer's G_in = W^T Delta for n a multiple of 8; false otherwise.
-MICROPROP_ALWAYS_INLINE bool backward_input_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
+/// A tied layer's G_in = W^T Delta: the row kernels for n a multiple of 8, else the reference.
+MICROPROP_ALWAYS_INLINE void backward_input_batch_transposed_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT delta,
                                                        float* MICROPROP_RESTRICT g_in, std::size_t in, std::size_t out,
                                                        std::size_t n)
 {
     if (n % 8 == 0) {
         combine_rows8(w, out, 1, static_cast<const float*>(nullptr), delta, n, g_in, in, out, n);
-        return true;
+        return;
     }
-    return false;
+    reference::dense_backward_input_batch_transposed(w, delta, g_in, in, out, n);
 }
 
 }  // namespace microprop::kernels::fast_vfp

@@ -61,7 +61,12 @@ void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RE
     if constexpr (std::is_same<T, float>::value) {
         if (kind == activation_kind::softmax && backend::forward_softmax_float(w, b, x, z, in, out)) return;
         if (backend::forward_float(w, b, x, z, in, out, kind == activation_kind::relu)) return;
-        if (kind == activation_kind::softmax && backend::softmax_after_forward(z, out)) return;
+        if constexpr (backend::has_contiguous_softmax) {
+            if (kind == activation_kind::softmax && out > 0) {
+                backend::softmax_float(z, out);
+                return;
+            }
+        }
     } else {
         reference::dense_forward(w, b, x, z, in, out);
     }

@@ -29,8 +29,8 @@ MICROPROP_ALWAYS_INLINE void softmax_float(float* z, std::size_t n) { softmax_st
 /// The minibatch softmax: no kernel of its own (false; the front runs softmax_strided per column).
 MICROPROP_ALWAYS_INLINE bool softmax_columns_float(float*, std::size_t, std::size_t) { return false; }
 
-/// The softmax output layer after dense_forward: nothing of its own (false; the front activates).
-MICROPROP_ALWAYS_INLINE bool softmax_after_forward(float*, std::size_t) { return false; }
+/// softmax_float is only softmax_strided_float here (the front calls its own softmax_strided).
+constexpr bool has_contiguous_softmax = false;
 
 /// softmax(W x + b) in one kernel: none here (false).
 MICROPROP_ALWAYS_INLINE bool forward_softmax_float(const float*, const float*, const float*, float*, std::size_t, std::size_t)

@@ -150,13 +150,8 @@ MICROPROP_ALWAYS_INLINE void softmax_float(float* z, std::size_t n)
     if (n > 0) vfp::softmax(z, n);
 }
 
-/// The softmax output layer after dense_forward: true, done, for n >= 1.
-MICROPROP_ALWAYS_INLINE bool softmax_after_forward(float* z, std::size_t n)
-{
-    if (n == 0) return false;
-    vfp::softmax(z, n);
-    return true;
-}
+/// softmax_float is a kernel of its own here (the front calls it for contiguous values).
+constexpr bool has_contiguous_softmax = true;
 
 }  // namespace microprop::kernels::fast_vfp
 
