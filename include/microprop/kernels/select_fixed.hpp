@@ -15,7 +15,7 @@
 #include "../fixed_scalar.hpp"
 #include "../random.hpp"
 
-// The inline-assembly loops below are used on Arm with GCC-compatible compilers unless
+// The inline-assembly loops (fixed_m0.hpp, fixed_m3.hpp) are used on Arm with GCC-compatible compilers unless
 // MICROPROP_FORCE_REFERENCE_KERNELS or MICROPROP_KERNELS_NO_ASM asks for plain C++ (same results).
 #if defined(__arm__) && defined(__GNUC__) &&                                                         \
     !(defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS) &&             \
@@ -41,32 +41,38 @@
 #include "common/fixed_arith.hpp"
 #include "common/fixed_exact_sum.hpp"
 
-// The exact dot product of dense_forward.
+// Which inner loop each kernel is compiled with: 0 portable C++, 1 M0 (Thumb-1), 3 M3 (Thumb-2).
+// Every variant file is included; each compiles only where its macro names it.
 #if MICROPROP_FIXED_THUMB1
-#include "dense_forward/fixed_m0.hpp"
+#define MICROPROP_FIXED_DOT_LOOP 1
+#define MICROPROP_FIXED_COLUMN_LOOP 1
+#define MICROPROP_FIXED_ROW_UPDATE_LOOP 1
 #elif MICROPROP_FIXED_ASM
-#include "dense_forward/fixed_m3.hpp"
+#define MICROPROP_FIXED_DOT_LOOP 3
+#define MICROPROP_FIXED_COLUMN_LOOP 0
+#if defined(__thumb2__) && defined(__ARM_FEATURE_SAT)
+#define MICROPROP_FIXED_ROW_UPDATE_LOOP 3
 #else
-#include "dense_forward/fixed_portable.hpp"
+#define MICROPROP_FIXED_ROW_UPDATE_LOOP 0
 #endif
+#else
+#define MICROPROP_FIXED_DOT_LOOP 0
+#define MICROPROP_FIXED_COLUMN_LOOP 0
+#define MICROPROP_FIXED_ROW_UPDATE_LOOP 0
+#endif
+
+#include "dense_forward/fixed_portable.hpp"
+#include "dense_forward/fixed_m0.hpp"
+#include "dense_forward/fixed_m3.hpp"
 #include "dense_forward/fixed.hpp"
 
-// The exact column sum of dense_backward_input.
-#if MICROPROP_FIXED_THUMB1
-#include "dense_backward/fixed_m0.hpp"
-#else
 #include "dense_backward/fixed_portable.hpp"
-#endif
+#include "dense_backward/fixed_m0.hpp"
 #include "dense_backward/fixed.hpp"
 
-// The row update of dense_sgd_update.
-#if MICROPROP_FIXED_ASM && defined(__thumb2__) && defined(__ARM_FEATURE_SAT)
-#include "dense_sgd/fixed_m3.hpp"
-#elif MICROPROP_FIXED_THUMB1
-#include "dense_sgd/fixed_m0.hpp"
-#else
 #include "dense_sgd/fixed_portable.hpp"
-#endif
+#include "dense_sgd/fixed_m0.hpp"
+#include "dense_sgd/fixed_m3.hpp"
 #include "dense_sgd/fixed.hpp"
 
 #include "activation/fixed.hpp"

@@ -28,62 +28,6 @@
 #include "dense_gradient/reference.hpp"
 #include "dense_sgd/reference.hpp"
 
-#if defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS
-#define MICROPROP_KERNELS_NAME "reference"
-namespace microprop::kernels::active {
-using reference::dense_accumulate_gradient;
-using reference::dense_accumulate_gradient_transposed;
-using reference::dense_add_gradient_batch;
-using reference::dense_backward_input;
-using reference::dense_backward_input_transposed;
-using reference::dense_backward_input_batch;
-using reference::dense_backward_input_batch_transposed;
-using reference::dense_backward_sgd;
-using reference::dense_backward_sgd_transposed;
-using reference::dense_forward;
-using reference::dense_forward_transposed;
-using reference::dense_forward_batch;
-using reference::dense_forward_batch_transposed;
-using reference::dense_gradient_batch;
-
-template <class T>
-void activate(activation_kind kind, T parameter, T* z, std::size_t n)
-{
-    activation::apply(kind, parameter, z, n);
-}
-template <class T>
-void activation_backward(activation_kind kind, T parameter, const T* z, T* g, std::size_t n)
-{
-    activation::backward(kind, parameter, z, g, n);
-}
-template <class T>
-void softmax_strided(T* z, std::size_t n, std::size_t stride)
-{
-    activation::softmax_strided(z, n, stride);
-}
-template <class T>
-void softmax_columns(T* z, std::size_t rows, std::size_t n)
-{
-    for (std::size_t s = 0; s < n; ++s) activation::softmax_strided(z + s, rows, n);
-}
-template <class T>
-void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
-                             T* MICROPROP_RESTRICT g, const T* MICROPROP_RESTRICT z, std::size_t in,
-                             std::size_t out, T lr, T decay)
-{
-    activation::backward(activation_kind::relu, T(0), z, g, out);
-    reference::dense_backward_sgd(w, b, x, g, static_cast<T*>(nullptr), in, out, lr, decay);
-}
-template <class T>
-void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
-                            const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t in,
-                            std::size_t out, activation_kind kind, T parameter)
-{
-    reference::dense_forward(w, b, x, z, in, out);
-    activation::apply(kind, parameter, z, out);
-}
-}  // namespace microprop::kernels::active
-#else
 #include "select_simd.hpp"
 #include "dense_forward/portable.hpp"
 #include "dense_sgd/portable.hpp"
@@ -93,7 +37,23 @@ void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RE
 #include "activation/portable.hpp"
 #include "activation/arm.hpp"
 
-#if MICROPROP_KERNELS_VFP
+#if defined(__arm__)
+/// The plain-loop back-end takes the sign-bit ReLU on Arm.
+namespace microprop::kernels::fast_portable {
+using arm_bits::relu;
+using arm_bits::relu_backward;
+}  // namespace microprop::kernels::fast_portable
+#endif
+
+#if defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS
+#define MICROPROP_KERNELS_NAME "reference"
+#define MICROPROP_KERNELS_VECTOR 0
+// kernels::active names the reference kernels (below); the fast front still compiles, on the
+// plain loops, so that each of its headers compiles on its own.
+namespace microprop::kernels::fast {
+namespace backend = fast_portable;
+}
+#elif MICROPROP_KERNELS_VFP
 #define MICROPROP_KERNELS_NAME "cortex-m-vfp"
 #define MICROPROP_KERNELS_VECTOR 0
 #include "dense_batch/vfp.hpp"
@@ -251,13 +211,6 @@ namespace backend = fast_simd;
 #else
 #define MICROPROP_KERNELS_NAME "fast-portable"
 #define MICROPROP_KERNELS_VECTOR 0
-#if defined(__arm__)
-/// The plain-loop back-end takes the sign-bit ReLU on Arm.
-namespace microprop::kernels::fast_portable {
-using arm_bits::relu;
-using arm_bits::relu_backward;
-}  // namespace microprop::kernels::fast_portable
-#endif
 namespace microprop::kernels::fast {
 namespace backend = fast_portable;
 }
@@ -270,6 +223,62 @@ namespace backend = fast_portable;
 #include "dense_gradient/fast.hpp"
 #include "dense_sgd/fast.hpp"
 #include "softmax/fast.hpp"
+
+#if defined(MICROPROP_FORCE_REFERENCE_KERNELS) && MICROPROP_FORCE_REFERENCE_KERNELS
+namespace microprop::kernels::active {
+using reference::dense_accumulate_gradient;
+using reference::dense_accumulate_gradient_transposed;
+using reference::dense_add_gradient_batch;
+using reference::dense_backward_input;
+using reference::dense_backward_input_transposed;
+using reference::dense_backward_input_batch;
+using reference::dense_backward_input_batch_transposed;
+using reference::dense_backward_sgd;
+using reference::dense_backward_sgd_transposed;
+using reference::dense_forward;
+using reference::dense_forward_transposed;
+using reference::dense_forward_batch;
+using reference::dense_forward_batch_transposed;
+using reference::dense_gradient_batch;
+
+template <class T>
+void activate(activation_kind kind, T parameter, T* z, std::size_t n)
+{
+    activation::apply(kind, parameter, z, n);
+}
+template <class T>
+void activation_backward(activation_kind kind, T parameter, const T* z, T* g, std::size_t n)
+{
+    activation::backward(kind, parameter, z, g, n);
+}
+template <class T>
+void softmax_strided(T* z, std::size_t n, std::size_t stride)
+{
+    activation::softmax_strided(z, n, stride);
+}
+template <class T>
+void softmax_columns(T* z, std::size_t rows, std::size_t n)
+{
+    for (std::size_t s = 0; s < n; ++s) activation::softmax_strided(z + s, rows, n);
+}
+template <class T>
+void dense_update_below_relu(T* MICROPROP_RESTRICT w, T* MICROPROP_RESTRICT b, const T* MICROPROP_RESTRICT x,
+                             T* MICROPROP_RESTRICT g, const T* MICROPROP_RESTRICT z, std::size_t in,
+                             std::size_t out, T lr, T decay)
+{
+    activation::backward(activation_kind::relu, T(0), z, g, out);
+    reference::dense_backward_sgd(w, b, x, g, static_cast<T*>(nullptr), in, out, lr, decay);
+}
+template <class T>
+void dense_forward_activate(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
+                            const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t in,
+                            std::size_t out, activation_kind kind, T parameter)
+{
+    reference::dense_forward(w, b, x, z, in, out);
+    activation::apply(kind, parameter, z, out);
+}
+}  // namespace microprop::kernels::active
+#else
 
 namespace microprop::kernels::active {
 using fast::activate;

@@ -1,8 +1,8 @@
 // z <- f(z) and g <- f'(u) g for float layers (layers/activations.hpp is the specification).
 // Part of the fast front (namespace kernels::fast): the reference signatures, templated on the
 // scalar type; float goes to the hooks of the back-end select_float.hpp chose
-// (fast::backend), any other type to the reference kernels unchanged. Included by
-// select_float.hpp after it has chosen the back-end.
+// (fast::backend), any other type to the reference kernels unchanged.
+#include "../select_float.hpp"  // first: the back-end (fast::backend) this front calls
 #ifndef MICROPROP_KERNELS_ACTIVATION_FAST_HPP
 #define MICROPROP_KERNELS_ACTIVATION_FAST_HPP
 

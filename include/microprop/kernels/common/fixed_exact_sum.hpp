@@ -1,6 +1,7 @@
 // The exact sum of 32-bit products the q3_12 kernels accumulate into: 64 bits, or on Thumb-1
 // (MICROPROP_FIXED_THUMB1, set by select_fixed.hpp) a pair of 32-bit words, since GCC would
 // spill a 64-bit integer to the stack there.
+#include "../select_fixed.hpp"  // first: MICROPROP_FIXED_THUMB1
 #ifndef MICROPROP_KERNELS_COMMON_FIXED_EXACT_SUM_HPP
 #define MICROPROP_KERNELS_COMMON_FIXED_EXACT_SUM_HPP
 

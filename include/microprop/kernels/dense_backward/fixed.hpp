@@ -1,5 +1,6 @@
 // g_in = W^T delta for q3_12 networks (dense_backward/reference.hpp is the float specification);
 // the column sum is the variant select_fixed.hpp includes before this file.
+#include "../select_fixed.hpp"  // first: the chosen inner loop
 #ifndef MICROPROP_KERNELS_DENSE_BACKWARD_FIXED_HPP
 #define MICROPROP_KERNELS_DENSE_BACKWARD_FIXED_HPP
 

@@ -1,4 +1,5 @@
 // One column of W^T delta for q3_12 on Thumb-1 cores (Cortex-M0/M0+/M23): inline assembly.
+#include "../select_fixed.hpp"  // first: the choice of inner loop
 #ifndef MICROPROP_KERNELS_DENSE_BACKWARD_FIXED_M0_HPP
 #define MICROPROP_KERNELS_DENSE_BACKWARD_FIXED_M0_HPP
 
@@ -6,6 +7,9 @@
 #include <cstdint>
 #include "../common/fixed_arith.hpp"
 #include "../common/fixed_exact_sum.hpp"
+
+// Compiled where select_fixed.hpp chose this loop.
+#if MICROPROP_FIXED_COLUMN_LOOP == 1
 
 namespace microprop::kernels::fixed {
 
@@ -54,5 +58,7 @@ MICROPROP_ALWAYS_INLINE exact_sum column_dot_exact(const q3_12* w, std::size_t s
 }
 
 }  // namespace microprop::kernels::fixed
+
+#endif
 
 #endif

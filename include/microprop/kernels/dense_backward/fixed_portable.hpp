@@ -1,4 +1,5 @@
 // One column of W^T delta for q3_12, portable C++ (everywhere but Thumb-1).
+#include "../select_fixed.hpp"  // first: the choice of inner loop
 #ifndef MICROPROP_KERNELS_DENSE_BACKWARD_FIXED_PORTABLE_HPP
 #define MICROPROP_KERNELS_DENSE_BACKWARD_FIXED_PORTABLE_HPP
 
@@ -6,6 +7,9 @@
 #include <cstdint>
 #include "../common/fixed_arith.hpp"
 #include "../common/fixed_exact_sum.hpp"
+
+// Compiled where select_fixed.hpp chose this loop.
+#if MICROPROP_FIXED_COLUMN_LOOP == 0
 
 namespace microprop::kernels::fixed {
 
@@ -18,5 +22,7 @@ MICROPROP_ALWAYS_INLINE exact_sum column_dot_exact(const q3_12* w, std::size_t s
 }
 
 }  // namespace microprop::kernels::fixed
+
+#endif
 
 #endif

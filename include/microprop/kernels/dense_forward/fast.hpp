@@ -1,8 +1,8 @@
 // u = W x + b for one float sample (and a tied layer's), and z = f(W x + b).
 // Part of the fast front (namespace kernels::fast): the reference signatures, templated on the
 // scalar type; float goes to the hooks of the back-end select_float.hpp chose
-// (fast::backend), any other type to the reference kernels unchanged. Included by
-// select_float.hpp after it has chosen the back-end.
+// (fast::backend), any other type to the reference kernels unchanged.
+#include "../select_float.hpp"  // first: the back-end (fast::backend) this front calls
 #ifndef MICROPROP_KERNELS_DENSE_FORWARD_FAST_HPP
 #define MICROPROP_KERNELS_DENSE_FORWARD_FAST_HPP
 

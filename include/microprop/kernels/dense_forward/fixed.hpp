@@ -1,5 +1,6 @@
 // u = W x + b for q3_12 networks (dense_forward/reference.hpp is the float specification);
 // the dot product is the variant select_fixed.hpp includes before this file.
+#include "../select_fixed.hpp"  // first: the chosen inner loop
 #ifndef MICROPROP_KERNELS_DENSE_FORWARD_FIXED_HPP
 #define MICROPROP_KERNELS_DENSE_FORWARD_FIXED_HPP
 

@@ -1,4 +1,5 @@
 // q3_12 dot product on Thumb-2 cores (Cortex-M3 and up): SMLAL inline assembly.
+#include "../select_fixed.hpp"  // first: the choice of inner loop
 #ifndef MICROPROP_KERNELS_DENSE_FORWARD_FIXED_M3_HPP
 #define MICROPROP_KERNELS_DENSE_FORWARD_FIXED_M3_HPP
 
@@ -6,6 +7,9 @@
 #include <cstdint>
 #include "../common/fixed_arith.hpp"
 #include "../common/fixed_exact_sum.hpp"
+
+// Compiled where select_fixed.hpp chose this loop.
+#if MICROPROP_FIXED_DOT_LOOP == 3
 
 namespace microprop::kernels::fixed {
 
@@ -40,5 +44,7 @@ MICROPROP_ALWAYS_INLINE exact_sum dot_exact(const q3_12* w, const q3_12* x, std:
 }
 
 }  // namespace microprop::kernels::fixed
+
+#endif
 
 #endif

@@ -1,5 +1,6 @@
 // Per-sample SGD of one q3_12 layer (dense_sgd/reference.hpp is the float specification);
 // the row update is the variant select_fixed.hpp includes before this file.
+#include "../select_fixed.hpp"  // first: the chosen inner loop
 #ifndef MICROPROP_KERNELS_DENSE_SGD_FIXED_HPP
 #define MICROPROP_KERNELS_DENSE_SGD_FIXED_HPP
 

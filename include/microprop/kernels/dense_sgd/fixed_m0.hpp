@@ -1,4 +1,5 @@
 // The per-sample SGD row update for q3_12 on Thumb-1 cores (Cortex-M0/M0+/M23).
+#include "../select_fixed.hpp"  // first: the choice of inner loop
 #ifndef MICROPROP_KERNELS_DENSE_SGD_FIXED_M0_HPP
 #define MICROPROP_KERNELS_DENSE_SGD_FIXED_M0_HPP
 
@@ -6,6 +7,9 @@
 #include <cstdint>
 #include "../common/fixed_arith.hpp"
 #include "../common/fixed_exact_sum.hpp"
+
+// Compiled where select_fixed.hpp chose this loop.
+#if MICROPROP_FIXED_ROW_UPDATE_LOOP == 1
 
 namespace microprop::kernels::fixed {
 
@@ -61,5 +65,7 @@ MICROPROP_ALWAYS_INLINE void subtract_scaled_row(q3_12* MICROPROP_RESTRICT w, co
 }
 
 }  // namespace microprop::kernels::fixed
+
+#endif
 
 #endif
