@@ -2,8 +2,9 @@
 // 16 lanes with AVX-512, 8 with AVX, 4 with SSE2, NEON or Helium (MVE with floating point,
 // Cortex-M55/M85). The fast front calls them through simd_dispatch (select_float.hpp adapts
 // them to its hooks); the reference kernels stay the specification. The kernels are the
-// simd.hpp of each operation (common/simd_kernel_list.hpp), compiled here once for the build's instruction set and, on x86-64 builds without AVX2,
-// once more for AVX2 + FMA, chosen at run time (below).
+// simd.hpp of each operation (common/simd_kernel_list.hpp), compiled here once for the
+// build's instruction set and, on x86-64 builds without AVX2, once more for AVX2 + FMA, chosen
+// at run time (below).
 //
 // Why they are shaped as they are (host W2, 64-32-10, is the workload they are tuned on):
 //   - forward: eight rows at a time share every load of x, and the eight partial-sum

@@ -19,7 +19,7 @@ MICROPROP_ALWAYS_INLINE V multiply_add(V a, V b, V c)
     }
 }
 
-/// e^x lane by lane for x <= 0 (V = vec or vec4), as exp_nonpositive in expf.hpp (same
+/// e^x lane by lane for x <= 0 (V = vec or vec4), as exp_nonpositive in exp_float.hpp (same
 /// reduction and polynomial, evaluated by Estrin's scheme for a shorter dependency chain):
 /// results below FLT_MIN round once as subnormals, x < -103.97 gives 0, NaN propagates.
 template <class V>

@@ -15,13 +15,11 @@
 
 namespace microprop::kernels::fast {
 
-// ---- Minibatch kernels: the same matrix products, as VLDM/VSTM row operations --------------
-// On the VFP cores every product below is a dot product of two contiguous rows or a row
-// update `row += a * other_row`; with vectors (simd.hpp) the first layer runs the per-sample
+// On the VFP cores (vfp.hpp) every product below is a dot product of two contiguous rows or a
+// row update `row += a * other_row`; with vectors (simd.hpp) the first layer runs the per-sample
 // forward kernel on each sample and accumulates its gradient a chunk of columns at a time,
 // the other layers combine rows of their `[width][N]` inputs a few vectors at a time; other
 // targets (and odd strides) use the reference kernels.
-
 
 template <class T>
 void dense_forward_batch(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,

@@ -14,7 +14,7 @@
 namespace microprop::kernels::fixed {
 
 /// acc + sum_i w_i x_i, exact (products are at most 2^30 in magnitude).
-/// SMLAL keeps the 64-bit sum in two registers (see the loop).
+/// On Thumb-2 cores the 64-bit sum stays in two registers through SMLAL.
 MICROPROP_ALWAYS_INLINE exact_sum dot_exact(const q3_12* w, const q3_12* x, std::size_t n, exact_sum acc)
 {
     // SMLAL with post-incremented loads, four products a turn: 3.5 instructions a product

@@ -28,9 +28,8 @@ void dense_forward(const T* MICROPROP_RESTRICT w, const T* MICROPROP_RESTRICT b,
 
 // ---- Tied layers (layers/tied.hpp): the same products with W read transposed -------------
 // A tied layer's W(j, i) (output j, input i) is its source's weight (i, j), at
-// w[i * out + j]: row i of the stored matrix holds the weights of input i. fast.hpp
-// has its own forward pass and fused SGD step for them; the rest are used as they are.
-
+// w[i * out + j]: row i of the stored matrix holds the weights of input i. The fast front
+// has its own kernels for them (as scaled rows of the stored matrix).
 
 /// u = W x + b with W(j, i) = w[i * out + j].
 template <class T>

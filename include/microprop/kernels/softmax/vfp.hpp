@@ -17,7 +17,7 @@
 namespace microprop::kernels::vfp {
 
 /// Softmax of n >= 1 contiguous values in place, as activation::softmax_strided computes it
-/// (maximum subtracted, e^x by exp_nonpositive of expf.hpp, times 1/sum), in one asm block
+/// (maximum subtracted, e^x by exp_nonpositive of common/exp_float.hpp, times 1/sum), in one asm block
 /// with the polynomial's constants held in registers. It rounds differently from exp_nonpositive
 /// in three places, to save instructions: q(r) is evaluated in Estrin form
 /// (c0 + c1 r) + r^2 ((c2 + c3 r) + r^2 (c4 + c5 r)); e^r = 1 + (r + r^2 q) with r + r^2 q from one
