@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <limits>
 
-#include "kernels/kernels.hpp"
+#include "kernels/select_float.hpp"
 #include "layers/activations.hpp"
 #include "scalar.hpp"
 #include "topology.hpp"

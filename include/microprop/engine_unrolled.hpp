@@ -7,7 +7,7 @@
 // network's constexpr layer table: sizes and offsets are constants, the compiler unrolls the
 // loops, and only the activations the network uses are linked. The code grows with the network,
 // so it is used only up to MICROPROP_UNROLLED_MAX_PARAMETERS parameters. Same arithmetic as
-// reference.hpp (sums in input order, the same activations as the fast kernels), except that
+// the reference kernels (sums in input order, the same activations as the fast kernels), except that
 // weight decay scales the layer first and then subtracts the step (two roundings, not one).
 #ifndef MICROPROP_ENGINE_UNROLLED_HPP
 #define MICROPROP_ENGINE_UNROLLED_HPP
@@ -17,7 +17,7 @@
 
 #include "config.hpp"
 #include "engine.hpp"
-#include "kernels/kernels.hpp"
+#include "kernels/select_float.hpp"
 #include "scalar.hpp"
 #include "topology.hpp"
 

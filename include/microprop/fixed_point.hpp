@@ -16,8 +16,8 @@
 //   moves the weight by that amount in expectation, with no wider master copy of
 //   the weights, so training needs about half the RAM of float.
 // - The network and trainer types are the float ones: network<q3_12, ...> stores
-//   its parameters as q3_12 and its forward pass runs the integer kernels of
-//   kernels/fixed/ (an explicit specialisation of engine::forward below); this
+//   its parameters as q3_12 and its forward pass runs the integer kernels that
+//   kernels/select_fixed.hpp selects (an explicit specialisation of engine::forward below); this
 //   header specialises trainer<network<q3_12, ...>, Loss, Optimizer, BatchSize>.
 // Supported: every activation and loss with its fused delta; per-sample SGD (fused
 // into backprop), momentum (heavy-ball or Nesterov, weight decay) and Adam (32-bit
@@ -43,8 +43,7 @@
 #include "checked_training_calls.hpp"
 #include "engine.hpp"
 #include "fixed_scalar.hpp"
-#include "kernels/fixed/activations.hpp"
-#include "kernels/fixed/dense.hpp"
+#include "kernels/select_fixed.hpp"
 #include "losses.hpp"
 #include "network.hpp"
 #include "optimizers.hpp"

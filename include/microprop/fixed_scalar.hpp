@@ -24,7 +24,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "kernels/fixed/math.hpp"
+#include "kernels/common/fixed_math.hpp"
 #include "scalar.hpp"
 
 namespace microprop {
@@ -204,7 +204,7 @@ template <>
 struct is_fixed_point<q3_12> : std::true_type {};
 
 /// The scalar operations of q3_12 (scalar.hpp): table-based e^x, log and tanh
-/// (kernels/fixed/math.hpp), an integer square root; every q3_12 is finite.
+/// (kernels/common/fixed_math.hpp), an integer square root; every q3_12 is finite.
 template <>
 struct scalar_ops<q3_12> {
     /// e^x from the 2^x table (saturates above ln 8).
@@ -215,7 +215,7 @@ struct scalar_ops<q3_12> {
         if (x.raw <= 0) return q3_12::from_raw(fixed::saturate16(std::int32_t(-32769)));
         return q3_12::from_raw(fixed::saturate16(fixed::math::log_raw(x.raw)));
     }
-    /// tanh x within 3 steps (kernels/fixed/math.hpp).
+    /// tanh x within 3 steps (kernels/common/fixed_math.hpp).
     static q3_12 tanh(q3_12 x) { return q3_12::from_raw(fixed::math::tanh_raw(x.raw)); }
     /// sqrt x rounded down; negative x gives 0.
     static q3_12 sqrt(q3_12 x)

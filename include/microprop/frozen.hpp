@@ -22,7 +22,7 @@
 #include <type_traits>
 
 #include "config.hpp"
-#include "kernels/kernels.hpp"
+#include "kernels/select_float.hpp"
 #include "network.hpp"
 #include "scalar.hpp"
 #include "serialize.hpp"

@@ -16,7 +16,7 @@
 
 #include "engine.hpp"
 #include "jacobian.hpp"
-#include "kernels/reference.hpp"
+#include "kernels/dense_backward/reference.hpp"
 #include "layers/activations.hpp"
 #include "losses.hpp"
 #include "network.hpp"

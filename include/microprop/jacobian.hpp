@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "kernels/reference.hpp"
+#include "kernels/dense_backward/reference.hpp"
 #include "network.hpp"
 #include "scalar.hpp"
 #include "size_check.hpp"

@@ -17,7 +17,7 @@
 
 #include "scalar.hpp"
 
-// The steps below are the specification; on targets with vector kernels (simd.hpp) float
+// The steps below are the specification; on targets with vector kernels (kernels/optimizer_step/simd.hpp) float
 // parameters go through the same formulas a vector at a time, unless the reference kernels
 // are forced.
 #if MICROPROP_KERNELS_SIMD && !MICROPROP_KERNELS_VFP && \

@@ -13,12 +13,10 @@
 #include <limits>
 #include <type_traits>
 
-#include "kernels/expf.hpp"
 #include "config.hpp"
-#include "kernels/simd.hpp"
-#if MICROPROP_KERNELS_VFP
-#include "kernels/cortex_m_vfp.hpp"
-#endif
+#include "kernels/common/exp_float.hpp"
+#include "kernels/finite_check/vfp.hpp"
+#include "kernels/select_simd.hpp"
 
 namespace microprop {
 
@@ -74,7 +72,7 @@ bool in_closed_range(T v, T lo, T hi)
 }  // namespace detail
 
 /// The math a scalar type needs (std:: functions); scalar_ops<float> replaces some with
-/// the library's own fast, bit-reproducible versions (kernels/expf.hpp).
+/// the library's own fast, bit-reproducible versions (kernels/common/exp_float.hpp).
 template <class T>
 struct scalar_ops_base {
     /// e^x.
@@ -111,7 +109,7 @@ template <class T>
 struct scalar_ops : scalar_ops_base<T> {};
 
 #if defined(__arm__) && !defined(MICROPROP_USE_LIBM)
-/// On Arm, float e^x, tanh and log run inline (kernels/expf.hpp: <= 0.84, <= 2.7 and < 1
+/// On Arm, float e^x, tanh and log run inline (kernels/common/exp_float.hpp: <= 0.84, <= 2.7 and < 1
 /// ulp) instead of newlib's expf, tanhf (which brings expm1f along) and logf, and sqrt is
 /// one VSQRT where the FPU has it: about 1.5 KB of flash less, no errno in RAM, and no call
 /// that spills the FPU registers. MICROPROP_USE_LIBM restores libm.

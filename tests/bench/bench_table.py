@@ -197,7 +197,7 @@ def cortex_m(args):
             lines.append("")
             lines.append("Issue 14 targets on M4F, per-sample SGD: " + "; ".join(parts) + ". Rows of fewer than 16 "
                          "values (W4's 13 inputs, the 14 columns past W5's first 16) go through VLDM/VSTM tables "
-                         "entered by BX (`forward_narrow`, `update_narrow` in cortex_m_vfp.hpp) instead of plain "
+                         "entered by BX (`forward_narrow` in dense_forward/vfp.hpp, `update_narrow` in dense_sgd/vfp.hpp) instead of plain "
                          "loops.")
     if any(k[1].startswith("fixed_") for r in results.values() for k in r[0]):
         lines.append(FIXED_NOTE)

@@ -1,4 +1,4 @@
-// Checks the inline e^x of include/microprop/kernels/expf.hpp against a double-precision
+// Checks the inline e^x of include/microprop/kernels/common/exp_float.hpp against a double-precision
 // e^x (host only): every 16th float of [-120, 100] and every float of the subnormal and
 // overflow edges [-104, -86] and [88, 89]; exp_nonpositive likewise on [-120, 0]. Fails above
 // 1 ulp or when a result that must round to 0 or +inf does not. (With every float of the
@@ -10,7 +10,7 @@
 #include <console.hpp>
 #include <port.h>
 
-#include <microprop/kernels/expf.hpp>
+#include <microprop/kernels/common/exp_float.hpp>
 
 namespace {
 

@@ -5,7 +5,7 @@
 // Each object keeps what its backward pass needs in std::array members sized by its
 // template parameters (affine: its input; an activation: its output; softmax with loss:
 // its output and targets), so sizeof is its whole RAM cost and nothing allocates. They
-// call the same kernels as network and trainer (kernels/kernels.hpp), in the same order,
+// call the same kernels as network and trainer (kernels/select_float.hpp), in the same order,
 // so a chain of them computes the network's forward pass, loss and gradient bit for bit.
 #ifndef MICROPROP_LAYERS_OBJECTS_HPP
 #define MICROPROP_LAYERS_OBJECTS_HPP
@@ -13,7 +13,7 @@
 #include <array>
 #include <cstddef>
 
-#include "../kernels/kernels.hpp"
+#include "../kernels/select_float.hpp"
 #include "../losses.hpp"
 #include "../scalar.hpp"
 #include "activations.hpp"

@@ -8,9 +8,10 @@
 // double-precision e^x over every float in [-120, 100]: at most 0.84 ulp,
 // subnormal results included, and exactly 0 / +inf where e^x rounds to them
 // (tests/bench/expf_accuracy.cpp).
-#ifndef MICROPROP_KERNELS_EXPF_HPP
-#define MICROPROP_KERNELS_EXPF_HPP
+#ifndef MICROPROP_KERNELS_COMMON_EXP_FLOAT_HPP
+#define MICROPROP_KERNELS_COMMON_EXP_FLOAT_HPP
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -30,7 +31,7 @@ inline float exp_tail(float r)
     return q * r + 0.5f;
 }
 
-/// The Cody-Waite reduction of every e^x in the library (scalar here, vector in simd.hpp).
+/// The Cody-Waite reduction of every e^x in the library (scalar here, vector in common/simd_exp.hpp).
 namespace exp_constants {
 constexpr float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
 constexpr float log2e = 1.44269502162933349609375f;
@@ -187,5 +188,29 @@ inline float log_inline(float x)
 }
 
 }  // namespace microprop::kernels
+
+namespace microprop::kernels::fast {
+
+
+/// e^x as the fast kernels compute it.
+inline float exp_float(float x)
+{
+#if defined(__arm__)
+    return exp_inline(x);
+#else
+    return std::exp(x);
+#endif
+}
+/// e^x for x <= 0 (softmax after subtracting the maximum).
+inline float exp_nonpositive_float(float x)
+{
+#if defined(__arm__)
+    return exp_nonpositive(x);
+#else
+    return std::exp(x);
+#endif
+}
+
+}  // namespace microprop::kernels::fast
 
 #endif

@@ -8,8 +8,8 @@
 //   tanh    <= 3 steps (2 sigma(2u) - 1 from the same table)
 //   e^x for x <= 0, as Q16: half a unit + relative error <= 5e-4 (table of 2^(k/32), 33 entries)
 //   log     <= 2 steps (table of log2(1 + k/32), 33 entries)
-#ifndef MICROPROP_KERNELS_FIXED_MATH_HPP
-#define MICROPROP_KERNELS_FIXED_MATH_HPP
+#ifndef MICROPROP_KERNELS_COMMON_FIXED_MATH_HPP
+#define MICROPROP_KERNELS_COMMON_FIXED_MATH_HPP
 
 #include <array>
 #include <cstddef>

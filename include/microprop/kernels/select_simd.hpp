@@ -1,9 +1,10 @@
 // Float kernels on the widest vector the target has, through GCC/Clang vector extensions:
 // 16 lanes with AVX-512, 8 with AVX, 4 with SSE2, NEON or Helium (MVE with floating point,
-// Cortex-M55/M85). fast.hpp calls them through simd_dispatch with the reference signatures'
-// arguments; reference.hpp stays the specification. The kernels are in simd_kernels.hpp,
-// compiled here once for the build's instruction set and, on x86-64 builds without AVX2,
-// once more for AVX2 + FMA, chosen at run time (below).
+// Cortex-M55/M85). The fast front calls them through simd_dispatch (select_float.hpp adapts
+// them to its hooks); the reference kernels stay the specification. The kernels are the
+// simd.hpp of each operation (common/simd_kernel_list.hpp), compiled here once for the
+// build's instruction set and, on x86-64 builds without AVX2, once more for AVX2 + FMA, chosen
+// at run time (below).
 //
 // Why they are shaped as they are (host W2, 64-32-10, is the workload they are tuned on):
 //   - forward: eight rows at a time share every load of x, and the eight partial-sum
@@ -20,8 +21,8 @@
 //   - with FMA (-mfma, -march=x86-64-v3 and up, NEON/AArch64, Helium) a*b + c is one fused
 //     instruction whatever -ffp-contract says.
 // Loads and stores go through memcpy: no alignment is assumed anywhere.
-#ifndef MICROPROP_KERNELS_SIMD_HPP
-#define MICROPROP_KERNELS_SIMD_HPP
+#ifndef MICROPROP_KERNELS_SELECT_SIMD_HPP
+#define MICROPROP_KERNELS_SELECT_SIMD_HPP
 
 #include <cstddef>
 #include <cstdint>
@@ -29,7 +30,7 @@
 #include <utility>
 
 #include "../config.hpp"
-#include "expf.hpp"
+#include "common/exp_float.hpp"
 
 #if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)))
 #define MICROPROP_KERNELS_SIMD 1
@@ -68,7 +69,7 @@
 #define MICROPROP_SIMD_AVX512 0
 #endif
 #define MICROPROP_SIMD_NAMESPACE simd
-#include "simd_kernels.hpp"
+#include "common/simd_kernel_list.hpp"
 #undef MICROPROP_SIMD_NAMESPACE
 #undef MICROPROP_SIMD_AVX
 #undef MICROPROP_SIMD_FMA
@@ -94,7 +95,7 @@
 #define MICROPROP_SIMD_AVX 1
 #define MICROPROP_SIMD_FMA 1
 #define MICROPROP_SIMD_AVX512 0
-#include "simd_kernels.hpp"
+#include "common/simd_kernel_list.hpp"
 #undef MICROPROP_SIMD_NAMESPACE
 #undef MICROPROP_SIMD_AVX
 #undef MICROPROP_SIMD_FMA
