@@ -1,5 +1,5 @@
 // Pruned networks for inference: only the kept weights, stored row by row, and a forward pass
-// that runs over them alone (kernels/sparse_dense.hpp).
+// that runs over them alone (kernels/sparse_forward/).
 //
 //   using net_t = microprop::network<float, microprop::dense<64, 32>, microprop::relu,
 //                                    microprop::dense<32, 10>, microprop::softmax>;
@@ -39,8 +39,7 @@
 #include <type_traits>
 
 #include "frozen.hpp"
-#include "kernels/kernels.hpp"
-#include "kernels/sparse_dense.hpp"
+#include "kernels/select_float.hpp"
 #include "network.hpp"
 #include "pruning.hpp"
 #include "span.hpp"
@@ -278,7 +277,7 @@ private:
         for (std::size_t l = 0; l < layer_count; ++l) {
             const layer_info& layer = Network::layers[l];
             float* out = l + 1 == layer_count ? this->output_.data() : scratch + (l % 2) * max_hidden_width;
-            first += kernels::sparse::dense_forward(p.values.data() + first, p.indices.data() + first,
+            first += kernels::active::sparse_forward(p.values.data() + first, p.indices.data() + first,
                                                     p.kept.data() + row, p.biases.data() + row, in, out,
                                                     layer.outputs);
             kernels::active::activate(layer.activation, layer.activation_parameter, out, layer.outputs);

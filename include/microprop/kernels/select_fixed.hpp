@@ -9,6 +9,8 @@
 //             clamped row update.
 //   M3        Thumb-2 (Cortex-M3 and up, M4/M7/M33/M55 too): SMLAL dot products, and the SSAT
 //             row update where __ARM_FEATURE_SAT holds.
+//   DSP       Thumb-2 with the DSP extension (__ARM_FEATURE_DSP: M4, M7, M33, M55): as M3, with
+//             SMLALD dot products (fixed_dsp.hpp, two products an instruction).
 #ifndef MICROPROP_KERNELS_SELECT_FIXED_HPP
 #define MICROPROP_KERNELS_SELECT_FIXED_HPP
 
@@ -41,14 +43,19 @@
 #include "common/fixed_arith.hpp"
 #include "common/fixed_exact_sum.hpp"
 
-// Which inner loop each kernel is compiled with: 0 portable C++, 1 M0 (Thumb-1), 3 M3 (Thumb-2).
+// Which inner loop each kernel is compiled with: 0 portable C++, 1 M0 (Thumb-1), 3 M3 (Thumb-2),
+// 4 DSP (Thumb-2 with SMLALD).
 // Every variant file is included; each compiles only where its macro names it.
 #if MICROPROP_FIXED_THUMB1
 #define MICROPROP_FIXED_DOT_LOOP 1
 #define MICROPROP_FIXED_COLUMN_LOOP 1
 #define MICROPROP_FIXED_ROW_UPDATE_LOOP 1
 #elif MICROPROP_FIXED_ASM
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#define MICROPROP_FIXED_DOT_LOOP 4
+#else
 #define MICROPROP_FIXED_DOT_LOOP 3
+#endif
 #define MICROPROP_FIXED_COLUMN_LOOP 0
 #if defined(__thumb2__) && defined(__ARM_FEATURE_SAT)
 #define MICROPROP_FIXED_ROW_UPDATE_LOOP 3
@@ -64,6 +71,7 @@
 #include "dense_forward/fixed_portable.hpp"
 #include "dense_forward/fixed_m0.hpp"
 #include "dense_forward/fixed_m3.hpp"
+#include "dense_forward/fixed_dsp.hpp"
 #include "dense_forward/fixed.hpp"
 
 #include "dense_backward/fixed_portable.hpp"

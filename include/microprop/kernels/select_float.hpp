@@ -27,6 +27,7 @@
 #include "dense_forward/reference.hpp"
 #include "dense_gradient/reference.hpp"
 #include "dense_sgd/reference.hpp"
+#include "sparse_forward/reference.hpp"
 
 #include "select_simd.hpp"
 #include "dense_forward/portable.hpp"
@@ -61,6 +62,7 @@ namespace backend = fast_portable;
 #include "dense_sgd/vfp.hpp"
 #include "rows/vfp.hpp"
 #include "softmax/vfp.hpp"
+#include "sparse_forward/vfp.hpp"
 /// The VLDM/VSTM back-end's hooks: its own, and fast_portable's where it has none.
 namespace microprop::kernels::fast_vfp {
 using arm_bits::relu;
@@ -240,6 +242,7 @@ using reference::dense_forward_transposed;
 using reference::dense_forward_batch;
 using reference::dense_forward_batch_transposed;
 using reference::dense_gradient_batch;
+using reference::sparse_forward;
 
 template <class T>
 void activate(activation_kind kind, T parameter, T* z, std::size_t n)
@@ -301,6 +304,11 @@ using fast::dense_forward_batch_transposed;
 using fast::dense_gradient_batch;
 using fast::softmax_columns;
 using fast::softmax_strided;
+#if MICROPROP_KERNELS_VFP
+using fast_vfp::sparse_forward;
+#else
+using reference::sparse_forward;
+#endif
 }  // namespace microprop::kernels::active
 #endif
 

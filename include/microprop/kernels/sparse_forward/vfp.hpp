@@ -1,48 +1,19 @@
-// The forward pass of a pruned dense layer stored row by row: for output j, only the kept
-// weights, as (input index, value) pairs (compressed sparse rows, CSR, without the row
-// pointer array: each row's count is enough because the rows are read in order).
-//
-// Cost per kept weight is a load of the index, an indexed load of x, a load of the value and
-// a multiply-add: 4.3 instructions on the Cortex-M4F with sparse_row_quads, where a dense row
-// streams W and x in order with VLDM at about one. Skipping pays there only when most weights
-// are gone (from about 78% for the 64-32-10 digits network); on soft-float cores, where a
-// multiply-add is about 176 instructions, always. tests/bench/README.md, "Pruned networks".
-#ifndef MICROPROP_KERNELS_SPARSE_DENSE_HPP
-#define MICROPROP_KERNELS_SPARSE_DENSE_HPP
+// The forward pass of a pruned dense layer on Cortex-M cores with MICROPROP_KERNELS_VFP: four
+// kept weights at a time, VLDM for the values and integer loads of x at the indexed offsets
+// (sparse_forward/reference.hpp is the specification; select_float.hpp chooses).
+#ifndef MICROPROP_KERNELS_SPARSE_FORWARD_VFP_HPP
+#define MICROPROP_KERNELS_SPARSE_FORWARD_VFP_HPP
 
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
-#include "../config.hpp"
-
-namespace microprop::kernels::sparse {
-
-/// z = W x + b for a layer whose kept weights are stored row after row: row j has
-/// `kept[j]` weights, `values[k]` multiplying `x[indices[k]]`, rows one after another in
-/// `values` and `indices`. Index is an unsigned integer type (std::uint8_t when the layer has
-/// at most 256 inputs); Count an unsigned type that holds the layer's input count.
-/// Preconditions: every index < the layer's inputs; values and indices hold the sum of
-/// kept[0 .. out - 1] entries. Each row sums from its bias, in stored order. Returns the
-/// weights it read (the sum of the counts: where the next layer's start). The reference
-/// loop: the specification of dense_forward.
-template <class T, class Index, class Count>
-std::size_t dense_forward_reference(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
-                             const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
-                             const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
-{
-    std::size_t read = 0;
-    for (std::size_t j = 0; j < out; ++j) {
-        const std::size_t count = kept[j];
-        T acc = b[j];
-        for (std::size_t k = 0; k < count; ++k) acc += values[read + k] * x[indices[read + k]];
-        read += count;
-        z[j] = acc;
-    }
-    return read;
-}
+#include "../../config.hpp"
+#include "reference.hpp"
 
 #if MICROPROP_KERNELS_VFP
+namespace microprop::kernels::fast_vfp {
+
 // One asm statement for byte and halfword indices: `load` is ldrb or ldrh, o1 to o3 the
 // offsets of indices 1 to 3 and step the bytes of 4 indices.
 #define MICROPROP_SPARSE_QUADS(load, o1, o2, o3, step)                                             \
@@ -87,18 +58,16 @@ inline float sparse_row_quads(const float*& values, const Index*& indices, const
     return acc;
 }
 #undef MICROPROP_SPARSE_QUADS
-#endif
 
-/// dense_forward_reference's result (the same products summed in the same order, with the
-/// same fused multiply-adds where the compiler contracts the reference loop to VFMA). On
-/// Cortex-M cores with MICROPROP_KERNELS_VFP, groups of 4 weights run in sparse_row_quads;
-/// elsewhere this is the reference loop. Returns the weights it read.
+/// reference::sparse_forward's result (the same products summed in the same order, with the
+/// same fused multiply-adds where the compiler contracts the reference loop to VFMA): groups of
+/// 4 float weights with byte or halfword indices run in sparse_row_quads, anything else in the
+/// reference loop. Returns the weights it read.
 template <class T, class Index, class Count>
-std::size_t dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
-                   const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
-                   const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
+std::size_t sparse_forward(const T* MICROPROP_RESTRICT values, const Index* MICROPROP_RESTRICT indices,
+                    const Count* MICROPROP_RESTRICT kept, const T* MICROPROP_RESTRICT b,
+                    const T* MICROPROP_RESTRICT x, T* MICROPROP_RESTRICT z, std::size_t out)
 {
-#if MICROPROP_KERNELS_VFP
     if constexpr (std::is_same<T, float>::value && sizeof(Index) <= 2) {
         const float* value = values;
         const Index* index = indices;
@@ -118,10 +87,10 @@ std::size_t dense_forward(const T* MICROPROP_RESTRICT values, const Index* MICRO
         }
         return static_cast<std::size_t>(value - values);
     }
-#endif
-    return dense_forward_reference(values, indices, kept, b, x, z, out);
+    return reference::sparse_forward(values, indices, kept, b, x, z, out);
 }
 
-}  // namespace microprop::kernels::sparse
+}  // namespace microprop::kernels::fast_vfp
+#endif
 
 #endif
