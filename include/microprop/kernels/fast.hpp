@@ -124,6 +124,10 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
         }
         return fuse;
     }
+    if (relu && in > 0 && out > 0) {
+        vfp::forward_narrow_relu(w, x, b, u, out, in);
+        return true;
+    }
     if (out > 0) vfp::forward_narrow(w, in * sizeof(float), x, b, u, out, in);
     return false;
 #elif MICROPROP_KERNELS_VECTOR
@@ -504,6 +508,12 @@ MICROPROP_ALWAYS_INLINE void dense_update_below_relu(T* MICROPROP_RESTRICT w, T*
 {
     if constexpr (std::is_same<T, float>::value) {
         if (decay == 0.0f) {
+#if MICROPROP_KERNELS_VFP && MICROPROP_SKIP_DEAD_UNITS
+            if (in - 1 < 15) {  // rows of 1 to 15 weights: no live rows gathered
+                vfp::update_narrow_relu(w, b, x, g, z, out, in, lr);
+                return;
+            }
+#endif
             detail::update_float(w, b, x, g, in, out, lr, z);
             return;
         }
