@@ -120,12 +120,17 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
             if (fuse) u[j] = u[j] <= 0.0f ? 0.0f : u[j];
         }
         if (tail_from != in && out > 0) {
+            // The ReLU, when asked, as the tail's sums are stored (fuse is false here).
+            if (relu) {
+                vfp::forward_narrow_relu(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from);
+                return true;
+            }
             vfp::forward_narrow(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from);
         }
         return fuse;
     }
-    if (relu && in > 0 && out > 0) {
-        vfp::forward_narrow_relu(w, x, b, u, out, in);
+    if (relu && out > 0) {
+        vfp::forward_narrow_relu(w, in * sizeof(float), x, b, u, out, in);
         return true;
     }
     if (out > 0) vfp::forward_narrow(w, in * sizeof(float), x, b, u, out, in);
@@ -509,8 +514,12 @@ MICROPROP_ALWAYS_INLINE void dense_update_below_relu(T* MICROPROP_RESTRICT w, T*
     if constexpr (std::is_same<T, float>::value) {
         if (decay == 0.0f) {
 #if MICROPROP_KERNELS_VFP && MICROPROP_SKIP_DEAD_UNITS
-            if (in - 1 < 15) {  // rows of 1 to 15 weights: no live rows gathered
-                vfp::update_narrow_relu(w, b, x, g, z, out, in, lr);
+            if (in - 1 < 30 && in != 16) {  // rows of 1 to 30 but 16 weights: no live rows gathered
+                if (in < 16) {
+                    vfp::update_narrow_relu(w, b, x, g, z, out, in, lr);
+                } else {
+                    vfp::update_block_tail_relu(w, b, x, g, z, out, in, lr);
+                }
                 return;
             }
 #endif

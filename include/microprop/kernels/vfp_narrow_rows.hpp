@@ -100,6 +100,42 @@
     "vfms.f32 s16, s31, s0\n\t" \
     "4:\n\t"
 
+/// The table of VLDMs of 0..15 values from %[xt] into s0 up, each followed by a branch to `back`
+/// (as MICROPROP_VFP_NARROW_TABLE, for x).
+#define MICROPROP_VFP_NARROW_X_TABLE(back) \
+    "nop.w\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s1}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s2}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s3}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s4}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s5}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s6}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s7}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s8}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s9}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s10}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s11}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s12}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s13}\n\t" \
+    "b.w " back "\n\t" \
+    "vldmia %[xt], {s0-s14}\n\t" \
+    "b.w " back "\n\t"
+
 /// The body of forward_narrow and forward_narrow_relu: x into s0-s14 once, then per row the
 /// bias into s31, the row by the width table, `width` VFMAs entered at their end, and `store`
 /// (which writes s31 to u and may use the operand bits).
@@ -155,15 +191,14 @@ inline void forward_narrow(const float* w, std::size_t stride_bytes, const float
         : MICROPROP_VFP_CLOBBERS);
 }
 
-/// forward_narrow for whole rows (b and u distinct, stride = width floats), then ReLU on the
-/// sign bit as each sum is stored (relu(-0) = +0; a NaN with the sign bit clear passes: the fast
-/// kernels' relu): u[r] = max(0, b[r] + row_r . x) for `rows` >= 1 rows of `width` (1..15)
-/// weights, width + 11 instructions a row, against width + 9 and a separate ReLU pass.
-inline void forward_narrow_relu(const float* w, const float* x, const float* b, float* u, std::size_t rows,
-                                std::size_t width)
+/// forward_narrow, then ReLU on the sign bit as each sum is stored (relu(-0) = +0; a NaN with
+/// the sign bit clear passes: the fast kernels' relu): u[r] = max(0, b[r] + row_r . x) for
+/// `rows` >= 1 rows of `width` (0..15) values, row stride `stride_bytes`; b may be u. width + 11
+/// instructions a row, against width + 9 and a separate ReLU pass (about 6 a value).
+inline void forward_narrow_relu(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
+                                std::size_t rows, std::size_t width)
 {
     std::uintptr_t load, fma, bits;
-    const std::size_t stride_bytes = width * sizeof(float);
     __asm volatile(
         MICROPROP_VFP_NARROW_FORWARD("vmov %[bits], s31\n\t"
                                      "bic %[bits], %[bits], %[bits], asr #31\n\t"
@@ -216,6 +251,37 @@ inline void update_narrow(float* const* rows, const float* st, const float* x, s
         : MICROPROP_VFP_CLOBBERS);
 }
 
+/// The start of a row in update_narrow_relu and update_block_tail_relu (label 1): the unit's
+/// ReLU output z[j] tested on its bits (not above 0: to label 8, a dead unit); step =
+/// `lr` * delta[j] into s31; b[j] -= step.
+#define MICROPROP_VFP_RELU_ROW_BEGIN(lr) \
+    "1:\n\t" \
+    "ldr %[bits], [%[z]], #4\n\t" \
+    "vldmia %[d]!, {s31}\n\t" \
+    "cmp %[bits], #0\n\t" \
+    "ble 8f\n\t" \
+    "vmul.f32 s31, " lr ", s31\n\t" \
+    "vldr s16, [%[b]]\n\t" \
+    "vsub.f32 s16, s16, s31\n\t" \
+    "vstmia %[b]!, {s16}\n\t"
+/// The end of such a row: its last 1..15 weights -= step x by the load table (label 6), the
+/// VFMS sequence and the store table (128 bytes past the load table); w += `advance`, the next
+/// row; label 8 starts a dead unit's path (b advanced; the caller adds the rest).
+#define MICROPROP_VFP_RELU_ROW_END(advance) \
+    "bx %[load]\n\t" \
+    "3:\n\t" \
+    "bx %[fms]\n\t" \
+    MICROPROP_VFP_NARROW_FMS \
+    "add.w %[bits], %[load], #128\n\t" \
+    "bx %[bits]\n\t" \
+    "5:\n\t" \
+    "add %[w], %[w], " advance "\n\t" \
+    "subs %[rows], %[rows], #1\n\t" \
+    "bne 1b\n\t" \
+    "b.w 9f\n\t" \
+    "8:\n\t" \
+    "adds %[b], %[b], #4\n\t"
+
 /// The first layer's fused SGD step below a ReLU for `rows` (0 allowed) contiguous rows of `width`
 /// (1..15) weights at w: for each unit j whose ReLU output z[j] is above 0 (tested on the bits,
 /// as update_float does), step = lr delta[j], b[j] -= step, row_j -= step x (one VFMS per
@@ -239,29 +305,8 @@ inline void update_narrow_relu(float* w, float* b, const float* x, const float* 
         "adr.w %[fms], 4f\n\t"
         "sub.w %[fms], %[fms], %[width], lsl #2\n\t"
         "orr.w %[fms], %[fms], #1\n\t"
-        "1:\n\t"
-        "ldr %[bits], [%[z]], #4\n\t"
-        "vldmia %[d]!, {s31}\n\t"
-        "cmp %[bits], #0\n\t"
-        "ble 8f\n\t"
-        "vmul.f32 s31, s15, s31\n\t"
-        "vldr s16, [%[b]]\n\t"
-        "vsub.f32 s16, s16, s31\n\t"
-        "vstmia %[b]!, {s16}\n\t"
-        "bx %[load]\n\t"
-        "3:\n\t"
-        "bx %[fms]\n\t"
-        MICROPROP_VFP_NARROW_FMS
-        // The store table follows the load table: 16 entries of 8 bytes further.
-        "add.w %[bits], %[load], #128\n\t"
-        "bx %[bits]\n\t"
-        "5:\n\t"
-        "add %[w], %[w], %[stride]\n\t"
-        "subs %[rows], %[rows], #1\n\t"
-        "bne 1b\n\t"
-        "b.w 9f\n\t"
-        "8:\n\t"
-        "adds %[b], %[b], #4\n\t"
+        MICROPROP_VFP_RELU_ROW_BEGIN("s15")
+        MICROPROP_VFP_RELU_ROW_END("%[stride]")
         "b.w 5b\n\t"
         "6:\n\t"
         MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
@@ -273,6 +318,72 @@ inline void update_narrow_relu(float* w, float* b, const float* x, const float* 
         : MICROPROP_VFP_CLOBBERS);
 }
 
+/// update_narrow_relu for `rows` (0 allowed) contiguous rows of `width` = 17..30 weights: one
+/// block of 16 (two VLDM / 8 VFMS / VSTM) and a tail of 1..14 by the width tables, x's first 16
+/// values loaded once per live row and its tail by a third table (lr stays in s30, which a
+/// tail of at most 14 leaves free). A live row costs width + 30 instructions, a dead one 10,
+/// against about 20 a row for gathering the live rows in C++, then update_groups16 and
+/// update_narrow for each.
+inline void update_block_tail_relu(float* w, float* b, const float* x, const float* delta, const float* z,
+                                   std::size_t rows, std::size_t width, float lr)
+{
+    std::uintptr_t load, fms, bits;
+    const float* const x_tail = x + 16;
+    const std::size_t tail = width - 16;
+    const std::size_t tail_bytes = tail * sizeof(float);
+    __asm volatile(
+        "cmp %[rows], #0\n\t"
+        "beq.w 9f\n\t"
+        "vldr s30, [%[lr]]\n\t"
+        "adr.w %[load], 6f\n\t"
+        "add.w %[load], %[load], %[tail], lsl #3\n\t"
+        "orr.w %[load], %[load], #1\n\t"
+        "adr.w %[fms], 4f\n\t"
+        "sub.w %[fms], %[fms], %[tail], lsl #2\n\t"
+        "orr.w %[fms], %[fms], #1\n\t"
+        MICROPROP_VFP_RELU_ROW_BEGIN("s30")
+        "vldmia %[x], {s0-s15}\n\t"
+        "vldmia %[w], {s16-s23}\n\t"
+        "vfms.f32 s16, s31, s0\n\t"
+        "vfms.f32 s17, s31, s1\n\t"
+        "vfms.f32 s18, s31, s2\n\t"
+        "vfms.f32 s19, s31, s3\n\t"
+        "vfms.f32 s20, s31, s4\n\t"
+        "vfms.f32 s21, s31, s5\n\t"
+        "vfms.f32 s22, s31, s6\n\t"
+        "vfms.f32 s23, s31, s7\n\t"
+        "vstmia %[w]!, {s16-s23}\n\t"
+        "vldmia %[w], {s16-s23}\n\t"
+        "vfms.f32 s16, s31, s8\n\t"
+        "vfms.f32 s17, s31, s9\n\t"
+        "vfms.f32 s18, s31, s10\n\t"
+        "vfms.f32 s19, s31, s11\n\t"
+        "vfms.f32 s20, s31, s12\n\t"
+        "vfms.f32 s21, s31, s13\n\t"
+        "vfms.f32 s22, s31, s14\n\t"
+        "vfms.f32 s23, s31, s15\n\t"
+        "vstmia %[w]!, {s16-s23}\n\t"
+        // x's tail: the third table, 2 x 128 bytes past the row load table.
+        "add.w %[bits], %[load], #256\n\t"
+        "bx %[bits]\n\t"
+        "7:\n\t"
+        MICROPROP_VFP_RELU_ROW_END("%[tail_bytes]")
+        "add.w %[w], %[w], #64\n\t"
+        "b.w 5b\n\t"
+        "6:\n\t"
+        MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
+        MICROPROP_VFP_NARROW_TABLE("vstmia", "5b")
+        MICROPROP_VFP_NARROW_X_TABLE("7b")
+        "9:\n\t"
+        : [w] "+r"(w), [b] "+r"(b), [d] "+r"(delta), [z] "+r"(z), [rows] "+r"(rows), [load] "=&r"(load),
+          [fms] "=&r"(fms), [bits] "=&r"(bits)
+        : [x] "r"(x), [xt] "r"(x_tail), [tail] "r"(tail), [tail_bytes] "r"(tail_bytes), [lr] "r"(&lr)
+        : MICROPROP_VFP_CLOBBERS);
+}
+
+#undef MICROPROP_VFP_RELU_ROW_BEGIN
+#undef MICROPROP_VFP_RELU_ROW_END
+#undef MICROPROP_VFP_NARROW_X_TABLE
 #undef MICROPROP_VFP_NARROW_FMS
 #undef MICROPROP_VFP_NARROW_TABLE
 #undef MICROPROP_VFP_NARROW_LOAD_X
