@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "../config.hpp"
+#include "vfp_narrow_rows.hpp"
 
 // Only where MICROPROP_KERNELS_VFP (config.hpp) holds: Clang checks the register names of
 // asm clobber lists ("s0".."s31") even in functions never called, so the kernels must not be
@@ -23,10 +24,7 @@
 
 namespace microprop::kernels::vfp {
 
-#define MICROPROP_VFP_CLOBBERS                                                                   \
-    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", \
-        "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", \
-        "s28", "s29", "s30", "s31", "cc", "memory"
+// MICROPROP_VFP_CLOBBERS: from vfp_narrow_rows.hpp.
 
 /// One row of 16 weights at `ptr` (post-incremented) times x in s0-s15, accumulated into
 /// `acc`: two VLDMs of 8 weights into s16-s23, each followed by 8 VFMAs.
@@ -504,8 +502,8 @@ inline void softmax(float* z, std::size_t n)
         : MICROPROP_VFP_CLOBBERS);
 }
 
-// Rows of 1 to 15 values (narrow layers, and the columns past the last 16-wide block).
-#include "vfp_narrow_rows.hpp"
+// Rows of 1 to 15 values (narrow layers, and the columns past the last 16-wide block): in
+// vfp_narrow_rows.hpp, included above.
 
 #undef MICROPROP_VFP_CLOBBERS
 #undef MICROPROP_VFP_ROW16

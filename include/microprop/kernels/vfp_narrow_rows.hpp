@@ -1,17 +1,29 @@
 // Rows of 1 to 15 weights (narrow layers, and the columns past the last 16-wide block) on
 // Cortex-M cores with a 32-register single-precision FPU: forward_narrow and update_narrow, and
-// with the ReLU fused in (issue 14: W4, 13-16-3), forward_narrow_relu (the ReLU applied as each
-// sum is stored) and update_narrow_relu (the first layer's fused SGD step testing each unit's
-// ReLU output itself, so that no list of live rows is gathered in C++ first).
+// with the ReLU fused in (issue 14: W4 13-16-3, W5 30-16-2) forward_narrow_relu (the ReLU
+// applied as each sum is stored), update_narrow_relu and update_block_tail_relu (the first
+// layer's fused SGD step for rows of 1-15 and 17-30 weights, testing each unit's ReLU output
+// itself, so that no list of live rows is gathered in C++ first).
 //
-// Included by cortex_m_vfp.hpp inside its namespace microprop::kernels::vfp, after its headers
-// (<cstddef>, <cstdint>) and MICROPROP_VFP_CLOBBERS.
+// Included by cortex_m_vfp.hpp; only where MICROPROP_KERNELS_VFP (config.hpp) holds, as there.
 #ifndef MICROPROP_KERNELS_VFP_NARROW_ROWS_HPP
 #define MICROPROP_KERNELS_VFP_NARROW_ROWS_HPP
 
-#if !defined(MICROPROP_VFP_CLOBBERS)
-#error "vfp_narrow_rows.hpp is included by cortex_m_vfp.hpp only."
-#endif
+#include <cstddef>
+#include <cstdint>
+
+#include "../config.hpp"
+
+#if MICROPROP_KERNELS_VFP
+
+namespace microprop::kernels::vfp {
+
+/// Every s register, the flags and memory: what each asm block of these kernels and those of
+/// cortex_m_vfp.hpp clobbers (cortex_m_vfp.hpp, which includes this header first, undefines it).
+#define MICROPROP_VFP_CLOBBERS                                                                   \
+    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", \
+        "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", \
+        "s28", "s29", "s30", "s31", "cc", "memory"
 
 // A VLDM names its registers in the instruction, so a row of `width` < 16 values cannot be one
 // fixed VLDM. These kernels keep one entry per width in a table of `VLDM/VSTM; B.W` pairs
@@ -387,5 +399,9 @@ inline void update_block_tail_relu(float* w, float* b, const float* x, const flo
 #undef MICROPROP_VFP_NARROW_FMS
 #undef MICROPROP_VFP_NARROW_TABLE
 #undef MICROPROP_VFP_NARROW_LOAD_X
+
+}  // namespace microprop::kernels::vfp
+
+#endif  // MICROPROP_KERNELS_VFP
 
 #endif
