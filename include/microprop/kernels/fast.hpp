@@ -514,12 +514,9 @@ MICROPROP_ALWAYS_INLINE void dense_update_below_relu(T* MICROPROP_RESTRICT w, T*
     if constexpr (std::is_same<T, float>::value) {
         if (decay == 0.0f) {
 #if MICROPROP_KERNELS_VFP && MICROPROP_SKIP_DEAD_UNITS
-            if (in - 1 < 30 && in != 16) {  // rows of 1 to 30 but 16 weights: no live rows gathered
-                if (in < 16) {
-                    vfp::update_narrow_relu(w, b, x, g, z, out, in, lr);
-                } else {
-                    vfp::update_block_tail_relu(w, b, x, g, z, out, in, lr);
-                }
+            // Rows of 1-14 and 17-30 weights: no live rows gathered.
+            if (in - 1 < 30 && in % 16 - 1 < 14) {
+                vfp::update_rows_relu(w, b, x, g, z, out, in, lr);
                 return;
             }
 #endif

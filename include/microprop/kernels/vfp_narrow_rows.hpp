@@ -1,8 +1,8 @@
 // Rows of 1 to 15 weights (narrow layers, and the columns past the last 16-wide block) on
 // Cortex-M cores with a 32-register single-precision FPU: forward_narrow and update_narrow, and
 // with the ReLU fused in (issue 14: W4 13-16-3, W5 30-16-2) forward_narrow_relu (the ReLU
-// applied as each sum is stored), update_narrow_relu and update_block_tail_relu (the first
-// layer's fused SGD step for rows of 1-15 and 17-30 weights, testing each unit's ReLU output
+// applied as each sum is stored) and update_rows_relu (the first layer's fused SGD step for
+// rows of 1-14 and 17-30 weights, testing each unit's ReLU output
 // itself, so that no list of live rows is gathered in C++ first).
 //
 // Included by cortex_m_vfp.hpp; only where MICROPROP_KERNELS_VFP (config.hpp) holds, as there.
@@ -112,40 +112,40 @@ namespace microprop::kernels::vfp {
     "vfms.f32 s16, s31, s0\n\t" \
     "4:\n\t"
 
-/// The table of VLDMs of 0..15 values from %[xt] into s0 up, each followed by a branch to `back`
+/// The table of VLDMs of 0..15 values from %[x] into s0 up, each followed by a branch to `back`
 /// (as MICROPROP_VFP_NARROW_TABLE, for x).
 #define MICROPROP_VFP_NARROW_X_TABLE(back) \
     "nop.w\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0}\n\t" \
+    "vldmia %[x], {s0}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s1}\n\t" \
+    "vldmia %[x], {s0-s1}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s2}\n\t" \
+    "vldmia %[x], {s0-s2}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s3}\n\t" \
+    "vldmia %[x], {s0-s3}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s4}\n\t" \
+    "vldmia %[x], {s0-s4}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s5}\n\t" \
+    "vldmia %[x], {s0-s5}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s6}\n\t" \
+    "vldmia %[x], {s0-s6}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s7}\n\t" \
+    "vldmia %[x], {s0-s7}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s8}\n\t" \
+    "vldmia %[x], {s0-s8}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s9}\n\t" \
+    "vldmia %[x], {s0-s9}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s10}\n\t" \
+    "vldmia %[x], {s0-s10}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s11}\n\t" \
+    "vldmia %[x], {s0-s11}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s12}\n\t" \
+    "vldmia %[x], {s0-s12}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s13}\n\t" \
+    "vldmia %[x], {s0-s13}\n\t" \
     "b.w " back "\n\t" \
-    "vldmia %[xt], {s0-s14}\n\t" \
+    "vldmia %[x], {s0-s14}\n\t" \
     "b.w " back "\n\t"
 
 /// The body of forward_narrow and forward_narrow_relu: x into s0-s14 once, then per row the
@@ -263,98 +263,48 @@ inline void update_narrow(float* const* rows, const float* st, const float* x, s
         : MICROPROP_VFP_CLOBBERS);
 }
 
-/// The start of a row in update_narrow_relu and update_block_tail_relu (label 1): the unit's
-/// ReLU output z[j] tested on its bits (not above 0: to label 8, a dead unit); step =
-/// `lr` * delta[j] into s31; b[j] -= step.
-#define MICROPROP_VFP_RELU_ROW_BEGIN(lr) \
-    "1:\n\t" \
-    "ldr %[bits], [%[z]], #4\n\t" \
-    "vldmia %[d]!, {s31}\n\t" \
-    "cmp %[bits], #0\n\t" \
-    "ble 8f\n\t" \
-    "vmul.f32 s31, " lr ", s31\n\t" \
-    "vldr s16, [%[b]]\n\t" \
-    "vsub.f32 s16, s16, s31\n\t" \
-    "vstmia %[b]!, {s16}\n\t"
-/// The end of such a row: its last 1..15 weights -= step x by the load table (label 6), the
-/// VFMS sequence and the store table (128 bytes past the load table); w += `advance`, the next
-/// row; label 8 starts a dead unit's path (b advanced; the caller adds the rest).
-#define MICROPROP_VFP_RELU_ROW_END(advance) \
-    "bx %[load]\n\t" \
-    "3:\n\t" \
-    "bx %[fms]\n\t" \
-    MICROPROP_VFP_NARROW_FMS \
-    "add.w %[bits], %[load], #128\n\t" \
-    "bx %[bits]\n\t" \
-    "5:\n\t" \
-    "add %[w], %[w], " advance "\n\t" \
-    "subs %[rows], %[rows], #1\n\t" \
-    "bne 1b\n\t" \
-    "b.w 9f\n\t" \
-    "8:\n\t" \
-    "adds %[b], %[b], #4\n\t"
-
-/// The first layer's fused SGD step below a ReLU for `rows` (0 allowed) contiguous rows of `width`
-/// (1..15) weights at w: for each unit j whose ReLU output z[j] is above 0 (tested on the bits,
-/// as update_float does), step = lr delta[j], b[j] -= step, row_j -= step x (one VFMS per
-/// weight); the rows of the other units are skipped (dead-unit skipping: nothing changes).
-/// x stays in s0-s14 and lr in s15 for the whole call; a live row costs width + 20
-/// instructions, a dead one 9, against about 20 a row for gathering the live rows in C++ and
-/// width + 11 a live row in update_narrow.
-inline void update_narrow_relu(float* w, float* b, const float* x, const float* delta, const float* z,
-                               std::size_t rows, std::size_t width, float lr)
+/// The first layer's fused SGD step below a ReLU for `rows` (0 allowed) contiguous rows of
+/// `width` weights at w, width 1..14 or 17..30: for each unit j whose ReLU output z[j] is above 0
+/// (tested on the bits, as update_float does), step = lr delta[j], b[j] -= step,
+/// row_j -= step x (one VFMS per weight); the rows of the other units are skipped (dead-unit
+/// skipping: nothing changes). Rows of 17..30 weights take their first 16 by two VLDM / 8 VFMS /
+/// VSTM with x's first 16 loaded per live row, and their tail (1..14) by the width tables with
+/// x's tail loaded by a third table; rows of 1..14 load x once. lr stays in s30, which a tail of
+/// at most 14 leaves free. A live row costs width + 21 instructions (1..14) or width + 30
+/// (17..30), a dead one 7 or 8, against about 20 a row for gathering the live rows in C++, then
+/// update_groups16 and update_narrow for each. One kernel for both: each table costs 128 B.
+inline void update_rows_relu(float* w, float* b, const float* x, const float* delta, const float* z,
+                             std::size_t rows, std::size_t width, float lr)
 {
-    std::uintptr_t load, fms, bits;
-    const std::size_t stride_bytes = width * sizeof(float);
+    std::uintptr_t load, fms;
+    // The first 16 values of x, or null for rows of 1..14 weights; then the tail's x and width.
+    const float* x_block = width > 16 ? x : nullptr;
+    const float* const x_tail = width > 16 ? x + 16 : x;
+    const std::size_t tail = width > 16 ? width - 16 : width;
+    auto bits = reinterpret_cast<std::uintptr_t>(&lr);
     __asm volatile(
         "cmp %[rows], #0\n\t"
         "beq.w 9f\n\t"
+        "vldr s30, [%[bits]]\n\t"
+        "cbnz %[xb], 2f\n\t"
         MICROPROP_VFP_NARROW_LOAD_X
-        "vldr s15, [%[lr]]\n\t"
         "adr.w %[load], 6f\n\t"
         "add.w %[load], %[load], %[width], lsl #3\n\t"
         "orr.w %[load], %[load], #1\n\t"
         "adr.w %[fms], 4f\n\t"
         "sub.w %[fms], %[fms], %[width], lsl #2\n\t"
         "orr.w %[fms], %[fms], #1\n\t"
-        MICROPROP_VFP_RELU_ROW_BEGIN("s15")
-        MICROPROP_VFP_RELU_ROW_END("%[stride]")
-        "b.w 5b\n\t"
-        "6:\n\t"
-        MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
-        MICROPROP_VFP_NARROW_TABLE("vstmia", "5b")
-        "9:\n\t"
-        : [w] "+r"(w), [b] "+r"(b), [d] "+r"(delta), [z] "+r"(z), [rows] "+r"(rows), [load] "=&r"(load),
-          [fms] "=&r"(fms), [bits] "=&r"(bits)
-        : [x] "r"(x), [stride] "r"(stride_bytes), [width] "r"(width), [lr] "r"(&lr)
-        : MICROPROP_VFP_CLOBBERS);
-}
-
-/// update_narrow_relu for `rows` (0 allowed) contiguous rows of `width` = 17..30 weights: one
-/// block of 16 (two VLDM / 8 VFMS / VSTM) and a tail of 1..14 by the width tables, x's first 16
-/// values loaded once per live row and its tail by a third table (lr stays in s30, which a
-/// tail of at most 14 leaves free). A live row costs width + 30 instructions, a dead one 10,
-/// against about 20 a row for gathering the live rows in C++, then update_groups16 and
-/// update_narrow for each.
-inline void update_block_tail_relu(float* w, float* b, const float* x, const float* delta, const float* z,
-                                   std::size_t rows, std::size_t width, float lr)
-{
-    std::uintptr_t load, fms, bits;
-    const float* const x_tail = x + 16;
-    const std::size_t tail = width - 16;
-    const std::size_t tail_bytes = tail * sizeof(float);
-    __asm volatile(
-        "cmp %[rows], #0\n\t"
-        "beq.w 9f\n\t"
-        "vldr s30, [%[lr]]\n\t"
-        "adr.w %[load], 6f\n\t"
-        "add.w %[load], %[load], %[tail], lsl #3\n\t"
-        "orr.w %[load], %[load], #1\n\t"
-        "adr.w %[fms], 4f\n\t"
-        "sub.w %[fms], %[fms], %[tail], lsl #2\n\t"
-        "orr.w %[fms], %[fms], #1\n\t"
-        MICROPROP_VFP_RELU_ROW_BEGIN("s30")
-        "vldmia %[x], {s0-s15}\n\t"
+        "1:\n\t"
+        "ldr %[bits], [%[z]], #4\n\t"
+        "vldmia %[d]!, {s31}\n\t"
+        "cmp %[bits], #0\n\t"
+        "ble 8f\n\t"
+        "vmul.f32 s31, s30, s31\n\t"
+        "vldr s16, [%[b]]\n\t"
+        "vsub.f32 s16, s16, s31\n\t"
+        "vstmia %[b]!, {s16}\n\t"
+        "cbz %[xb], 7f\n\t"
+        "vldmia %[xb], {s0-s15}\n\t"
         "vldmia %[w], {s16-s23}\n\t"
         "vfms.f32 s16, s31, s0\n\t"
         "vfms.f32 s17, s31, s1\n\t"
@@ -375,26 +325,37 @@ inline void update_block_tail_relu(float* w, float* b, const float* x, const flo
         "vfms.f32 s22, s31, s14\n\t"
         "vfms.f32 s23, s31, s15\n\t"
         "vstmia %[w]!, {s16-s23}\n\t"
-        // x's tail: the third table, 2 x 128 bytes past the row load table.
+        // x's tail by the third table, 2 x 128 bytes past the row load table.
         "add.w %[bits], %[load], #256\n\t"
         "bx %[bits]\n\t"
         "7:\n\t"
-        MICROPROP_VFP_RELU_ROW_END("%[tail_bytes]")
+        "bx %[load]\n\t"
+        "3:\n\t"
+        "bx %[fms]\n\t"
+        MICROPROP_VFP_NARROW_FMS
+        // The store table follows the load table: 16 entries of 8 bytes further.
+        "add.w %[bits], %[load], #128\n\t"
+        "bx %[bits]\n\t"
+        "8:\n\t"
+        "adds %[b], %[b], #4\n\t"
+        "cbz %[xb], 5f\n\t"
         "add.w %[w], %[w], #64\n\t"
-        "b.w 5b\n\t"
+        "5:\n\t"
+        "add.w %[w], %[w], %[width], lsl #2\n\t"
+        "subs %[rows], %[rows], #1\n\t"
+        "bne 1b\n\t"
+        "b.w 9f\n\t"
         "6:\n\t"
         MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
         MICROPROP_VFP_NARROW_TABLE("vstmia", "5b")
         MICROPROP_VFP_NARROW_X_TABLE("7b")
         "9:\n\t"
         : [w] "+r"(w), [b] "+r"(b), [d] "+r"(delta), [z] "+r"(z), [rows] "+r"(rows), [load] "=&r"(load),
-          [fms] "=&r"(fms), [bits] "=&r"(bits)
-        : [x] "r"(x), [xt] "r"(x_tail), [tail] "r"(tail), [tail_bytes] "r"(tail_bytes), [lr] "r"(&lr)
+          [fms] "=&r"(fms), [bits] "+r"(bits)
+        : [xb] "r"(x_block), [x] "r"(x_tail), [width] "r"(tail)
         : MICROPROP_VFP_CLOBBERS);
 }
 
-#undef MICROPROP_VFP_RELU_ROW_BEGIN
-#undef MICROPROP_VFP_RELU_ROW_END
 #undef MICROPROP_VFP_NARROW_X_TABLE
 #undef MICROPROP_VFP_NARROW_FMS
 #undef MICROPROP_VFP_NARROW_TABLE
