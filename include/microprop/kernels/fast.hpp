@@ -83,6 +83,25 @@ inline float dot_portable(const float* MICROPROP_RESTRICT row, const float* MICR
     return acc;
 }
 
+#if MICROPROP_KERNELS_VFP
+/// vfp::forward_narrow_relu when `relu` is set (returns true), else vfp::forward_narrow (false).
+/// Out of line: two calls in forward_float cost the 16-wide path registers (M7: 5 instructions
+/// more a W2 inference).
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline bool forward_narrow_rows(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
+                                std::size_t rows, std::size_t width, bool relu)
+{
+    if (relu) {
+        vfp::forward_narrow_relu(w, stride_bytes, x, b, u, rows, width);
+        return true;
+    }
+    vfp::forward_narrow(w, stride_bytes, x, b, u, rows, width);
+    return false;
+}
+#endif
+
 /// u = W x + b, then ReLU when `relu` is set. Returns false (and leaves the
 /// activation to the caller) when it could not fuse the ReLU.
 inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROPROP_RESTRICT b,
@@ -121,20 +140,11 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
         }
         if (tail_from != in && out > 0) {
             // The ReLU, when asked, as the tail's sums are stored (fuse is false here).
-            if (relu) {
-                vfp::forward_narrow_relu(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from);
-                return true;
-            }
-            vfp::forward_narrow(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from);
+            return forward_narrow_rows(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from, relu);
         }
         return fuse;
     }
-    if (relu && out > 0) {
-        vfp::forward_narrow_relu(w, in * sizeof(float), x, b, u, out, in);
-        return true;
-    }
-    if (out > 0) vfp::forward_narrow(w, in * sizeof(float), x, b, u, out, in);
-    return false;
+    return out > 0 && forward_narrow_rows(w, in * sizeof(float), x, b, u, out, in, relu);
 #elif MICROPROP_KERNELS_VECTOR
     simd_dispatch::forward(w, b, x, u, in, out, relu);
     return relu;
