@@ -13,10 +13,12 @@
 #define MICROPROP_ENGINE_UNROLLED_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 
 #include "config.hpp"
 #include "engine.hpp"
+#include "kernels/common/exp_float.hpp"
 #include "kernels/select_float.hpp"
 #include "scalar.hpp"
 #include "topology.hpp"
@@ -51,9 +53,29 @@ constexpr bool applies = std::is_same<typename Net::scalar, float>::value && !Ne
 #define MICROPROP_UNROLLED_OUT_OF_LINE
 #endif
 
+/// 1 / (1 + e^-x) with the e^x of kernels::exp_inline, without its out-of-line edge cases
+/// (kernels::detail::exp_edge, 252 B on the M4F); the unrolled layers use it on Arm: for -x <= -86, e^-x < 2^-124 and the result
+/// rounds to 1; for -x >= 88 (x <= -88) it is e^x < 6.1e-39, flushed to 0 (the reference,
+/// 1 / (1 + expf(-x)), gives 0 from x < -88.73 on); a NaN stays NaN.
+MICROPROP_ALWAYS_INLINE float sigmoid(float x)
+{
+    float t = -x;
+    if (!(t < 88.0f)) return x != x ? x : 0.0f;
+    t = t > -86.0f ? t : -86.0f;
+    std::int32_t n;
+    const float p = kernels::detail::exp_mantissa(t, n);
+    return 1.0f / (1.0f + kernels::detail::scale_by_power_of_two(p, n));
+}
+
 /// kernels::active::activate on a layer's outputs.
 MICROPROP_UNROLLED_OUT_OF_LINE inline void activate(activation_kind kind, float parameter, float* z, std::size_t n)
 {
+#if defined(__arm__)
+    if (kind == activation_kind::sigmoid) {
+        for (std::size_t i = 0; i < n; ++i) z[i] = sigmoid(z[i]);
+        return;
+    }
+#endif
     kernels::active::activate(kind, parameter, z, n);
 }
 /// kernels::active::activation_backward on g, from the layer's outputs z.

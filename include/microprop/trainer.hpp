@@ -27,6 +27,29 @@ struct has_gradient_penalty : std::false_type {};
 template <class Optimizer>
 struct has_gradient_penalty<Optimizer, std::void_t<decltype(Optimizer::adds_gradient_penalty)>>
     : std::bool_constant<Optimizer::adds_gradient_penalty> {};
+
+/// Why `nx` inputs x (limit `input_limit`) and `nd` targets d failed a step's sample test:
+/// non_finite_input, input_out_of_range, non_finite_target or else target_out_of_range, in
+/// that order. Plain loops, out of line and shared by every trainer of T: it runs only for a
+/// rejected sample, so it is kept small (the fast test in trainer::sample_status is inline).
+template <class T>
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+status sample_failure(const T* x, std::size_t nx, T input_limit, const T* d, std::size_t nd)
+{
+    using ops = scalar_ops<T>;
+    for (std::size_t i = 0; i < nx; ++i) {
+        if (!ops::is_finite(x[i])) return status::non_finite_input;
+    }
+    for (std::size_t i = 0; i < nx; ++i) {
+        if (ops::abs(x[i]) > input_limit) return status::input_out_of_range;
+    }
+    for (std::size_t i = 0; i < nd; ++i) {
+        if (!ops::is_finite(d[i])) return status::non_finite_target;
+    }
+    return status::target_out_of_range;
+}
 }  // namespace detail
 
 /// Trains a network in place with a loss and an optimizer.
@@ -406,15 +429,9 @@ private:
         }
         return sample_failure(x, d, Count);
     }
-#if defined(__GNUC__)
-    __attribute__((noinline, cold))
-#endif
     status sample_failure(const T* x, const T* d, std::size_t count) const
     {
-        if (!all_finite(x, Network::input_size * count)) return status::non_finite_input;
-        if (!all_within(x, Network::input_size * count, input_limit_)) return status::input_out_of_range;
-        if (!all_finite(d, Network::output_size * count)) return status::non_finite_target;
-        return status::target_out_of_range;
+        return detail::sample_failure(x, Network::input_size * count, input_limit_, d, Network::output_size * count);
     }
 
     /// non_finite_gradient, delta_overflow (finite, but an entry above gradient_limit) or ok.

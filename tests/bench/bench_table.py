@@ -197,8 +197,10 @@ def cortex_m(args):
             lines.append("")
             lines.append("Issue 14 targets on M4F, per-sample SGD: " + "; ".join(parts) + ". Rows of fewer than 16 "
                          "values (W4's 13 inputs, the 14 columns past W5's first 16) go through VLDM/VSTM tables "
-                         "entered by BX (`forward_narrow` in dense_forward/vfp.hpp, `update_narrow` in dense_sgd/vfp.hpp) instead of plain "
-                         "loops.")
+                         "entered by BX instead of plain loops (include/microprop/kernels/common/vfp_narrow_rows.hpp); below "
+                         "a ReLU, the forward pass applies it as each sum is stored and the first layer's update "
+                         "tests each unit's ReLU output itself, one row after another, instead of gathering the "
+                         "live rows in C++ first (`update_rows_relu`, rows of 1-14 and 17-30 weights).")
     if any(k[1].startswith("fixed_") for r in results.values() for k in r[0]):
         lines.append(FIXED_NOTE)
     table = "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 // engine_unrolled.hpp (tiny float networks at compile-time sizes) against the size-erased
 // engine that every other network uses: the same steps from the same weights must give the same
 // weights, outputs and losses, with and without weight decay and gradient clipping.
+#include <cmath>
 #include <limits>
 
 #include <microprop/microprop.hpp>
@@ -125,4 +126,30 @@ TEST(unrolled, bad_sample_changes_nothing)
     const float d[1] = {1.0f};
     EXPECT_EQ(tr.train_sample(x, d), mp::status::non_finite_input);
     for (std::size_t k = 0; k < sigmoid_net::parameter_count; ++k) ASSERT_EQ(net.parameters()[k], before[k]);
+}
+
+// engine::unrolled::sigmoid (what the unrolled layers use on Arm) against 1 / (1 + e^-x) in
+// double: within 2 ulp where the result is normal, within 6.06e-39 for x <= -88 (flushed
+// to 0; e^-88 = 6.055e-39), a subnormal rounded once above that; NaN stays NaN; the edges of its two cut-offs (-88 and 86) included.
+TEST(unrolled, sigmoid_matches_double_reference)
+{
+    const float points[] = {-1e30f, -200.0f, -103.0f, -88.73f, -88.01f, -88.0f, -87.99f, -87.0f, -60.0f, -20.0f,
+                            -3.5f,   -1.0f,   -1e-8f,   0.0f,    1e-8f,   0.75f,  5.0f,    16.0f,  85.99f, 86.0f,
+                            86.01f,  90.0f,   1e30f};
+    for (const float x : points) {
+        const double exact = 1.0 / (1.0 + std::exp(-static_cast<double>(x)));
+        const float got = mp::engine::unrolled::sigmoid(x);
+        if (exact >= static_cast<double>(std::numeric_limits<float>::min())) {
+            EXPECT_NEAR(static_cast<double>(got), exact, 2.0 * exact * std::numeric_limits<float>::epsilon());
+        } else if (x <= -88.0f) {
+            EXPECT_NEAR(static_cast<double>(got), exact, 6.06e-39);  // flushed: e^-88 = 6.055e-39
+        } else {
+            // A subnormal result: one rounding at the subnormal spacing 2^-149 (1.4e-45).
+            EXPECT_NEAR(static_cast<double>(got), exact, 3e-45 + 2.0 * exact * std::numeric_limits<float>::epsilon());
+        }
+    }
+    EXPECT_EQ(mp::engine::unrolled::sigmoid(std::numeric_limits<float>::infinity()), 1.0f);
+    EXPECT_EQ(mp::engine::unrolled::sigmoid(-std::numeric_limits<float>::infinity()), 0.0f);
+    const float nan = mp::engine::unrolled::sigmoid(std::numeric_limits<float>::quiet_NaN());
+    EXPECT_TRUE(nan != nan);
 }

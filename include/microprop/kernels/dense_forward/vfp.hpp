@@ -9,6 +9,7 @@
 #include <cstdint>
 #include "../../config.hpp"
 #include "../common/vfp_asm.hpp"
+#include "../common/vfp_narrow_rows.hpp"
 
 // Only where MICROPROP_KERNELS_VFP (config.hpp) holds: Clang checks the register names of
 // asm clobber lists ("s0".."s31") even in functions never called, so the kernels must not be
@@ -143,57 +144,26 @@ inline void forward_row1(const float* w0, const float* x, const float* b, float*
         : MICROPROP_VFP_CLOBBERS);
 }
 
-/// u[r] = b[r] + row_r . x[0..width-1] for `rows` rows at w (row stride `stride_bytes`);
-/// 0 <= width <= 15, rows >= 1; b may be u (then it adds the row's products to u).
-inline void forward_narrow(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
-                           std::size_t rows, std::size_t width)
-{
-    std::uintptr_t load, fma;
-    __asm volatile(
-        MICROPROP_VFP_NARROW_LOAD_X
-        "adr.w %[load], 6f\n\t"
-        "add.w %[load], %[load], %[width], lsl #3\n\t"
-        "orr.w %[load], %[load], #1\n\t"
-        "adr.w %[fma], 4f\n\t"
-        "sub.w %[fma], %[fma], %[width], lsl #2\n\t"
-        "orr.w %[fma], %[fma], #1\n\t"
-        "1:\n\t"
-        "vldmia %[b]!, {s31}\n\t"
-        "bx %[load]\n\t"
-        "3:\n\t"
-        "add %[w], %[w], %[stride]\n\t"
-        "bx %[fma]\n\t"
-        "vfma.f32 s31, s30, s14\n\t"
-        "vfma.f32 s31, s29, s13\n\t"
-        "vfma.f32 s31, s28, s12\n\t"
-        "vfma.f32 s31, s27, s11\n\t"
-        "vfma.f32 s31, s26, s10\n\t"
-        "vfma.f32 s31, s25, s9\n\t"
-        "vfma.f32 s31, s24, s8\n\t"
-        "vfma.f32 s31, s23, s7\n\t"
-        "vfma.f32 s31, s22, s6\n\t"
-        "vfma.f32 s31, s21, s5\n\t"
-        "vfma.f32 s31, s20, s4\n\t"
-        "vfma.f32 s31, s19, s3\n\t"
-        "vfma.f32 s31, s18, s2\n\t"
-        "vfma.f32 s31, s17, s1\n\t"
-        "vfma.f32 s31, s16, s0\n\t"
-        "4:\n\t"
-        "vstmia %[u]!, {s31}\n\t"
-        "subs %[rows], %[rows], #1\n\t"
-        "bne 1b\n\t"
-        "b.w 9f\n\t"
-        "6:\n\t"
-        MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
-        "9:\n\t"
-        : [w] "+r"(w), [b] "+r"(b), [u] "+r"(u), [rows] "+r"(rows), [load] "=&r"(load), [fma] "=&r"(fma)
-        : [x] "r"(x), [stride] "r"(stride_bytes), [width] "r"(width)
-        : MICROPROP_VFP_CLOBBERS);
-}
-
 }  // namespace microprop::kernels::vfp
 
 namespace microprop::kernels::fast_vfp {
+
+/// vfp::forward_narrow_relu when `relu` is set (returns true), else vfp::forward_narrow (false).
+/// Out of line: two calls in forward_float cost the 16-wide path registers (M7: 5 instructions
+/// more a W2 inference).
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline bool forward_narrow_rows(const float* w, std::size_t stride_bytes, const float* x, const float* b, float* u,
+                                std::size_t rows, std::size_t width, bool relu)
+{
+    if (relu) {
+        vfp::forward_narrow_relu(w, stride_bytes, x, b, u, rows, width);
+        return true;
+    }
+    vfp::forward_narrow(w, stride_bytes, x, b, u, rows, width);
+    return false;
+}
 
 /// u = W x + b, then ReLU when `relu` is set. Returns false (and leaves the
 /// activation to the caller) when it could not fuse the ReLU.
@@ -231,12 +201,12 @@ inline bool forward_float(const float* MICROPROP_RESTRICT w, const float* MICROP
             if (fuse) u[j] = u[j] <= 0.0f ? 0.0f : u[j];
         }
         if (tail_from != in && out > 0) {
-            vfp::forward_narrow(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from);
+            // The ReLU, when asked, as the tail's sums are stored (fuse is false here).
+            return forward_narrow_rows(w + tail_from, stride, x + tail_from, u, u, out, in - tail_from, relu);
         }
         return fuse;
     }
-    if (out > 0) vfp::forward_narrow(w, in * sizeof(float), x, b, u, out, in);
-    return false;
+    return out > 0 && forward_narrow_rows(w, in * sizeof(float), x, b, u, out, in, relu);
 }
 
 }  // namespace microprop::kernels::fast_vfp

@@ -59,7 +59,7 @@ MICROPROP_ALWAYS_INLINE void dense_update_below_relu(T* MICROPROP_RESTRICT w, T*
 {
     if constexpr (std::is_same<T, float>::value) {
         if (decay == 0.0f) {
-            backend::update_float(w, b, x, g, in, out, lr, z);
+            backend::update_below_relu_float(w, b, x, g, z, in, out, lr);
             return;
         }
     }

@@ -36,6 +36,16 @@ inline void update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT 
     }
 }
 
+/// The first layer's update below a ReLU: update_float with relu_z = z.
+MICROPROP_ALWAYS_INLINE void update_below_relu_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
+                                                     const float* MICROPROP_RESTRICT x,
+                                                     const float* MICROPROP_RESTRICT delta,
+                                                     const float* MICROPROP_RESTRICT z, std::size_t in,
+                                                     std::size_t out, float lr)
+{
+    update_float(w, b, x, delta, in, out, lr, z);
+}
+
 /// g_in = W^T delta with the weights on entry, W -= lr delta x^T, b -= lr delta.
 inline void backward_update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
                                   const float* MICROPROP_RESTRICT x, const float* MICROPROP_RESTRICT delta,

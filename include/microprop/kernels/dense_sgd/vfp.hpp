@@ -9,6 +9,7 @@
 #include <cstdint>
 #include "../../config.hpp"
 #include "../common/vfp_asm.hpp"
+#include "../common/vfp_narrow_rows.hpp"
 
 // Only where MICROPROP_KERNELS_VFP (config.hpp) holds: Clang checks the register names of
 // asm clobber lists ("s0".."s31") even in functions never called, so the kernels must not be
@@ -236,61 +237,6 @@ inline void fused_columns8(float* w, std::size_t stride_bytes, const float* x, c
         : MICROPROP_VFP_CLOBBERS);
 }
 
-/// For `count` rows (pointers in rows[], steps in st[]; count >= 1): row[0..width-1] -= step * x,
-/// 0 <= width <= 15.
-inline void update_narrow(float* const* rows, const float* st, const float* x, std::size_t count, std::size_t width)
-{
-    float* w;
-    std::uintptr_t load, fms, store;
-    __asm volatile(
-        MICROPROP_VFP_NARROW_LOAD_X
-        "adr.w %[load], 6f\n\t"
-        "add.w %[load], %[load], %[width], lsl #3\n\t"
-        "orr.w %[load], %[load], #1\n\t"
-        "adr.w %[store], 7f\n\t"
-        "add.w %[store], %[store], %[width], lsl #3\n\t"
-        "orr.w %[store], %[store], #1\n\t"
-        "adr.w %[fms], 4f\n\t"
-        "sub.w %[fms], %[fms], %[width], lsl #2\n\t"
-        "orr.w %[fms], %[fms], #1\n\t"
-        "1:\n\t"
-        "ldr %[w], [%[rows]], #4\n\t"
-        "vldmia %[st]!, {s31}\n\t"
-        "bx %[load]\n\t"
-        "3:\n\t"
-        "bx %[fms]\n\t"
-        "vfms.f32 s30, s31, s14\n\t"
-        "vfms.f32 s29, s31, s13\n\t"
-        "vfms.f32 s28, s31, s12\n\t"
-        "vfms.f32 s27, s31, s11\n\t"
-        "vfms.f32 s26, s31, s10\n\t"
-        "vfms.f32 s25, s31, s9\n\t"
-        "vfms.f32 s24, s31, s8\n\t"
-        "vfms.f32 s23, s31, s7\n\t"
-        "vfms.f32 s22, s31, s6\n\t"
-        "vfms.f32 s21, s31, s5\n\t"
-        "vfms.f32 s20, s31, s4\n\t"
-        "vfms.f32 s19, s31, s3\n\t"
-        "vfms.f32 s18, s31, s2\n\t"
-        "vfms.f32 s17, s31, s1\n\t"
-        "vfms.f32 s16, s31, s0\n\t"
-        "4:\n\t"
-        "bx %[store]\n\t"
-        "5:\n\t"
-        "subs %[count], %[count], #1\n\t"
-        "bne 1b\n\t"
-        "b.w 9f\n\t"
-        "6:\n\t"
-        MICROPROP_VFP_NARROW_TABLE("vldmia", "3b")
-        "7:\n\t"
-        MICROPROP_VFP_NARROW_TABLE("vstmia", "5b")
-        "9:\n\t"
-        : [rows] "+r"(rows), [st] "+r"(st), [count] "+r"(count), [w] "=&r"(w), [load] "=&r"(load),
-          [fms] "=&r"(fms), [store] "=&r"(store)
-        : [x] "r"(x), [width] "r"(width)
-        : MICROPROP_VFP_CLOBBERS);
-}
-
 }  // namespace microprop::kernels::vfp
 
 namespace microprop::kernels::fast_vfp {
@@ -385,6 +331,24 @@ inline void backward_update_float(float* MICROPROP_RESTRICT w, float* MICROPROP_
         }
     }
     for (std::size_t j = 0; j < out; ++j) b[j] -= lr * delta[j];
+}
+
+/// The first layer's update below a ReLU (update_float with relu_z = z): rows of 1-14 and 17-30
+/// weights by vfp::update_rows_relu, which tests each unit's ReLU output itself instead of
+/// gathering the live rows first; other widths by update_float.
+MICROPROP_ALWAYS_INLINE void update_below_relu_float(float* MICROPROP_RESTRICT w, float* MICROPROP_RESTRICT b,
+                                                     const float* MICROPROP_RESTRICT x,
+                                                     const float* MICROPROP_RESTRICT delta,
+                                                     const float* MICROPROP_RESTRICT z, std::size_t in,
+                                                     std::size_t out, float lr)
+{
+#if MICROPROP_SKIP_DEAD_UNITS
+    if (in - 1 < 30 && in % 16 - 1 < 14) {
+        vfp::update_rows_relu(w, b, x, delta, z, out, in, lr);
+        return;
+    }
+#endif
+    update_float(w, b, x, delta, in, out, lr, z);
 }
 
 }  // namespace microprop::kernels::fast_vfp
