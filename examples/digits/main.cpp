@@ -1,7 +1,7 @@
 // digits: a 64-32-10 classifier of 8x8 handwritten digits, trained on the
-// device. The 1797 images stay in flash as bytes 0..16
-// (examples/data/digits_data.hpp) and a dataset view decodes them to 0..1 one
-// sample at a time; RAM holds only the network, the trainer and one input vector.
+// device. The 1797 images stay in flash, pixels 0..16 (examples/data/digits_data.hpp)
+// packed five bits each (examples/common/packed_pixels.hpp), and a view decodes them
+// to 0..1 one sample at a time; RAM holds only the network, the trainer and one input vector.
 // One progress line per epoch (loss and accuracy on the training samples as they
 // were seen, test accuracy), then `result: train_acc=... test_acc=...`
 // (goal: test >= 0.95). On the host, MICROPROP_FIGURES=<dir> also writes
@@ -9,6 +9,7 @@
 #include "model.hpp"
 
 #include "../common/classifier.hpp"
+#include "../common/packed_pixels.hpp"
 #include "../data/digits_data.hpp"
 
 namespace mp = microprop;
@@ -28,7 +29,9 @@ constexpr int epochs = 20;
 // stops the growth of the weights, and accuracy collapses to chance (README "Fixed point").
 constexpr float weight_decay = example::fixed_point ? 0.005f : 0.0f;
 constexpr float pixel_scale = 1.0f / data::max_pixel;  // pixels 0..16 -> 0..1
-constexpr float pixel_offset = 0.0f;
+// The images five bits a pixel (72 KB of flash instead of 115 KB: the STM32F100 has 128 KB),
+// packed by the compiler; decoded exactly, so every build sees the same values as from bytes.
+constexpr auto packed_images = example::pack_five_bits(data::pixels);
 
 // The float build's test accuracy with this seed, split and schedule (host and qemu-m4f);
 // the fixed-point build's result line reports how far below it it lands.
@@ -51,8 +54,8 @@ int main()
                    sizeof(trainer), " B\n");
     // Decoded to 0..1 in float, then (fixed-point build) rounded to q3_12 image by image.
     const auto images = example::in_example_scalar(
-        mp::classification_view<float, data::class_count>(data::pixels, data::labels)
-            .with_coding(pixel_scale, pixel_offset));
+        example::packed_classification_view<data::class_count, data::sample_count, data::pixel_count>(
+            packed_images, data::labels, pixel_scale));
     net.initialize(seed);
     trainer tr(net, mp::sgd{schedule.initial, weight_decay});
     const char* figure = example::fixed_point ? "digits_training_q3_12" : "digits_training";
